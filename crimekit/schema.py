@@ -1,0 +1,154 @@
+"""The canonical data model: every table crimekit works with, after ingestion.
+
+Validate once, at the door, into these columns; everything downstream trusts them.
+
+- incidents: one row per recorded crime.
+- persons: one row per person per incident (victim, accused or complainant).
+- beats: a GeoDataFrame of beat polygons (EPSG:4326) with ``beat`` and ``district``.
+- patrols: beat duty logs, one row per (beat, date, shift).
+- pois: points of interest (covariates) with ``kind``, ``lat``, ``lon``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+# --- incidents -------------------------------------------------------------------------------
+INCIDENT_COLUMNS = (
+    "incident_id",     # str, unique within a dataset
+    "occurred_at",     # datetime64[ns], local time, no timezone
+    "category",        # str: crime head
+    "category_group",  # str: major head (may be empty)
+    "heinous",         # bool
+    "lat",             # float, WGS84 (NaN when unknown)
+    "lon",             # float, WGS84 (NaN when unknown)
+    "beat",            # str (may be empty)
+    "district",        # str (may be empty)
+    "premises",        # str (may be empty)
+    "property_value",  # float (NaN when unknown)
+    "arrest",          # bool
+    "description",     # str (may be empty)
+)
+REQUIRED_INCIDENT_COLUMNS = ("occurred_at", "category")
+
+# --- persons ---------------------------------------------------------------------------------
+PERSON_COLUMNS = (
+    "incident_id", "role", "person_id", "name", "age", "sex", "occupation",
+    "socio_economic", "caste", "nationality", "home_lat", "home_lon",
+)
+ROLES = ("victim", "accused", "complainant")
+#: Fields that no model may use as input (fairness), and that profiles show only as groups.
+PROTECTED_FIELDS = ("sex", "caste", "nationality", "religion", "race", "descent")
+
+# --- patrols ---------------------------------------------------------------------------------
+PATROL_COLUMNS = ("beat", "date", "shift", "officers")
+
+#: Shifts and the hours they start; a shift runs until the next one starts.
+SHIFTS = ("morning", "evening", "night")
+SHIFT_START_HOURS = {"morning": 6, "evening": 14, "night": 22}
+
+POI_COLUMNS = ("kind", "name", "lat", "lon")
+
+_STR_COLUMNS = ("incident_id", "category", "category_group", "beat", "district", "premises",
+                "description")
+
+
+def shift_of(hours) -> np.ndarray:
+    """Name the shift each hour of day (0-23) falls in: 06-14 morning, 14-22 evening, else night."""
+    hours = np.asarray(hours)
+    return np.where((hours >= 6) & (hours < 14), "morning",
+                    np.where((hours >= 14) & (hours < 22), "evening", "night"))
+
+
+def empty_incidents() -> pd.DataFrame:
+    """An incidents table with the canonical columns and dtypes and no rows."""
+    return conform_incidents(pd.DataFrame({c: [] for c in INCIDENT_COLUMNS}))
+
+
+def conform_incidents(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` with every canonical column present and of its canonical dtype.
+
+    Missing optional columns are added empty; extra source columns are kept as they are, after
+    the canonical ones. Assumes values are already parsed (ingestion does the parsing and the
+    reporting); this only fixes types so downstream code can rely on them.
+    """
+    out = df.copy()
+    for col in _STR_COLUMNS:
+        out[col] = (out[col].astype("string").fillna("").astype(object)
+                    if col in out else "")
+    out["occurred_at"] = pd.to_datetime(out.get("occurred_at"), errors="coerce")
+    if getattr(out["occurred_at"].dt, "tz", None) is not None:
+        out["occurred_at"] = out["occurred_at"].dt.tz_localize(None)
+    out["occurred_at"] = out["occurred_at"].astype("datetime64[ns]")
+    for col in ("lat", "lon", "property_value"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float) if col in out else np.nan
+    for col in ("heinous", "arrest"):
+        out[col] = out[col].fillna(False).astype(bool) if col in out else False
+    extra = [c for c in out.columns if c not in INCIDENT_COLUMNS]
+    return out[list(INCIDENT_COLUMNS) + extra].reset_index(drop=True)
+
+
+def conform_persons(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` with every canonical person column present (extra columns kept)."""
+    out = df.copy()
+    for col in PERSON_COLUMNS:
+        if col not in out:
+            out[col] = np.nan if col in ("age", "home_lat", "home_lon") else ""
+    for col in ("age", "home_lat", "home_lon"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    for col in ("incident_id", "role", "person_id", "name", "sex", "occupation",
+                "socio_economic", "caste", "nationality"):
+        out[col] = out[col].astype("string").fillna("").astype(object)
+    extra = [c for c in out.columns if c not in PERSON_COLUMNS]
+    return out[list(PERSON_COLUMNS) + extra].reset_index(drop=True)
+
+
+def conform_patrols(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` with the canonical patrol columns (beat, date, shift, officers)."""
+    out = df.copy()
+    out["beat"] = out["beat"].astype("string").fillna("").astype(object)
+    out["date"] = pd.to_datetime(out["date"], errors="coerce").dt.normalize()
+    out["shift"] = out["shift"].astype("string").fillna("").str.lower().astype(object)
+    out["officers"] = pd.to_numeric(out["officers"], errors="coerce").fillna(0).astype(float)
+    return out[list(PATROL_COLUMNS)].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A city's canonical tables under one name.
+
+    Attributes
+    ----------
+    name : str
+    incidents : DataFrame with INCIDENT_COLUMNS (and any extra source columns).
+    persons : DataFrame with PERSON_COLUMNS, possibly empty.
+    beats : GeoDataFrame (EPSG:4326) with ``beat``, ``district``, ``geometry``, or None.
+    patrols : DataFrame with PATROL_COLUMNS, possibly empty.
+    pois : DataFrame with POI_COLUMNS, possibly empty.
+    holidays : DataFrame with ``date`` and ``holiday`` (the city's own list), possibly empty.
+    meta : dict of free-form facts (source files, hashes, validation summary, crs).
+    """
+
+    name: str
+    incidents: pd.DataFrame
+    persons: pd.DataFrame = field(default_factory=lambda: conform_persons(pd.DataFrame()))
+    beats: object = None
+    patrols: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({c: [] for c in PATROL_COLUMNS}))
+    pois: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({c: [] for c in POI_COLUMNS}))
+    holidays: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"date": pd.to_datetime([]), "holiday": []}))
+    meta: dict = field(default_factory=dict)
+
+    def with_incidents(self, incidents: pd.DataFrame) -> "Dataset":
+        """A copy of this dataset with other incidents (e.g. a filtered view)."""
+        return replace(self, incidents=incidents)
+
+    @property
+    def date_range(self):
+        """(first, last) occurrence timestamps, or (None, None) when there are no incidents."""
+        ts = self.incidents["occurred_at"].dropna()
+        return (ts.min(), ts.max()) if len(ts) else (None, None)
