@@ -1,0 +1,88 @@
+"""Coordinates: projected x/y -> WGS84 lat/lon, CRS guessing, and distance checks.
+
+Police exports often give State Plane or UTM coordinates (Chicago: EPSG:3435 feet, New York:
+EPSG:2263 feet, Vancouver: UTM 10N EPSG:32610 metres) instead of, or as well as, lat/lon.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Known projected systems and the x/y box a city's data falls in (used only to guess a CRS
+#: when neither the analyst nor a preset gives one and no row has lat/lon to compare with).
+KNOWN_BOXES = (
+    ("EPSG:3435", "Chicago (Illinois East State Plane, feet)", (1.05e6, 1.25e6), (1.78e6, 1.98e6)),
+    ("EPSG:2263", "New York (Long Island State Plane, feet)", (0.9e6, 1.08e6), (0.1e6, 0.3e6)),
+    ("EPSG:32610", "Vancouver (UTM zone 10N, metres)", (4.6e5, 5.1e5), (5.43e6, 5.48e6)),
+    ("EPSG:2229", "Los Angeles (California V State Plane, feet)", (6.2e6, 6.7e6), (1.7e6, 2.0e6)),
+)
+EARTH_RADIUS_KM = 6371.0088
+
+
+def looks_like_degrees(x: pd.Series, y: pd.Series) -> bool:
+    """True when (x, y) are plausibly (lon, lat) in degrees rather than projected units."""
+    m = x.notna() & y.notna() & ~((x == 0) & (y == 0))
+    if not m.any():
+        return True
+    x, y = x[m], y[m]
+    return bool(x.abs().median() <= 180 and y.abs().median() <= 90)
+
+
+def to_wgs84(x, y, crs: str):
+    """Transform projected x/y arrays in ``crs`` to (lat, lon) numpy arrays (NaN stays NaN)."""
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    lon, lat = tr.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    bad = ~np.isfinite(lat) | ~np.isfinite(lon) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    lat[bad], lon[bad] = np.nan, np.nan
+    return lat, lon
+
+
+def utm_for(lat: float, lon: float) -> str:
+    """The UTM zone CRS (WGS84) containing a point."""
+    zone = int((lon + 180) // 6) + 1
+    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+
+
+def guess_crs(x: pd.Series, y: pd.Series, lat=None, lon=None, preset_crs=None):
+    """Guess the CRS of projected x/y; return (crs or None, how it was chosen).
+
+    Order: rows that also have lat/lon decide between the preset's CRS, the local UTM zone
+    and the known State Plane systems (the one whose transform lands closest wins); else the
+    preset's CRS; else a known city's x/y box; else None (the caller reports it).
+    """
+    ok = x.notna() & y.notna() & (x != 0) & (y != 0)
+    if lat is not None and lon is not None:
+        both = ok & lat.notna() & lon.notna() & (lat != 0) & (lon != 0)
+        if both.sum() >= 3:
+            idx = both[both].index[:200]
+            cands = [preset_crs] if preset_crs else []
+            cands += [utm_for(float(lat[idx].median()), float(lon[idx].median()))]
+            cands += [c for c, *_ in KNOWN_BOXES if c not in cands]
+            best, best_err = None, np.inf
+            for crs in cands:
+                la, lo = to_wgs84(x[idx], y[idx], crs)
+                err = np.nanmedian(haversine_km(la, lo, lat[idx].to_numpy(), lon[idx].to_numpy()))
+                if err < best_err:
+                    best, best_err = crs, err
+            if best_err < 5:
+                return best, f"matched against the rows that have both (median error {best_err:.2f} km)"
+    if preset_crs:
+        return preset_crs, "the file's known format"
+    if ok.any():
+        mx, my = float(x[ok].median()), float(y[ok].median())
+        for crs, what, (x0, x1), (y0, y1) in KNOWN_BOXES:
+            if x0 <= mx <= x1 and y0 <= my <= y1:
+                return crs, f"the size of the numbers, which fits {what}"
+    return None, "unknown"
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance in km between points (arrays broadcast)."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=float)) for a in (lat1, lon1, lat2, lon2))
+    a = (np.sin((lat2 - lat1) / 2) ** 2
+         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))

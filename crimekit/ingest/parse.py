@@ -1,0 +1,154 @@
+"""Vectorised value parsers: text columns -> dates, numbers, yes/no, codes, sex, ages.
+
+Each parser returns the parsed values and leaves reporting to the caller: a value that was
+present but could not be parsed becomes NaN/NaT, and ``unparsed(raw, parsed)`` finds those rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Tokens that mean "no value" in police exports.
+NA_TOKENS = ("", "na", "n/a", "nan", "null", "(null)", "none", "unknown", "unk", "-", "--", "?",
+             "not known", "not available", "nil")
+
+DATE_FORMATS = (
+    "ISO8601",
+    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
+    "%d-%m-%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M", "%Y/%m/%d", "%m/%d/%y %H:%M", "%m/%d/%y", "%d/%m/%y", "%Y%m%d",
+    "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d %Y",
+)
+TRUE_TOKENS = {"true", "t", "yes", "y", "1", "1.0", "heinous", "si", "sí", "x", "arrested"}
+FALSE_TOKENS = {"false", "f", "no", "n", "0", "0.0", "non heinous", "non-heinous", "nonheinous",
+                "not heinous", ""}
+SEX_CODES = {"m": "M", "male": "M", "man": "M", "hombre": "M", "masculino": "M", "boy": "M",
+             "f": "F", "female": "F", "woman": "F", "mujer": "F", "femenino": "F", "girl": "F",
+             "w": "F", "t": "T", "transgender": "T", "third gender": "T"}
+
+
+def as_text(s: pd.Series) -> pd.Series:
+    """Strings with surrounding spaces removed; missing stays missing."""
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        return s.astype("string").str.strip()
+    return s.astype("string")
+
+
+def is_blank(s: pd.Series) -> pd.Series:
+    """True where a value is missing or a "no value" token (NA, unknown, -, ...)."""
+    t = as_text(s)
+    return (t.isna() | t.str.lower().isin(NA_TOKENS)).fillna(True).astype(bool)
+
+
+def unparsed(raw: pd.Series, parsed: pd.Series) -> pd.Series:
+    """Rows where a value was present in the file but the parser could not read it."""
+    return (~is_blank(raw) & parsed.isna()).to_numpy()
+
+
+def parse_number(s: pd.Series) -> pd.Series:
+    """Numbers from text, accepting a decimal comma (-75,5698) or thousands commas (1,234.5)."""
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype(float)
+    t = as_text(s)
+    if t.str.contains(",", regex=False).any():
+        decimal_comma = ~t.str.contains(".", regex=False).fillna(False).any() or \
+            t.str.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+").fillna(False).any()
+        if decimal_comma:
+            t = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        else:
+            t = t.str.replace(",", "", regex=False)
+    t = t.str.replace(r"^\$|\s+", "", regex=True)
+    return pd.to_numeric(t, errors="coerce").astype(float)
+
+
+def _strip_tz(t: pd.Series) -> pd.Series:
+    """Drop a trailing Z / +hh:mm so values keep their wall-clock time and mix with naive ones."""
+    return t.str.replace(r"(?<=\d)(Z|[+-]\d\d:\d\d)$", "", regex=True)
+
+
+def best_date_format(sample: pd.Series, hints=()) -> tuple[str | None, float]:
+    """The date format (from hints, then DATE_FORMATS) parsing most of the sample, and its share."""
+    best, best_share = None, 0.0
+    for fmt in tuple(hints) + DATE_FORMATS:
+        share = pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()
+        if share > best_share + 1e-9:
+            best, best_share = fmt, share
+        if share == 1.0:
+            break
+    return best, best_share
+
+
+def parse_datetime(s: pd.Series, hints=()) -> pd.Series:
+    """Datetimes (naive, wall-clock) from text or Excel dates; unreadable values become NaT.
+
+    The format is chosen once on a sample of distinct values and then applied to the whole
+    column (fast on millions of rows); a column mixing formats falls back to per-value parsing.
+    """
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        out = s
+    else:
+        t = as_text(s).mask(is_blank(s))
+        sample = pd.Series(t.dropna().unique()[:500])
+        if len(sample) == 0:
+            return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+        if sample.str.contains(r"\d(?:Z|[+-]\d\d:\d\d)$", regex=True).any():
+            t, sample = _strip_tz(t), _strip_tz(sample)
+        fmt, share = best_date_format(sample, hints)
+        if share < 0.9 and t.nunique() <= 200_000:
+            mixed = pd.to_datetime(sample, format="mixed", errors="coerce").notna().mean()
+            if mixed > share:
+                fmt = "mixed"
+        out = pd.to_datetime(t, format=fmt, errors="coerce", cache=True)
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_localize(None)
+    return out.astype("datetime64[ns]")
+
+
+def parse_time_of_day(s: pd.Series) -> pd.Series:
+    """Time of day as a Timedelta: "19:18:00", "19:18", "7:05 PM" or hhmm integers like 1930."""
+    t = as_text(s).mask(is_blank(s))
+    num = pd.to_numeric(t, errors="coerce")
+    if num.notna().sum() >= t.notna().sum() * 0.9 and num.notna().any():
+        valid = (num >= 0) & (num < 2400) & (num % 100 < 60)
+        num = num.where(valid)
+        return pd.to_timedelta(num // 100, unit="h") + pd.to_timedelta(num % 100, unit="m")
+    parsed = pd.to_datetime("2000-01-01 " + t, format="mixed", errors="coerce")
+    return parsed - pd.Timestamp("2000-01-01")
+
+
+def parse_bool(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(booleans, rows whose value is not a recognisable yes/no). Unrecognised -> False."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.fillna(False).astype(bool), np.zeros(len(s), bool)
+    t = as_text(s).str.lower().fillna("")
+    is_true, is_false = t.isin(TRUE_TOKENS), t.isin(FALSE_TOKENS) | is_blank(s)
+    return is_true.astype(bool), (~is_true & ~is_false).to_numpy()
+
+
+def parse_code(s: pd.Series) -> pd.Series:
+    """Beat/district codes as text: "725.0" -> "725", "0725" -> "725", names kept (stripped)."""
+    t = as_text(s).fillna("")
+    t = t.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    return t.str.replace(r"^0+(?=\d)", "", regex=True)
+
+
+def parse_sex(s: pd.Series) -> pd.Series:
+    """M / F / T, or "" when unknown."""
+    t = as_text(s).str.lower().fillna("")
+    return t.map(SEX_CODES).fillna("").astype(object)
+
+
+def parse_age(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(age in years, age group text). Groups like "18-24" give their midpoint, "<18" 15,
+    "65+" 70; ages outside 0-120 or 0 itself (a common "unknown" code) become NaN."""
+    t = as_text(s).fillna("")
+    num = parse_number(t.where(t.str.fullmatch(r"-?\d+([.,]\d+)?").fillna(False), None))
+    rng = t.str.extract(r"^(\d+)\s*-\s*(\d+)$").astype(float)
+    lo = t.str.extract(r"^(?:<|under\s*|below\s*)(\d+)$", flags=2)[0].astype(float)
+    hi = t.str.extract(r"^(\d+)\s*\+$|^(?:over|above)\s*(\d+)$", flags=2).astype(float).max(axis=1)
+    age = num.fillna((rng[0] + rng[1]) / 2).fillna(lo - 3).fillna(hi + 5)
+    age = age.where((age > 0) & (age <= 120))
+    group = t.where(rng[0].notna() | lo.notna() | hi.notna(), "").astype(object)
+    return age.astype(float), group
