@@ -52,13 +52,15 @@ def parse_number(s: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return s.astype(float)
     t = as_text(s)
-    if t.str.contains(",", regex=False).any():
-        decimal_comma = ~t.str.contains(".", regex=False).fillna(False).any() or \
-            t.str.fullmatch(r"-?\d{1,3}(\.\d{3})+,\d+").fillna(False).any()
-        if decimal_comma:
+    has_comma = t.str.contains(",", regex=False).fillna(False)
+    if has_comma.any():
+        commas = t[has_comma]
+        if commas.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?").all():
+            t = t.str.replace(",", "", regex=False)  # thousands separators
+        elif commas.str.fullmatch(r"-?\d+,\d+").all():
+            t = t.str.replace(",", ".", regex=False)  # decimal comma
+        elif commas.str.fullmatch(r"-?\d{1,3}(\.\d{3})*,\d+").all():
             t = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        else:
-            t = t.str.replace(",", "", regex=False)
     t = t.str.replace(r"^\$|\s+", "", regex=True)
     return pd.to_numeric(t, errors="coerce").astype(float)
 
