@@ -15,7 +15,7 @@ import sys
 from crimekit.errors import CrimekitError
 
 #: Modules under crimekit.commands, in the order ``--help`` lists them.
-COMMANDS = ("demo", "ingest")
+COMMANDS = ("demo", "ingest", "datasets")
 
 DESCRIPTION = """\
 crimekit: crime analysis and patrol planning from the command line.

@@ -173,12 +173,8 @@ def ingest_files(paths, *, name=None, format="auto", mapping=None, crs=None,
         if unknown:
             raise ParameterError(f"The mapping names column(s) {', '.join(map(repr, unknown))}, "
                                  "which none of the files has.")
-    if not any(r.kind == "incidents" for r in results):
-        raise UnusableInputError("None of the files holds incidents ("
-                                 + ", ".join(f"{r.path.name}: {r.kind}" for r in results)
-                                 + "); add the incidents file to the same import.")
     return _combine(results, name or _dataset_name(
-        [r.path for r in results if r.kind == "incidents"]), crs)
+        [r.path for r in results if r.kind == "incidents"] or [r.path for r in results]), crs)
 
 
 def _columns_of(path, max_bytes):
@@ -212,7 +208,8 @@ def _combine(results, name, crs):
         elif r.kind == "incidents":
             incident_frames.append(r.incidents)
         reports.append(report)
-    incidents = conform_incidents(pd.concat(incident_frames, ignore_index=True))
+    incidents = conform_incidents(pd.concat(incident_frames, ignore_index=True)
+                                  if incident_frames else pd.DataFrame())
     persons = [r.persons for r in results if len(r.persons)]
     frames = {k: [getattr(r, k) for r in pick(k)] for k in ("patrols", "pois")}
     meta = {"sources": [(r.path.name, r.sha256) for r in results],
