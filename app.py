@@ -1,0 +1,22 @@
+"""crimekit's web app: `streamlit run app.py`.
+
+The entry file sets up the page, the sidebar (dataset and global filters, shared by every page)
+and the navigation; each page lives in ``pages/`` and stays thin.
+"""
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="crimekit", page_icon="assets/icon.png", layout="wide")
+
+#: Each page once: (file, title, icon). The first is the landing page.
+PAGES = [
+    ("pages/map.py", "Map", ":material/map:"),
+    ("pages/data.py", "Data", ":material/upload_file:"),
+]
+
+navigation = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])
+st.sidebar.title("crimekit")
+ui.sidebar()
+navigation.run()

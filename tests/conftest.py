@@ -1,0 +1,61 @@
+"""Shared fixtures: the synthetic city (generated once per test session) and an AppTest runner."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def city():
+    """The default demo city (seed 7): the same one the app shows."""
+    from crimekit.synth import generate_city
+    return generate_city(7)
+
+
+@pytest.fixture(scope="session")
+def small_city():
+    """A smaller, faster city (2 years, 60 beats) for tests that fit models repeatedly."""
+    from crimekit.synth import generate_city
+    return generate_city(11, years=2.0, scale=0.6, n_beats=60)
+
+
+@pytest.fixture
+def isolated_store(tmp_path, monkeypatch):
+    """Point the app and crimekit at an empty store in a temp folder."""
+    root = tmp_path / "store"
+    monkeypatch.setenv("CRIMEKIT_STORE", str(root))
+    return root
+
+
+def run_page(page: str | None = None, *, state: dict | None = None, timeout: float = 120):
+    """Run the app once on ``page`` (e.g. "pages/map.py") with session ``state`` preset.
+
+    One run per AppTest: Streamlit's AppTest drops the entry script's sidebar elements on
+    reruns and after switch_page, so widget values are preset through session state instead of
+    clicked, and sidebar content is checked on a plain first run.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    if page:
+        at.switch_page(page)
+    at.run()
+    return at
+
+
+def shown_text(at) -> str:
+    """All text the run showed (markdown, captions, titles, alerts, metrics), as one string."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                 "error", "success", "text"):
+        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)

@@ -1,0 +1,32 @@
+"""AppTest: the Map page on the demo city."""
+
+from conftest import run_page, shown_text
+
+
+def test_app_opens_with_sidebar_and_map():
+    at = run_page()
+    assert not at.exception
+    assert at.title[0].value == "Map"
+    sidebar_labels = [w.label for w in at.sidebar.selectbox] + \
+        [w.label for w in at.sidebar.multiselect] + [w.label for w in at.sidebar.date_input]
+    assert {"Dataset", "Crime heads", "Districts", "Date range"} <= set(sidebar_labels)
+    assert at.selectbox(key="dataset").value == "Demo City (synthetic)"
+    text = shown_text(at)
+    assert "49,778 incidents" in text
+    assert "Busiest beats" in text
+    assert at.get("deck_gl_json_chart")
+
+
+def test_map_follows_the_crime_head_filter():
+    at = run_page("pages/map.py", state={"categories": ["Burglary"], "map_layer": "Beats"})
+    assert not at.exception
+    text = shown_text(at)
+    assert "crime heads: Burglary" in text
+    count = int(text.split(" incidents")[0].split()[-1].replace(",", ""))
+    assert 4000 < count < 9000
+
+
+def test_map_offers_downloads():
+    at = run_page("pages/map.py")
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download counts per beat" in labels and "Download counts per cell" in labels
