@@ -1,0 +1,37 @@
+"""Open a dataset from what a user names on the command line: ``demo``, a stored dataset's
+name, a file (any supported format, detected automatically) or a folder of files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crimekit.errors import DatasetNotFoundError
+from crimekit.schema import Dataset
+
+DEMO_NAMES = ("demo", "demo-city")
+
+
+def open_dataset(spec: str, *, store_root=None) -> Dataset:
+    """The dataset ``spec`` names.
+
+    - ``demo``: the synthetic demo city (seed 7);
+    - an existing file or folder: read and validated on the fly (not stored);
+    - otherwise the name of a dataset in the local store.
+    """
+    if str(spec).lower() in DEMO_NAMES:
+        from crimekit.synth import generate_city
+        return generate_city(7).dataset
+    path = Path(spec)
+    if path.exists():
+        from crimekit.ingest import ingest_files
+        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(
+            ("truth", "."))) if path.is_dir() else [path]
+        dataset, _reports = ingest_files(files, name=path.stem)
+        return dataset
+    from crimekit.store import Store
+    try:
+        return Store(store_root).load(str(spec))
+    except DatasetNotFoundError as exc:
+        raise DatasetNotFoundError(
+            f"No file, folder or stored dataset is called {spec!r}. {exc} "
+            "Use 'demo' for the synthetic city.") from None
