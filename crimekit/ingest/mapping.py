@@ -31,7 +31,7 @@ SYNONYMS = {
                         "offence_from_date", "offense_date", "offence_date", "incident_date",
                         "incident_datetime", "crime_date", "fecha_hecho", "fecha", "datetime",
                         "date_time", "timestamp", "date", "first_occurrence_date",
-                        "cmplnt_fr_dt", "reported", "reported_date", "date_reported",
+                        "cmplnt_fr_dt", "when", "reported", "reported_date", "date_reported",
                         "report_date", "date_rptd", "fir_reg_datetime"],
         "time": ["time", "occurred_time", "occur_time", "time_occ", "incident_time", "hora",
                  "cmplnt_fr_tm", "time_of_day"],
