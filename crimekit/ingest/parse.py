@@ -102,6 +102,8 @@ def parse_datetime(s: pd.Series, hints=()) -> pd.Series:
             mixed = pd.to_datetime(sample, format="mixed", errors="coerce").notna().mean()
             if mixed > share:
                 fmt = "mixed"
+        if fmt is None:  # nothing in the sample is a date
+            return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
         out = pd.to_datetime(t, format=fmt, errors="coerce", cache=True)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_localize(None)
