@@ -159,7 +159,7 @@ def view_for(lat, lon, zoom=None) -> pdk.ViewState:
     lat_lo, lat_hi = np.quantile(lat[ok], [0.02, 0.98])
     lon_lo, lon_hi = np.quantile(lon[ok], [0.02, 0.98])
     span = max(lat_hi - lat_lo, (lon_hi - lon_lo) * np.cos(np.radians(np.mean(lat[ok]))), 1e-3)
-    zoom = zoom if zoom is not None else float(np.clip(np.log2(360 / span) - 1.3, 3, 16))
+    zoom = zoom if zoom is not None else float(np.clip(np.log2(360 / span) - 0.4, 3, 16))
     return pdk.ViewState(latitude=float((lat_lo + lat_hi) / 2),
                          longitude=float((lon_lo + lon_hi) / 2), zoom=zoom, pitch=0)
 

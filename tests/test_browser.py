@@ -1,0 +1,116 @@
+"""The whole app in a real headless browser: every page opens without an uncaught exception.
+
+Uses Debian's chromium (never a downloaded browser), driven by Playwright. Screenshots of each
+page are written to test-artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def app_pages() -> list:
+    """(file, title) of every page in app.py's PAGES list, read without running the app."""
+    tree = ast.parse((ROOT / "app.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES":
+            return [(path, title) for path, title, _icon in ast.literal_eval(node.value)]
+    raise AssertionError("app.py has no PAGES list")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """Start `streamlit run app.py` on a free local port with an empty store."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y "
+                        "chromium) before running the tests.")
+        pytest.skip("Debian's chromium is not installed")
+    port = _free_port()
+    env = {**os.environ, "CRIMEKIT_STORE": str(tmp_path_factory.mktemp("store"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _wait_until_idle(page, timeout_s=180):
+    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
+    deadline = time.time() + timeout_s
+    idle_since = None
+    while time.time() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        if not running:
+            idle_since = idle_since or time.time()
+            if time.time() - idle_since > 2.0:
+                return
+        else:
+            idle_since = None
+        time.sleep(0.3)
+    raise AssertionError(f"the page was still running after {timeout_s} s")
+
+
+def test_every_page_opens_without_errors(app_url):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page_errors = []
+        page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+        for index, (path, title) in enumerate(app_pages()):
+            slug = "" if index == 0 else Path(path).stem
+            page.goto(f"{app_url}/{slug}", wait_until="domcontentloaded")
+            _wait_until_idle(page)
+            page.screenshot(path=str(ARTIFACTS / f"page_{Path(path).stem}.png"), full_page=True)
+            heading = page.locator("[data-testid=\"stMain\"] h1").first.inner_text(timeout=30_000)
+            exceptions = page.locator('[data-testid="stException"]').count()
+            body = page.locator('[data-testid="stMain"]').inner_text()
+            if exceptions or "Traceback" in body or "encountered an error" in body:
+                problems.append(f"{title}: an error is shown: {body[:300]!r}")
+            if title.split()[0].lower() not in heading.lower():
+                problems.append(f"{title}: expected its title, found heading {heading!r}")
+        browser.close()
+    assert not problems, "\n".join(problems)
+    real_errors = [e for e in page_errors if "fetch" not in e.lower() and "tile" not in e.lower()]
+    assert not real_errors, real_errors
