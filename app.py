@@ -18,5 +18,6 @@ PAGES = [
 
 navigation = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])
 st.sidebar.title("crimekit")
+ui.require_sign_in()
 ui.sidebar()
 navigation.run()

@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from crimekit import export
+from crimekit import access, export
 from crimekit.filters import Filters, apply_filters
 from crimekit.spatial import grid_for
 from crimekit.synth import CITY_NAME, generate_city
@@ -114,6 +114,60 @@ def grid(dataset_key: tuple, cell_size: float):
     return grid_for(ds.incidents, cell_size=cell_size, beats=ds.beats)
 
 
+# --- access ------------------------------------------------------------------------------------
+
+@st.cache_resource
+def _sign_in_limiter():
+    """One limiter per server, so a new tab or session does not reset failed attempts."""
+    return access.SignInLimiter()
+
+
+def configured_users() -> dict:
+    """Users from the secrets file's ``users`` table ({} when none: the app runs open)."""
+    try:
+        table = st.secrets.get("users")
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return {}
+    return access.users_from_config(table) if table else {}
+
+
+def require_sign_in() -> None:
+    """Ask for a user name and password when users are configured; stop the page until then."""
+    users = configured_users()
+    if not users:
+        st.session_state["user"] = access.OPEN_ACCESS
+        return
+    user = st.session_state.get("user")
+    if isinstance(user, access.User) and user.name in users:
+        st.sidebar.caption(f"Signed in as **{user.name}** ({user.role}).")
+        if st.sidebar.button("Sign out", key="sign_out"):
+            del st.session_state["user"]
+            st.rerun()
+        return
+    st.title("Sign in")
+    with st.form("sign_in"):
+        name = st.text_input("User name", key="sign_in_name")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Sign in")
+    if submitted:
+        user, message = access.sign_in(name, password, users, _sign_in_limiter())
+        if user is not None:
+            st.session_state["user"] = user
+            st.rerun()
+        st.error(message)
+    st.stop()
+
+
+def current_user():
+    """The signed-in user (everyone is an analyst when no users are configured)."""
+    return st.session_state.get("user", access.OPEN_ACCESS)
+
+
+def can(action: str) -> bool:
+    """Whether the current user may ``action`` ("upload", "unmask", "delete")."""
+    return current_user().can(action)
+
+
 # --- sidebar -----------------------------------------------------------------------------------
 
 def _from_url(key, default):
@@ -132,6 +186,9 @@ def sidebar() -> None:
         st.session_state["dataset"] = wanted if wanted in names else DEMO
     elif st.session_state["dataset"] not in names:
         st.session_state["dataset"] = DEMO
+    if not configured_users():
+        st.sidebar.caption("Open demo: no users are configured, so anyone can upload and "
+                           "unmask names. See the README to require sign-in.")
     st.sidebar.selectbox("Dataset", names, key="dataset",
                          help="The demo city is synthetic. Import your own files on the Data page.")
     ds = dataset()

@@ -492,7 +492,7 @@ def _daily_expected(start, end, holidays) -> pd.DataFrame:
     """Expected background incidents per day and head (before near-repeat follow-ups)."""
     days = pd.date_range(start, end - pd.Timedelta(days=1), freq="D")
     years = ((days - start).days / 365.25).to_numpy()
-    doy = days.dayofyear.to_numpy()
+    doy = days.day_of_year.to_numpy()
     dow = days.day_of_week.to_numpy()
     is_holiday = days.isin(holidays["date"])
     out = {}
