@@ -61,7 +61,8 @@ def parse_number(s: pd.Series) -> pd.Series:
             t = t.str.replace(",", ".", regex=False)  # decimal comma
         elif commas.str.fullmatch(r"-?\d{1,3}(\.\d{3})*,\d+").all():
             t = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    t = t.str.replace(r"^\$|\s+", "", regex=True)
+    if (t.str.contains("$", regex=False) | t.str.contains(" ", regex=False)).any():
+        t = t.str.replace(r"^\$|\s+", "", regex=True)  # slow path only when needed
     return pd.to_numeric(t, errors="coerce").astype(float)
 
 
@@ -134,8 +135,11 @@ def parse_bool(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
 def parse_code(s: pd.Series) -> pd.Series:
     """Beat/district codes as text: "725.0" -> "725", "0725" -> "725", names kept (stripped)."""
     t = as_text(s).fillna("")
-    t = t.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    return t.str.replace(r"^0+(?=\d)", "", regex=True)
+    if t.str.endswith(".0").any():  # regex replacements are slow: run them only when needed
+        t = t.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    if t.str.startswith("0").any():
+        t = t.str.replace(r"^0+(?=\d)", "", regex=True)
+    return t
 
 
 def parse_sex(s: pd.Series) -> pd.Series:
