@@ -29,7 +29,10 @@ LIMITS_NOTE = (
 
 # --- cached data -------------------------------------------------------------------------------
 
-@st.cache_data(show_spinner="Generating the demo city (first time only)...", max_entries=2)
+# Datasets are cached as shared resources, not copied per call: crimekit never mutates its
+# inputs, and copying a million-row table on every rerun would make every click slow.
+
+@st.cache_resource(show_spinner="Generating the demo city (first time only)...", max_entries=2)
 def demo_city(seed: int = DEMO_SEED):
     """The synthetic city (dataset and truth), generated once per server."""
     return generate_city(seed)
@@ -59,7 +62,7 @@ def _store_version(name: str) -> str:
     return str(row["created"].iloc[0]) if len(row) and "created" in row else ""
 
 
-@st.cache_data(show_spinner="Loading the dataset...", max_entries=4)
+@st.cache_resource(show_spinner="Loading the dataset...", max_entries=4)
 def _load(name: str, version: str):
     if name == DEMO:
         return demo_city().dataset
@@ -72,7 +75,7 @@ def dataset(name: str | None = None):
     return _load(name, "" if name == DEMO else _store_version(name))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _view(name: str, version: str, start, end, categories: tuple, districts: tuple):
     return apply_filters(_load(name, version),
                          Filters(start=start, end=end, categories=categories,
@@ -107,7 +110,7 @@ def current_view():
     return view_of(view_key())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def grid(dataset_key: tuple, cell_size: float):
     """Grid cells over the whole dataset's area (not the filtered view, so cells stay put)."""
     ds = _load(dataset_key[0], dataset_key[1])
