@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from crimekit.errors import ParameterError, UnusableInputError
-from crimekit.ingest import DEFAULT_MAX_BYTES, available_formats, file_sha256, ingest_files
+from crimekit.errors import ParameterError
+from crimekit.ingest import (DEFAULT_MAX_BYTES, available_formats, import_into_store,
+                             import_summary)
 from crimekit.store import Store
 
 HELP = """\
@@ -64,25 +64,11 @@ def parse_map(items) -> dict:
 
 def run(args) -> int:
     """Import, save, print each file's report and a one-line summary."""
-    store = Store(args.store)
-    for path in args.files:  # cheap check first: the same file is never imported twice
-        if not Path(path).is_file():
-            continue
-        owner = store.find_source(file_sha256(path))
-        if owner is not None and not (args.replace and owner == args.name):
-            raise UnusableInputError(f"{Path(path).name} is already imported as dataset "
-                                     f"{owner!r}; use it with --data {owner}, or delete it first "
-                                     f"with `python -m crimekit datasets --delete {owner}`.")
-    ds, reports = ingest_files(args.files, name=args.name, format=args.format,
-                               mapping=parse_map(args.map) or None, crs=args.crs,
-                               max_bytes=int(args.max_mb * 1024 * 1024))
+    name, ds, reports = import_into_store(
+        args.files, Store(args.store), name=args.name, replace=args.replace, format=args.format,
+        mapping=parse_map(args.map) or None, crs=args.crs,
+        max_bytes=int(args.max_mb * 1024 * 1024))
     for report in reports:
         print(report.to_text())
-    name = store.save(ds, sources=ds.meta["sources"], reports=reports, replace=args.replace)
-    first, last = ds.date_range
-    span = f" ({first:%Y-%m-%d} to {last:%Y-%m-%d})" if first is not None else ""
-    extra = "".join(f", {n:,} {what}" for n, what in (
-        (len(ds.persons), "persons"), (0 if ds.beats is None else len(ds.beats), "beats"),
-        (len(ds.patrols), "patrol rows")) if n)
-    print(f"Imported {len(ds.incidents):,} incidents{extra} as dataset {name!r}{span}.")
+    print(import_summary(name, ds))
     return 0

@@ -32,7 +32,7 @@ from crimekit.ingest.validate import MAX_DISTANCE_KM, MIN_YEAR, ProblemLog, Vali
 from crimekit.schema import Dataset, PATROL_COLUMNS, POI_COLUMNS, conform_incidents, \
     conform_persons
 
-__all__ = ["read_table", "ingest_files", "propose_mapping", "read_raw", "IngestResult",
+__all__ = ["read_table", "ingest_files", "import_into_store", "import_summary", "propose_mapping", "read_raw", "IngestResult",
            "ValidationReport", "PRESETS", "FIELDS", "available_formats", "detect_kind",
            "DEFAULT_MAX_BYTES", "file_sha256"]
 
@@ -221,3 +221,35 @@ def _combine(results, name, crs):
                  beats=beats, meta=meta,
                  **{k: pd.concat(v, ignore_index=True) for k, v in frames.items() if v})
     return ds, reports
+
+
+def import_into_store(paths, store, *, name=None, replace=False, **options):
+    """Validate ``paths`` into one dataset and save it in ``store``: what the ``ingest`` command
+    and the app's Data page both do.
+
+    Files already in the store are refused before any reading (one sentence naming the dataset
+    that holds them). ``options`` go to :func:`ingest_files`. Returns (name, Dataset, reports).
+    """
+    paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    for path in paths:  # cheap check first: the same file is never imported twice
+        if not path.is_file():
+            continue
+        owner = store.find_source(file_sha256(path))
+        if owner is not None and not (replace and owner == name):
+            raise UnusableInputError(f"{path.name} is already imported as dataset {owner!r}; "
+                                     f"use that dataset, or delete it first (`python -m "
+                                     f"crimekit datasets --delete {owner}`).")
+    dataset, reports = ingest_files(paths, name=name, **options)
+    saved = store.save(dataset, sources=dataset.meta["sources"], reports=reports, replace=replace)
+    return saved, dataset, reports
+
+
+def import_summary(name, dataset) -> str:
+    """One line saying what an import kept, for the command line and the app."""
+    first, last = dataset.date_range
+    span = f" ({first:%Y-%m-%d} to {last:%Y-%m-%d})" if first is not None else ""
+    extra = "".join(f", {n:,} {what}" for n, what in (
+        (len(dataset.persons), "persons"),
+        (0 if dataset.beats is None else len(dataset.beats), "beats"),
+        (len(dataset.patrols), "patrol rows")) if n)
+    return f"Imported {len(dataset.incidents):,} incidents{extra} as dataset {name!r}{span}."
