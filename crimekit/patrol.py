@@ -1,0 +1,562 @@
+"""Patrol planning: how many officers to post to each beat in each shift.
+
+The model (solved with PuLP's bundled CBC, one small integer program per shift):
+
+- **Benefit.** ``n`` officers in a beat-shift with risk ``r`` (expected incidents) cover
+  ``r * (1 - exp(-k * n))`` of it, ``k = effectiveness`` (0.5: one officer covers 39 %, two 63 %,
+  three 78 %). Concave: each extra officer adds less. It is linearised exactly with one
+  increment per officer, ``y[b, j]`` for the ``j``-th officer with marginal benefit
+  ``r * exp(-k (j-1)) * (1 - exp(-k))``; the officers ``x[b] = sum_j y[b, j]`` are integers.
+- **Constraints** per shift: all officers available are posted (when the per-beat maxima allow;
+  otherwise as many as they allow, and the plan says how many are left over); ``min_per_beat``
+  <= x <= ``max_per_beat``; must-cover beats get at least one officer in every shift;
+  ``max_change`` limits the officers *moved*: ``sum_b max(0, x[b] - current[b])`` (officers
+  posted to a beat beyond its current strength; with the same total as today this is the number
+  of officers who change beat, half the L1 distance), linearised with auxiliary ``d[b] >= x[b] -
+  current[b], d[b] >= 0``; ``fair_cap = m`` caps every beat at ``floor(m * officers / beats)``,
+  ``m`` times the *equal* share of the shift (not a risk-proportional share), an over-policing
+  guard.
+- **Size.** Increments are only created up to ``max(greedy[b], current[b], minimum[b])`` where
+  ``greedy`` is the marginal-greedy allocation without the change limit. An exchange argument
+  shows some optimum lies within that bound (moving an officer from a beat above it to a beat
+  below its greedy count never lowers the benefit nor raises the change), so the program stays
+  small (a few increments per beat) and its optimum is the exact optimum.
+
+Infeasible settings are explained in words before the solver runs (:func:`check_settings`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from crimekit.errors import InfeasiblePlanError, ParameterError
+from crimekit.schema import SHIFTS
+
+#: Columns of a plan's table, one row per (beat, shift).
+PLAN_COLUMNS = ("beat", "shift", "officers", "current", "change", "risk", "risk_lower",
+                "risk_upper", "covered", "covered_current", "under_patrolled", "evidence")
+DEFAULT_EFFECTIVENESS = 0.5
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """The commander's limits for a plan.
+
+    officers : dict shift -> officers available in that shift.
+    min_per_beat, max_per_beat : officers per beat and shift (``max_per_beat=None``: no limit).
+    must_cover : beats that get at least one officer in every shift.
+    max_change : at most this many officers moved per shift from the current deployment
+        (``None``: no limit).
+    fair_cap : no beat gets more than ``fair_cap`` x (officers in the shift / number of beats)
+        (``None``: no cap).
+    effectiveness : ``k`` in the benefit ``risk * (1 - exp(-k * officers))``.
+    """
+
+    officers: dict
+    min_per_beat: int = 0
+    max_per_beat: int | None = None
+    must_cover: tuple = ()
+    max_change: int | None = None
+    fair_cap: float | None = None
+    effectiveness: float = DEFAULT_EFFECTIVENESS
+
+    def describe(self) -> str:
+        """One line a commander can read back."""
+        parts = [", ".join(f"{s} {n}" for s, n in self.officers.items()) + " officers",
+                 f"min {self.min_per_beat} per beat"]
+        if self.max_per_beat is not None:
+            parts.append(f"max {self.max_per_beat} per beat")
+        if self.must_cover:
+            parts.append("must cover " + ", ".join(self.must_cover))
+        if self.max_change is not None:
+            parts.append(f"at most {self.max_change} officers moved per shift")
+        if self.fair_cap is not None:
+            parts.append(f"no beat above {self.fair_cap:g}x its equal share")
+        return "; ".join(parts)
+
+
+def officers_per_shift(officers, where: str = "plan_patrols") -> dict:
+    """Normalise officers available: an int (each shift), a sequence in SHIFTS order
+    (morning, evening, night), a dict, or text like "20,25,15"."""
+    if isinstance(officers, str):
+        try:
+            officers = [int(p) for p in officers.replace(" ", "").split(",")]
+        except ValueError:
+            raise ParameterError.invalid("officers", where, "a whole number, or three separated "
+                                         "by commas (morning,evening,night)", officers) from None
+        officers = officers[0] if len(officers) == 1 else officers
+    if isinstance(officers, dict):
+        out = {s: officers[s] for s in SHIFTS if s in officers}
+    elif np.ndim(officers) == 0:
+        out = {s: officers for s in SHIFTS}
+    else:
+        if len(officers) != len(SHIFTS):
+            raise ParameterError.invalid("officers", where, "one number, or one per shift in "
+                                         "the order morning,evening,night", officers)
+        out = dict(zip(SHIFTS, officers))
+    for shift, n in out.items():
+        if isinstance(n, bool) or not float(n).is_integer() or n < 0:
+            raise ParameterError.invalid("officers", where,
+                                         "whole numbers of officers, 0 or more", officers)
+    if not out:
+        raise ParameterError.invalid("officers", where, f"given for the shifts {SHIFTS}", officers)
+    return {s: int(n) for s, n in out.items()}
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Plan:
+    """A solved deployment.
+
+    Attributes
+    ----------
+    table : DataFrame with :data:`PLAN_COLUMNS`, one row per (beat, shift).
+    settings : the :class:`PlanSettings` it was solved for.
+    covered : expected incidents in beat-shifts covered by the plan (benefit-weighted).
+    total_risk : expected incidents in all beat-shifts.
+    notes : plain sentences about what the limits did (e.g. officers left unassigned).
+    solve_seconds : wall time building and solving the programs.
+    """
+
+    table: pd.DataFrame
+    settings: PlanSettings
+    covered: float
+    total_risk: float
+    notes: tuple = field(default_factory=tuple)
+    solve_seconds: float = 0.0
+
+    @property
+    def share_covered(self) -> float:
+        """Fraction of all risk the plan covers."""
+        return self.covered / self.total_risk if self.total_risk > 0 else 0.0
+
+
+def coverage(risk, officers, effectiveness: float = DEFAULT_EFFECTIVENESS) -> np.ndarray:
+    """Risk covered by ``officers`` in a beat-shift: ``risk * (1 - exp(-k * officers))``."""
+    return np.asarray(risk, float) * (1 - np.exp(-effectiveness * np.asarray(officers, float)))
+
+
+def plan_patrols(risk: pd.DataFrame, officers, *, min_per_beat: int = 0,
+                 max_per_beat: int | None = None, must_cover=(), current: pd.DataFrame | None = None,
+                 max_change: int | None = None, fair_cap: float | None = None,
+                 effectiveness: float = DEFAULT_EFFECTIVENESS) -> Plan:
+    """The deployment that covers the most risk within the limits (see the module docstring).
+
+    ``risk``: columns ``beat, shift, risk`` (and optionally ``risk_lower, risk_upper,
+    evidence``), e.g. from :func:`crimekit.patrol_risk.beat_shift_risk`. ``officers``: per
+    shift (see :func:`officers_per_shift`). ``current``: ``beat, shift, officers`` (e.g. from
+    :func:`current_deployment`), needed for ``max_change``. Raises
+    :class:`~crimekit.errors.InfeasiblePlanError` with the conflicting limits in words.
+    """
+    settings = PlanSettings(officers_per_shift(officers), int(min_per_beat),
+                            None if max_per_beat is None else int(max_per_beat),
+                            tuple(str(b) for b in must_cover),
+                            None if max_change is None else int(max_change),
+                            None if fair_cap is None else float(fair_cap), float(effectiveness))
+    table = _plan_input(risk, current, settings)
+    check_settings(table, settings, current is not None)
+    started = time.perf_counter()
+    parts, notes = [], []
+    for shift, n_officers in settings.officers.items():
+        rows = table[table["shift"] == shift].reset_index(drop=True)
+        lo, hi, target = _bounds(rows, settings, n_officers)
+        if target < n_officers:
+            notes.append(_leftover_note(shift, n_officers, target, settings, len(rows)))
+        rows["officers"] = _solve_shift(rows, lo, hi, target, settings, shift)
+        parts.append(rows)
+    out = pd.concat(parts, ignore_index=True)
+    out["change"] = out["officers"] - out["current"]
+    out["covered"] = coverage(out["risk"], out["officers"], settings.effectiveness)
+    out["covered_current"] = coverage(out["risk"], out["current"], settings.effectiveness)
+    out["under_patrolled"] = under_patrolled(out)
+    return Plan(out[list(PLAN_COLUMNS)], settings, float(out["covered"].sum()),
+                float(out["risk"].sum()), tuple(notes), time.perf_counter() - started)
+
+
+def _plan_input(risk, current, settings) -> pd.DataFrame:
+    """The risk table for the planned shifts, with ``current`` officers joined (0 if none)."""
+    missing = [c for c in ("beat", "shift", "risk") if c not in risk]
+    if missing:
+        raise ParameterError.invalid("risk", "plan_patrols", "a table with columns beat, shift, "
+                                     f"risk (missing {', '.join(missing)})", list(risk.columns))
+    table = risk.copy()
+    table["beat"] = table["beat"].astype(str)
+    table = table[table["shift"].isin(list(settings.officers))]
+    if table.duplicated(["beat", "shift"]).any():
+        raise ParameterError.invalid("risk", "plan_patrols", "one row per (beat, shift)",
+                                     "duplicated rows")
+    if not len(table) or (table["risk"] < 0).any() or table["risk"].isna().any():
+        raise ParameterError.invalid("risk", "plan_patrols", "non-negative numbers for every "
+                                     "beat in the planned shifts", "missing or negative risk")
+    for col, default in (("risk_lower", np.nan), ("risk_upper", np.nan), ("evidence", "")):
+        if col not in table:
+            table[col] = table["risk"] if col != "evidence" else default
+    cur = 0
+    if current is not None:
+        cur_table = current.assign(beat=current["beat"].astype(str))
+        cur = table.merge(cur_table[["beat", "shift", "officers"]], on=["beat", "shift"],
+                          how="left")["officers"].fillna(0).round().astype(int).to_numpy()
+    table["current"] = cur
+    return table.sort_values(["shift", "beat"], key=_shift_order).reset_index(drop=True)
+
+
+def _shift_order(col):
+    return col.map({s: i for i, s in enumerate(SHIFTS)}) if col.name == "shift" else col
+
+
+def _bounds(rows, settings, n_officers):
+    """Per-beat lower and upper limits and the number of officers to post in one shift."""
+    n = len(rows)
+    must = rows["beat"].isin(settings.must_cover).to_numpy()
+    lo = np.maximum(settings.min_per_beat, must.astype(int))
+    cap = n_officers if settings.max_per_beat is None else settings.max_per_beat
+    if settings.fair_cap is not None:
+        cap = min(cap, fair_cap_limit(settings.fair_cap, n_officers, n))
+    hi = np.full(n, cap, dtype=int)
+    return lo, hi, int(min(n_officers, hi.sum()))
+
+
+def fair_cap_limit(fair_cap: float, officers: int, n_beats: int) -> int:
+    """Most officers one beat may get: ``floor(fair_cap * officers / n_beats)``."""
+    return int(math.floor(fair_cap * officers / n_beats + 1e-9))
+
+
+def check_settings(table: pd.DataFrame, settings: PlanSettings, has_current: bool) -> None:
+    """Explain in words, before solving, any limits that cannot all be met."""
+    beats = set(table["beat"])
+    unknown = [b for b in settings.must_cover if b not in beats]
+    if unknown:
+        raise ParameterError.invalid("must_cover", "plan_patrols", "beats that exist in the data",
+                                     unknown)
+    for name, value in (("min_per_beat", settings.min_per_beat),
+                        ("max_per_beat", settings.max_per_beat),
+                        ("max_change", settings.max_change)):
+        if value is not None and value < 0:
+            raise ParameterError.invalid(name, "plan_patrols", "a whole number, 0 or more", value)
+    if settings.fair_cap is not None and settings.fair_cap <= 0:
+        raise ParameterError.invalid("fair_cap", "plan_patrols", "a multiple above 0 (e.g. 3)",
+                                     settings.fair_cap)
+    if settings.effectiveness <= 0:
+        raise ParameterError.invalid("effectiveness", "plan_patrols", "a number above 0",
+                                     settings.effectiveness)
+    if settings.max_change is not None and not has_current:
+        raise ParameterError.invalid("max_change", "plan_patrols", "used with the current "
+                                     "deployment (pass current=...)", settings.max_change)
+    for shift, n_officers in settings.officers.items():
+        rows = table[table["shift"] == shift]
+        lo, hi, target = _bounds(rows, settings, n_officers)
+        _check_shift(shift, n_officers, lo, hi, target, rows["current"].to_numpy(), settings)
+
+
+def _check_shift(shift, n_officers, lo, hi, target, cur, settings) -> None:
+    n = len(lo)
+    must_extra = int(lo.sum() - settings.min_per_beat * n)
+    if (lo > hi).any():
+        limit = int(hi.min())
+        why = (f"the fairness cap of {settings.fair_cap:g}x the equal share allows at most "
+               f"{limit} per beat in the {shift} shift ({n_officers} officers / {n} beats)"
+               if settings.max_per_beat is None or limit < settings.max_per_beat
+               else f"the maximum is {limit} per beat")
+        raise InfeasiblePlanError(
+            f"Every beat needs at least {int(lo.max())} officer(s) in the {shift} shift, but "
+            f"{why}: lower the minimum (or the must-cover list) or raise the "
+            f"{'fairness cap' if 'fairness' in why else 'maximum'}.")
+    if lo.sum() > n_officers:
+        need = int(lo.sum())
+        lower_to = settings.min_per_beat - 1
+        extra = (f" + {must_extra} for must-cover beats" if must_extra else "")
+        raise InfeasiblePlanError(
+            f"Minimum {settings.min_per_beat} per beat x {n} beats{extra} = {need} officers, "
+            f"but only {n_officers} are available in the {shift} shift: "
+            + (f"lower the minimum to {max(lower_to, 0)} or " if settings.min_per_beat else
+               "shorten the must-cover list or ")
+            + f"add {need - n_officers} officers.")
+    if settings.max_change is not None:
+        needed = min_moves(lo, hi, cur, target)
+        if needed > settings.max_change:
+            raise InfeasiblePlanError(
+                f"In the {shift} shift the limits need at least {needed} officers moved from the "
+                f"current deployment (to reach the minimums and post {target} officers where "
+                f"{int(cur.sum())} are today), but the change limit is {settings.max_change}: "
+                f"raise the change limit to {needed} or relax the minimum/must-cover beats.")
+
+
+def min_moves(lo, hi, cur, target) -> int:
+    """Fewest officers added to beats (``sum max(0, x - current)``) over all deployments with
+    ``lo <= x <= hi`` and ``sum x = target``."""
+    base = np.clip(cur, lo, hi)
+    return int(np.maximum(lo - cur, 0).sum() + max(0, target - base.sum()))
+
+
+def _leftover_note(shift, n_officers, target, settings, n_beats) -> str:
+    what = "the maximum per beat" if settings.fair_cap is None or (
+        settings.max_per_beat is not None and settings.max_per_beat
+        <= fair_cap_limit(settings.fair_cap, n_officers, n_beats)) else "the fairness cap"
+    return (f"{shift.capitalize()} shift: {what} lets only {target} of the {n_officers} officers "
+            f"be posted ({n_beats} beats); {n_officers - target} are left unassigned. Raise "
+            f"{what} to post them all.")
+
+
+def greedy_allocation(risk, lo, hi, target, effectiveness) -> np.ndarray:
+    """Marginal-greedy officers per beat: the ``target - sum(lo)`` largest marginal benefits
+    above the minimums. Optimal for one shift without the change limit (separable concave
+    benefit under one budget)."""
+    risk, lo, hi = np.asarray(risk, float), np.asarray(lo, int), np.asarray(hi, int)
+    spare = int(target - lo.sum())
+    x = lo.copy()
+    if spare <= 0:
+        return x
+    depth = np.minimum(hi - lo, spare)
+    beat = np.repeat(np.arange(len(risk)), depth)
+    j = np.arange(depth.sum()) - np.repeat(np.cumsum(depth) - depth, depth) + lo[beat]
+    gain = risk[beat] * np.exp(-effectiveness * j)
+    pick = np.argsort(-gain, kind="stable")[:spare]
+    np.add.at(x, beat[pick], 1)
+    return x
+
+
+def _solve_shift(rows, lo, hi, target, settings, shift) -> np.ndarray:
+    """Solve one shift's integer program; returns officers per beat (rows' order)."""
+    k = settings.effectiveness
+    risk = rows["risk"].to_numpy(float)
+    cur = rows["current"].to_numpy(int)
+    greedy = greedy_allocation(risk, lo, hi, target, k)
+    if settings.max_change is None:
+        upper = greedy
+    else:
+        upper = np.minimum(hi, np.maximum.reduce([greedy, cur, lo]))
+    prob = pulp.LpProblem(f"patrol_{shift}", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{b}", lowBound=int(lo[b]), upBound=int(upper[b]), cat="Integer")
+         for b in range(len(rows))]
+    objective, totals = [], []
+    for b in range(len(rows)):
+        incs = [pulp.LpVariable(f"y{b}_{j}", 0, 1) for j in range(int(upper[b]))]
+        gains = risk[b] * np.exp(-k * np.arange(len(incs))) * (1 - math.exp(-k))
+        objective += [(v, float(g)) for v, g in zip(incs, gains)]
+        prob += pulp.LpAffineExpression([(v, 1) for v in incs] + [(x[b], -1)]) == 0
+    prob += pulp.LpAffineExpression(objective)
+    prob += pulp.lpSum(x) == target
+    if settings.max_change is not None:
+        moved = [pulp.LpVariable(f"d{b}", lowBound=0) for b in range(len(rows))]
+        for b in range(len(rows)):
+            prob += moved[b] >= x[b] - int(cur[b])
+        prob += pulp.lpSum(moved) <= settings.max_change
+    status = prob.solve(pulp.PULP_CBC_CMD(msg=False))
+    if pulp.LpStatus[status] != "Optimal":
+        raise InfeasiblePlanError(
+            f"No deployment of {target} officers in the {shift} shift meets all the limits "
+            f"together (minimum {settings.min_per_beat}, maximum {settings.max_per_beat}, "
+            f"change limit {settings.max_change}): relax the change limit or the minimum.")
+    return np.array([int(round(v.value())) for v in x])
+
+
+# --- current deployment and comparisons ----------------------------------------------------------
+
+def current_deployment(patrols: pd.DataFrame, *, days: int = 28, end=None) -> pd.DataFrame:
+    """Today's deployment from the beat duty logs: the average officers per beat and shift over
+    the last ``days`` logged days (before ``end``), rounded to whole officers.
+
+    Returns ``beat, shift, officers, officers_mean``; empty when there are no logs.
+    """
+    cols = ["beat", "shift", "officers", "officers_mean"]
+    logs = patrols
+    if end is not None:
+        logs = logs[logs["date"] < pd.Timestamp(end)]
+    if not len(logs):
+        return pd.DataFrame({c: [] for c in cols})
+    last = logs["date"].max()
+    logs = logs[logs["date"] > last - pd.Timedelta(days=days)]
+    n_days = logs["date"].nunique()
+    mean = logs.groupby(["beat", "shift"])["officers"].sum() / n_days
+    out = mean.rename("officers_mean").reset_index()
+    out["beat"] = out["beat"].astype(str)
+    out["officers"] = out["officers_mean"].round().astype(int)
+    return out[cols]
+
+
+def totals_per_shift(current: pd.DataFrame) -> dict:
+    """Officers per shift in a deployment table (``beat, shift, officers``), in SHIFTS order."""
+    sums = current.groupby("shift")["officers"].sum()
+    return {s: int(sums.get(s, 0)) for s in SHIFTS}
+
+
+def under_patrolled(table: pd.DataFrame, *, ratio: float = 1.5) -> pd.Series:
+    """Beat-shifts under-patrolled relative to risk today: their share of the shift's risk is at
+    least ``ratio`` x their share of its current officers, and their risk is above the shift's
+    median."""
+    by_shift = table.groupby("shift")
+    risk_share = table["risk"] / by_shift["risk"].transform("sum")
+    officer_share = table["current"] / by_shift["current"].transform("sum").replace(0, np.nan)
+    above_median = table["risk"] > by_shift["risk"].transform("median")
+    return ((risk_share >= ratio * officer_share.fillna(0)) & above_median).astype(bool)
+
+
+def compare_deployments(plan: Plan) -> pd.DataFrame:
+    """Risk covered by the plan vs the current deployment, the current pattern scaled to the
+    plan's officers, an equal split and a risk-proportional split (same officers per shift).
+
+    Returns ``deployment, officers, risk_covered, share_covered`` (expected incidents covered
+    in the period, and as a share of all risk).
+    """
+    t = plan.table
+    k = plan.settings.effectiveness
+    total = plan.total_risk
+    rows = [("recommended plan", t["officers"])]
+    if t["current"].sum() > 0:
+        rows.append(("current deployment (duty logs)", t["current"]))
+        rows.append(("current pattern, same officers as the plan",
+                     _split(t, t["current"].astype(float))))
+    rows.append(("equal split", _split(t, pd.Series(1.0, index=t.index))))
+    rows.append(("proportional to risk", _split(t, t["risk"])))
+    out = pd.DataFrame({"deployment": [r[0] for r in rows],
+                        "officers": [int(r[1].sum()) for r in rows],
+                        "risk_covered": [float(coverage(t["risk"], r[1], k).sum()) for r in rows]})
+    out["share_covered"] = out["risk_covered"] / total if total > 0 else 0.0
+    return out
+
+
+def _split(table, weights) -> pd.Series:
+    """The plan's officers of each shift split by ``weights`` (largest remainders)."""
+    out = pd.Series(0, index=table.index)
+    for shift, idx in table.groupby("shift").groups.items():
+        n = int(table.loc[idx, "officers"].sum())
+        w = weights.loc[idx].to_numpy(float)
+        share = n * w / w.sum() if w.sum() > 0 else np.full(len(w), n / len(w))
+        whole = np.floor(share).astype(int)
+        order = np.argsort(-(share - whole), kind="stable")[: n - whole.sum()]
+        whole[order] += 1
+        out.loc[idx] = whole
+    return out
+
+
+def headline(plan: Plan, comparison: pd.DataFrame | None = None) -> str:
+    """One or two sentences a commander can quote."""
+    comparison = compare_deployments(plan) if comparison is None else comparison
+    rec = comparison.iloc[0]
+    text = (f"The recommended plan covers {rec['share_covered']:.0%} of the expected crime "
+            f"({rec['risk_covered']:.1f} of {plan.total_risk:.1f} incidents this period)")
+    same = comparison[comparison["deployment"].str.startswith("current pattern")]
+    if len(same):
+        other = same.iloc[0]
+        gain = rec["risk_covered"] / other["risk_covered"] - 1 if other["risk_covered"] else 0
+        text += (f", against {other['share_covered']:.0%} for today's deployment pattern with "
+                 f"the same officers ({gain:+.0%}).")
+    else:
+        text += "."
+    moved = int(plan.table["change"].clip(lower=0).sum())
+    if plan.table["current"].sum() > 0:
+        text += f" It moves {moved} officer postings from today's deployment."
+    return text
+
+
+# --- hot spot dosage -----------------------------------------------------------------------------
+
+def dosage(dataset, plan_table: pd.DataFrame, *, cell_size: float = 150.0, top: int = 3,
+           lookback_days: int = 365, stops_per_spot: int = 4, stop_minutes: int = 15,
+           seed: int = 0) -> pd.DataFrame:
+    """Hot spots to visit within each beat and shift that the plan staffs, with a Koper-curve
+    rhythm: short stops (``stop_minutes``, 10-15 min deter best) repeated about every
+    ``8 / stops_per_spot`` hours at each hot spot, in a random order within each round.
+
+    Hot spots are the ``top`` grid cells (``cell_size`` m) with the most incidents recorded in
+    that beat and shift in the last ``lookback_days``. Returns ``beat, shift, officers, rank,
+    cell_id, lat, lon, recorded, stops`` ("06:25, 08:05, ...").
+    """
+    from crimekit.patrol_risk import located_incidents
+    from crimekit.schema import SHIFT_START_HOURS
+    from crimekit.spatial import grid_for
+
+    cols = ["beat", "shift", "officers", "rank", "cell_id", "lat", "lon", "recorded", "stops"]
+    inc = located_incidents(dataset)
+    inc = inc[inc["occurred_at"] >= inc["occurred_at"].max() - pd.Timedelta(days=lookback_days)]
+    inc = inc[inc["lat"].notna() & inc["lon"].notna()]
+    staffed = plan_table[plan_table["officers"] > 0][["beat", "shift", "officers"]]
+    if not len(inc) or not len(staffed):
+        return pd.DataFrame({c: [] for c in cols})
+    grid = grid_for(dataset.incidents, cell_size=cell_size, beats=dataset.beats)
+    inc = inc.assign(cell_id=grid.cell_of(inc["lat"], inc["lon"]))
+    counts = inc[inc["cell_id"] >= 0].groupby(["beat", "shift", "cell_id"]).size()
+    counts = counts.rename("recorded").reset_index().sort_values(
+        ["beat", "shift", "recorded", "cell_id"], ascending=[True, True, False, True])
+    counts["rank"] = counts.groupby(["beat", "shift"]).cumcount() + 1
+    spots = staffed.merge(counts[counts["rank"] <= top], on=["beat", "shift"])
+    centres = grid.cells.set_index("cell_id")[["lat", "lon"]]
+    spots = spots.join(centres, on="cell_id")
+    rng = np.random.default_rng(seed)
+    stops = {}
+    for (beat, shift), grp in spots.groupby(["beat", "shift"], sort=False):
+        times = koper_schedule(len(grp), SHIFT_START_HOURS[shift], stops_per_spot=stops_per_spot,
+                               stop_minutes=stop_minutes, rng=rng)
+        for idx, minutes in zip(grp.index, times):
+            stops[idx] = ", ".join(f"{(m // 60) % 24:02d}:{m % 60:02d}" for m in minutes)
+    spots["stops"] = pd.Series(stops)
+    order = spots.sort_values(["beat", "shift", "rank"], key=_shift_order)
+    return order[cols].reset_index(drop=True)
+
+
+def koper_schedule(n_spots: int, start_hour: int, *, hours: int = 8, stops_per_spot: int = 4,
+                   stop_minutes: int = 15, rng=None) -> list:
+    """Stop start times (minutes after midnight) for each of ``n_spots`` hot spots over a shift:
+    ``stops_per_spot`` rounds spread evenly over the shift; within each round the spots are
+    visited one after another in a random order, each stop lasting ``stop_minutes``."""
+    rng = rng if rng is not None else np.random.default_rng(0)
+    round_len = hours * 60 // stops_per_spot
+    out = [[] for _ in range(n_spots)]
+    for r in range(stops_per_spot):
+        gap = max(round_len // max(n_spots, 1), stop_minutes)
+        for slot, spot in enumerate(rng.permutation(n_spots)):
+            out[spot].append(start_hour * 60 + r * round_len + 10 + slot * gap)
+    return out
+
+
+# --- backtest ------------------------------------------------------------------------------------
+
+def backtest_plan(dataset, officers=None, *, weeks: int = 8, current: pd.DataFrame | None = None,
+                  risk_source: str = "history", **limits) -> pd.DataFrame:
+    """Plan each of the last ``weeks`` complete weeks from the data before it, then score the
+    plan on the crime that then occurred, against the current deployment.
+
+    Per week and deployment (``plan`` or ``current``): ``incidents`` that occurred, ``covered``
+    (share of them covered, benefit-weighted: sum of incidents x (1 - exp(-k officers)) / all),
+    and ``per_officer`` (incidents in the beat-shift of the average officer posting, i.e.
+    officer-weighted). ``officers=None`` plans with the current deployment's officers per
+    shift, so both deployments have the same strength. Returns ``week_start, deployment,
+    officers, incidents, covered, per_officer``.
+    """
+    from crimekit.patrol_risk import beat_shift_risk, located_incidents, planning_start
+
+    k = limits.get("effectiveness", DEFAULT_EFFECTIVENESS)
+    inc = located_incidents(dataset)
+    last_week = planning_start(dataset, "W") - pd.Timedelta(days=7)
+    if inc["occurred_at"].max() < last_week + pd.Timedelta(days=6):
+        last_week -= pd.Timedelta(days=7)
+    rows = []
+    for w in range(weeks, 0, -1):
+        start = last_week - pd.Timedelta(days=7 * (w - 1))
+        risk = beat_shift_risk(dataset, period_start=start, risk_source=risk_source)
+        cur = current if current is not None else current_deployment(dataset.patrols, end=start)
+        available = officers if officers is not None else totals_per_shift(cur)
+        plan = plan_patrols(risk, available, current=cur if len(cur) else None, **limits)
+        week = inc[(inc["occurred_at"] >= start) & (inc["occurred_at"] < start
+                                                    + pd.Timedelta(days=7))]
+        actual = week.groupby(["beat", "shift"]).size().rename("actual")
+        t = plan.table.join(actual, on=["beat", "shift"])
+        t["actual"] = t["actual"].fillna(0)
+        for name, col in (("plan", "officers"), ("current", "current")):
+            posted = t[col].to_numpy(float)
+            rows.append({"week_start": start, "deployment": name, "officers": int(posted.sum()),
+                         "incidents": int(t["actual"].sum()),
+                         "covered": float(coverage(t["actual"], posted, k).sum()
+                                          / max(t["actual"].sum(), 1)),
+                         "per_officer": float((t["actual"] * posted).sum() / max(posted.sum(),
+                                                                                1))})
+    return pd.DataFrame(rows)

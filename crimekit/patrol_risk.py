@@ -1,0 +1,201 @@
+"""Risk per beat and shift for a planning period: what the patrol planner allocates against.
+
+The default source (``"history"``) is deliberately transparent, so a commander can check it by
+hand:
+
+1. **Where and when.** Recorded incidents of the last ``lookback_days`` (two years) before the
+   period, counted per (beat, shift), each weighted by ``0.5 ** (age_days / half_life_days)`` so
+   recent crime counts more. Every beat-shift also gets half a pseudo-incident (a Jeffreys
+   prior), so a quiet beat has small but non-zero risk.
+2. **How much.** The city-wide expected number of incidents in the period = the daily rate of
+   the last 365 days x the period's length x a month-of-year seasonal index (the average daily
+   count in that calendar month over all complete history, divided by the overall average; 1
+   when there is less than a year of history). Trends within the year are not extrapolated.
+3. **Risk** of a beat-shift = city-wide expected incidents x its share of the weighted counts:
+   expected incidents there in the period. The 80 % band (``level``) is the Gamma posterior of
+   that share given the (weighted) count behind it: few incidents, wide band.
+
+``risk_source="hotspots"`` asks the hotspot model (``crimekit.hotspots``) instead, and attaches
+the same recorded-crime evidence. Both return the same columns (:data:`RISK_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from crimekit.errors import ParameterError, UnusableInputError
+from crimekit.schema import SHIFTS, shift_of
+
+#: Columns of every risk table.
+RISK_COLUMNS = ("beat", "shift", "risk", "risk_lower", "risk_upper", "recorded", "evidence")
+#: Days in each supported planning period.
+PERIOD_DAYS = {"D": 1, "W": 7, "2W": 14}
+RISK_SOURCES = ("history", "hotspots")
+PRIOR = 0.5
+
+
+def planning_start(dataset, freq: str = "W") -> pd.Timestamp:
+    """The first period after the data ends: the next Monday (weekly) or next day (daily)."""
+    _check_freq(freq)
+    last = dataset.incidents["occurred_at"].max()
+    if pd.isna(last):
+        raise UnusableInputError("The dataset has no dated incidents, so there is nothing to "
+                                 "plan from: check the date/time column.")
+    day = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
+    if freq == "D":
+        return day
+    return day + pd.Timedelta(days=(7 - day.dayofweek) % 7)
+
+
+def beats_of(dataset) -> list:
+    """The beats to plan for: the beat polygons when given, else every beat named in the
+    incidents or the duty logs (sorted)."""
+    if dataset.beats is not None and len(dataset.beats):
+        return sorted(map(str, dataset.beats["beat"].unique()))
+    named = set(dataset.incidents["beat"].astype(str)) | set(dataset.patrols["beat"].astype(str))
+    beats = sorted(b for b in named if b and b != "nan")
+    if not beats:
+        raise UnusableInputError("No incident names a beat and no beat polygons were given, so "
+                                 "there is nothing to deploy across: map the beat column or "
+                                 "pass --beats FILE.")
+    return beats
+
+
+def located_incidents(dataset) -> pd.DataFrame:
+    """Incidents with their beat (point-in-polygon for rows without one, when polygons exist)
+    and shift; rows with no beat are left out."""
+    inc = dataset.incidents[["occurred_at", "category", "beat", "lat", "lon"]].copy()
+    inc["beat"] = inc["beat"].astype(str).replace("nan", "")
+    missing = (inc["beat"] == "").to_numpy()
+    if missing.any() and dataset.beats is not None:
+        from crimekit.spatial import assign_beats
+        rows = inc.loc[missing]
+        inc.loc[missing, "beat"] = assign_beats(rows["lat"], rows["lon"],
+                                                dataset.beats)["beat"].to_numpy()
+    inc = inc[(inc["beat"] != "") & inc["occurred_at"].notna()]
+    inc["shift"] = shift_of(inc["occurred_at"].dt.hour.to_numpy())
+    return inc.reset_index(drop=True)
+
+
+def beat_shift_risk(dataset, *, period_start=None, freq: str = "W", risk_source: str = "history",
+                    lookback_days: int = 730, half_life_days: float = 180.0,
+                    level: float = 0.8) -> pd.DataFrame:
+    """Expected incidents per (beat, shift) in the period starting ``period_start``.
+
+    Uses only incidents before ``period_start`` (default: the first period after the data
+    ends). Returns :data:`RISK_COLUMNS`, one row per beat and shift: ``risk`` (expected
+    incidents in the period), its ``level`` band, ``recorded`` (incidents in the last
+    ``lookback_days``) and ``evidence`` (e.g. "5 Hurt, 2 Theft at night in the last 2 years").
+    """
+    _check_freq(freq)
+    if risk_source not in RISK_SOURCES:
+        raise ParameterError.invalid("risk_source", "beat_shift_risk",
+                                     f"one of {RISK_SOURCES}", risk_source)
+    if not 0 < level < 1:
+        raise ParameterError.invalid("level", "beat_shift_risk", "a number in (0, 1)", level)
+    start = planning_start(dataset, freq) if period_start is None else pd.Timestamp(period_start)
+    inc = located_incidents(dataset)
+    inc = inc[inc["occurred_at"] < start]
+    if not len(inc):
+        raise UnusableInputError(f"No incident with a beat occurred before {start:%Y-%m-%d}, so "
+                                 "no risk can be estimated: choose a later period or map the "
+                                 "beat column.")
+    recent = inc[inc["occurred_at"] >= start - pd.Timedelta(days=lookback_days)]
+    frame = _frame(beats_of(dataset))
+    evidence = _evidence(recent, frame, lookback_days)
+    if risk_source == "hotspots":
+        risk = _hotspot_risk(dataset, start, freq)
+    else:
+        risk = _history_risk(inc, recent, frame, start, freq, half_life_days, level)
+    return risk.merge(evidence, on=["beat", "shift"], how="left")[list(RISK_COLUMNS)]
+
+
+def _frame(beats) -> pd.DataFrame:
+    """Every (beat, shift) pair, beats sorted, shifts in SHIFTS order."""
+    return pd.DataFrame({"beat": np.repeat(beats, len(SHIFTS)),
+                         "shift": np.tile(SHIFTS, len(beats))})
+
+
+def _history_risk(inc, recent, frame, start, freq, half_life_days, level) -> pd.DataFrame:
+    """Decay-weighted shares x the seasonal city-wide total, with a Gamma band."""
+    age = (start - recent["occurred_at"]).dt.total_seconds().to_numpy() / 86400.0
+    weights = pd.Series(0.5 ** (age / half_life_days), index=recent.index)
+    weighted = weights.groupby([recent["beat"], recent["shift"]]).sum()
+    n = frame.join(weighted.rename("w"), on=["beat", "shift"])["w"].fillna(0.0).to_numpy()
+    n = n + PRIOR
+    total = _expected_total(inc, start, PERIOD_DAYS[freq])
+    risk = total * n / n.sum()
+    tail = (1 - level) / 2
+    lower = stats.gamma.ppf(tail, n) / n
+    upper = stats.gamma.ppf(1 - tail, n) / n
+    return frame.assign(risk=risk, risk_lower=risk * lower, risk_upper=risk * upper)
+
+
+def _expected_total(inc, start, days) -> float:
+    """City-wide expected incidents in ``days`` days from ``start`` (rate x season)."""
+    last_year = inc[inc["occurred_at"] >= start - pd.Timedelta(days=365)]
+    span = min(365.0, (start - inc["occurred_at"].min()).total_seconds() / 86400.0)
+    rate = len(last_year) / max(span, 1.0)
+    return rate * days * seasonal_index(inc, start + pd.Timedelta(days=days / 2), start)
+
+
+def seasonal_index(inc, when, start) -> float:
+    """Average daily count in ``when``'s calendar month over the complete months of history,
+    divided by the overall average daily count (1 with less than a year of history)."""
+    first = inc["occurred_at"].min().normalize()
+    if (start - first).days < 365:
+        return 1.0
+    months = pd.date_range(first + pd.offsets.MonthBegin(0), start, freq="MS")[:-1]
+    if len(months) < 12:
+        return 1.0
+    counts = inc["occurred_at"].dt.to_period("M").value_counts()
+    per_month = pd.Series([counts.get(m.to_period("M"), 0) / m.days_in_month for m in months],
+                          index=months)
+    by_month = per_month.groupby(per_month.index.month).mean()
+    return float(by_month.get(pd.Timestamp(when).month, by_month.mean()) / by_month.mean())
+
+
+def _evidence(recent, frame, lookback_days) -> pd.DataFrame:
+    """The recorded crime behind each beat-shift: a count and a short sentence."""
+    span = f"{lookback_days // 365} years" if lookback_days % 365 == 0 and lookback_days > 365 \
+        else ("year" if lookback_days == 365 else f"{lookback_days} days")
+    when = {"morning": "in the morning", "evening": "in the evening", "night": "at night"}
+    counts = recent.groupby(["beat", "shift", "category"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["beat", "shift", "n", "category"],
+                                ascending=[True, True, False, True])
+    text = {}
+    for (beat, shift), grp in counts.groupby(["beat", "shift"], sort=False):
+        top = ", ".join(f"{n} {c}" for c, n in zip(grp["category"].head(3), grp["n"].head(3)))
+        more = len(grp) - 3
+        text[(beat, shift)] = (f"{grp['n'].sum()} recorded {when[shift]} in the last {span}: "
+                               f"{top}" + (f" and {more} other crime heads" if more > 0 else ""))
+    totals = counts.groupby(["beat", "shift"])["n"].sum()
+    out = frame.join(totals.rename("recorded"), on=["beat", "shift"])
+    out["recorded"] = out["recorded"].fillna(0).astype(int)
+    out["evidence"] = [text.get((b, s), f"none recorded {when[s]} in the last {span}")
+                       for b, s in zip(out["beat"], out["shift"])]
+    return out
+
+
+def _hotspot_risk(dataset, start, freq) -> pd.DataFrame:
+    """Risk from the hotspot model, when that module offers beat-shift risk."""
+    try:
+        from crimekit.hotspots import predict_beat_shift_risk
+    except ImportError:
+        raise ParameterError.invalid("risk_source", "beat_shift_risk",
+                                     "'history' until the hotspot model (crimekit.hotspots) "
+                                     "is installed", "hotspots") from None
+    risk = predict_beat_shift_risk(dataset, period_start=start, freq=freq)
+    risk = risk[["beat", "shift", "risk", "risk_lower", "risk_upper"]].copy()
+    risk["beat"] = risk["beat"].astype(str)
+    frame = _frame(beats_of(dataset))
+    return frame.merge(risk, on=["beat", "shift"], how="left").fillna(
+        {"risk": 0.0, "risk_lower": 0.0, "risk_upper": 0.0})
+
+
+def _check_freq(freq):
+    if freq not in PERIOD_DAYS:
+        raise ParameterError.invalid("freq", "beat_shift_risk", f"one of {tuple(PERIOD_DAYS)}",
+                                     freq)
