@@ -8,6 +8,9 @@ the limits note). It never reimplements analysis.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -39,10 +42,15 @@ def demo_city(seed: int = DEMO_SEED):
 
 
 @st.cache_resource
-def store():
-    """The local dataset store (a connection-like resource, shared by sessions)."""
+def _store(root: str):
     from crimekit.store import Store
-    return Store()
+    return Store(root or None)
+
+
+def store():
+    """The local dataset store (a connection-like resource, shared by sessions), at
+    $CRIMEKIT_STORE or data/store."""
+    return _store(os.environ.get("CRIMEKIT_STORE", ""))
 
 
 def stored_names() -> list:
@@ -254,6 +262,21 @@ def download(df: pd.DataFrame, filename: str, label: str | None = None, key: str
     """A CSV download button for a table (spreadsheet-safe)."""
     st.download_button(label or f"Download {filename}", export.to_csv_bytes(df),
                        file_name=filename, mime="text/csv", key=key or f"dl_{filename}")
+
+
+def save_uploads(uploads) -> list:
+    """Write uploaded files to this session's temp folder (once each), keeping their names so
+    reports can name them; returns their paths."""
+    folder = Path(st.session_state.setdefault("_upload_dir",
+                                              tempfile.mkdtemp(prefix="crimekit-upload-")))
+    paths = []
+    for upload in uploads:
+        path = folder / str(upload.file_id) / Path(upload.name).name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(upload.getbuffer())
+        paths.append(path)
+    return paths
 
 
 def limits_note() -> None:

@@ -1,0 +1,74 @@
+"""AppTest: the Data page imports an upload, reports its problems and manages the store."""
+
+from conftest import run_page, shown_text
+
+GOOD_AND_BAD = (
+    "incident_id,date,offence,latitude,longitude\n"
+    "1,2024-03-01 10:00,Theft,12.60,77.60\n"
+    "2,2024-03-02 11:00,Burglary,12.61,77.61\n"
+    "3,not a date,Theft,12.62,77.62\n"
+    "4,2024-03-04 12:00,Hurt,0,0\n"
+    "5,2024-03-05 13:00,Theft,12.63,77.63\n").encode()
+
+
+def test_data_page_shows_the_current_dataset(isolated_store):
+    at = run_page("pages/data.py")
+    assert not at.exception
+    text = shown_text(at)
+    assert "Current dataset: Demo City (synthetic)" in text
+    assert "Incidents 49,778" in text
+    assert "No datasets are stored yet" in text
+
+
+def test_upload_is_mapped_validated_and_stored(isolated_store):
+    at = run_page("pages/data.py")
+    at.file_uploader(key="uploads").set_value(("my city.csv", GOOD_AND_BAD, "text/csv")).run()
+    assert not at.exception
+    expanders = [e.label for e in at.expander]
+    assert any("my city.csv: incidents (generic format)" in label for label in expanders)
+    editor = at.data_editor
+    assert editor, "the column mapping is shown for review"
+    at.text_input(key="import_name").set_value("mycity")
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    text = shown_text(at)
+    assert "Imported 4 incidents as dataset 'mycity'" in text
+    assert "Rows read 5" in text and "Rows kept 4" in text
+    problems = at.dataframe[-2].value if len(at.dataframe) > 1 else at.dataframe[0].value
+    joined = " ".join(map(str, problems.to_numpy().ravel()))
+    assert "date" in joined and "0,0" in joined
+    from crimekit.store import Store
+    stored = Store().load("mycity")
+    assert len(stored.incidents) == 4
+    assert stored.incidents["lat"].isna().sum() == 1
+
+
+def test_same_file_twice_is_refused(isolated_store, tmp_path):
+    from crimekit.ingest import import_into_store
+    from crimekit.store import Store
+    path = tmp_path / "my city.csv"
+    path.write_bytes(GOOD_AND_BAD)
+    import_into_store([path], Store(), name="first")
+    at = run_page("pages/data.py")
+    at.file_uploader(key="uploads").set_value(("again.csv", GOOD_AND_BAD, "text/csv")).run()
+    at.button(key="import_button").click().run()
+    text = shown_text(at)
+    assert "already imported as dataset 'first'" in text
+    assert Store().names() == ["first"]
+
+
+def test_wrong_file_type_gets_a_plain_message(isolated_store):
+    at = run_page("pages/data.py")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(200)
+    at.file_uploader(key="uploads").set_value(("photo.csv", png, "text/csv")).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "photo.csv" in errors
+    assert "Traceback" not in shown_text(at)
+
+
+def test_commander_cannot_upload_or_delete(isolated_store):
+    from crimekit.access import User
+    at = run_page("pages/data.py", state={"user": User("ravi", "commander")})
+    assert "Only analysts can import data" in shown_text(at)
+    assert not at.get("file_uploader")
