@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -260,6 +261,17 @@ def check_settings(table: pd.DataFrame, settings: PlanSettings, has_current: boo
 def _check_shift(shift, n_officers, lo, hi, target, cur, settings) -> None:
     n = len(lo)
     must_extra = int(lo.sum() - settings.min_per_beat * n)
+    if lo.sum() > n_officers:
+        need = int(lo.sum())
+        lower_to = (n_officers - must_extra) // n  # the largest minimum these officers allow
+        extra = (f" + {must_extra} for must-cover beats" if must_extra else "")
+        raise InfeasiblePlanError(
+            f"Minimum {settings.min_per_beat} per beat x {n} beats{extra} = {need} officers, "
+            f"but only {n_officers} are available in the {shift} shift: "
+            + (f"lower the minimum to {max(lower_to, 0)} or " if settings.min_per_beat > lower_to
+               and lower_to >= 0 else
+               "shorten the must-cover list or ")
+            + f"add {need - n_officers} officers.")
     if (lo > hi).any():
         limit = int(hi.min())
         why = (f"the fairness cap of {settings.fair_cap:g}x the equal share allows at most "
@@ -270,16 +282,6 @@ def _check_shift(shift, n_officers, lo, hi, target, cur, settings) -> None:
             f"Every beat needs at least {int(lo.max())} officer(s) in the {shift} shift, but "
             f"{why}: lower the minimum (or the must-cover list) or raise the "
             f"{'fairness cap' if 'fairness' in why else 'maximum'}.")
-    if lo.sum() > n_officers:
-        need = int(lo.sum())
-        lower_to = settings.min_per_beat - 1
-        extra = (f" + {must_extra} for must-cover beats" if must_extra else "")
-        raise InfeasiblePlanError(
-            f"Minimum {settings.min_per_beat} per beat x {n} beats{extra} = {need} officers, "
-            f"but only {n_officers} are available in the {shift} shift: "
-            + (f"lower the minimum to {max(lower_to, 0)} or " if settings.min_per_beat else
-               "shorten the must-cover list or ")
-            + f"add {need - n_officers} officers.")
     if settings.max_change is not None:
         needed = min_moves(lo, hi, cur, target)
         if needed > settings.max_change:
@@ -335,22 +337,24 @@ def _solve_shift(rows, lo, hi, target, settings, shift) -> np.ndarray:
     else:
         upper = np.minimum(hi, np.maximum.reduce([greedy, cur, lo]))
     prob = pulp.LpProblem(f"patrol_{shift}", pulp.LpMaximize)
-    x = [pulp.LpVariable(f"x{b}", lowBound=int(lo[b]), upBound=int(upper[b]), cat="Integer")
+    x = [prob.add_variable(f"x{b}", int(lo[b]), int(upper[b]), cat="Integer")
          for b in range(len(rows))]
     objective, totals = [], []
     for b in range(len(rows)):
-        incs = [pulp.LpVariable(f"y{b}_{j}", 0, 1) for j in range(int(upper[b]))]
+        incs = [prob.add_variable(f"y{b}_{j}", 0, 1) for j in range(int(upper[b]))]
         gains = risk[b] * np.exp(-k * np.arange(len(incs))) * (1 - math.exp(-k))
         objective += [(v, float(g)) for v, g in zip(incs, gains)]
         prob += pulp.LpAffineExpression([(v, 1) for v in incs] + [(x[b], -1)]) == 0
     prob += pulp.LpAffineExpression(objective)
     prob += pulp.lpSum(x) == target
     if settings.max_change is not None:
-        moved = [pulp.LpVariable(f"d{b}", lowBound=0) for b in range(len(rows))]
+        moved = [prob.add_variable(f"d{b}", 0) for b in range(len(rows))]
         for b in range(len(rows)):
             prob += moved[b] >= x[b] - int(cur[b])
         prob += pulp.lpSum(moved) <= settings.max_change
-    status = prob.solve(pulp.PULP_CBC_CMD(msg=False))
+    with warnings.catch_warnings():  # PuLP 3.3 flags its bundled CBC for a 4.0 rename
+        warnings.simplefilter("ignore", DeprecationWarning)
+        status = prob.solve(pulp.PULP_CBC_CMD(msg=False))
     if pulp.LpStatus[status] != "Optimal":
         raise InfeasiblePlanError(
             f"No deployment of {target} officers in the {shift} shift meets all the limits "

@@ -46,7 +46,7 @@ def planning_start(dataset, freq: str = "W") -> pd.Timestamp:
     day = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
     if freq == "D":
         return day
-    return day + pd.Timedelta(days=(7 - day.dayofweek) % 7)
+    return day + pd.Timedelta(days=(7 - day.day_of_week) % 7)
 
 
 def beats_of(dataset) -> list:
