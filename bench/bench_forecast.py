@@ -1,0 +1,132 @@
+"""Benchmark and settings check for crimekit.forecast.
+
+    python bench/bench_forecast.py            # timings: one citywide series, all beats
+    python bench/bench_forecast.py --compare  # backtest accuracy of Prophet settings
+
+Timings use the demo city (seed 7). The comparison backtests (rolling origin over the last
+year, horizon 4 periods) the demo city's citywide, crime-head and district series and real
+weekly series built from the samples in ../shared/data (Chicago homicides, LAPD), for a few
+Prophet settings, and prints MAE, MASE, coverage of the 80% band and MAE relative to seasonal
+naive (below 1 = beats it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from crimekit import forecast as F  # noqa: E402
+from crimekit.synth import generate_city  # noqa: E402
+from crimekit.temporal import period_start  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+CANDIDATES = {
+    "chosen: log1p, cps 0.01, order 4": {},
+    "log1p, cps 0.05, order 10": {"changepoint_prior_scale": 0.05, "yearly_order": 10},
+    "raw counts, additive, cps 0.05, order 10 (Prophet defaults)":
+        {"transform": "none", "changepoint_prior_scale": 0.05, "yearly_order": 10},
+    "raw counts, multiplicative, cps 0.05": {"transform": "none",
+                                             "seasonality_mode": "multiplicative",
+                                             "changepoint_prior_scale": 0.05},
+}
+
+
+def real_weekly(name: str) -> pd.DataFrame:
+    """A weekly ``ds, y`` series from one of the real samples (complete weeks only)."""
+    if name == "chicago homicides":
+        raw = pd.read_csv(DATA / "chicago_homicides_sample.csv", usecols=["Date"])
+        when = pd.to_datetime(raw["Date"], format="%m/%d/%Y %I:%M:%S %p")
+    else:
+        raw = pd.read_csv(DATA / "lapd_sample.csv", usecols=["DATE OCC"])
+        when = pd.to_datetime(raw["DATE OCC"])
+    weeks = pd.Series(1, index=period_start(when, "W")).groupby(level=0).sum()
+    full = pd.date_range(weeks.index.min(), weeks.index.max(), freq="7D")
+    y = weeks.reindex(full, fill_value=0).iloc[1:-1]  # drop partial first/last weeks
+    return pd.DataFrame({"ds": y.index, "y": y.to_numpy()})
+
+
+def demo_series(city) -> dict:
+    """Demo-city series to check: citywide (weekly and daily), heads, districts, one beat."""
+    inc = city.dataset.incidents
+    out = {"demo citywide W": F.series_table(inc, "W")}
+    out["demo citywide D"] = F.series_table(inc, "D")
+    by_head = F.series_table(inc, "W", "category")
+    for head in ("Theft", "Hurt", "Burglary", "Robbery", "Murder"):
+        out[f"demo head {head} W"] = by_head[by_head["series"] == head]
+    by_district = F.series_table(inc, "W", "district")
+    for d in ("Central", "West"):
+        out[f"demo district {d} W"] = by_district[by_district["series"] == d]
+    by_beat = F.series_table(inc, "W", "beat")
+    busiest = by_beat.groupby("series")["y"].sum().idxmax()
+    out[f"demo beat {busiest} W"] = by_beat[by_beat["series"] == busiest]
+    return out
+
+
+def compare(horizon: int = 4) -> pd.DataFrame:
+    city = generate_city(7)
+    series = demo_series(city)
+    series["chicago homicides W"] = real_weekly("chicago homicides")
+    series["lapd sample W"] = real_weekly("lapd")
+    rows = []
+    for label, table in series.items():
+        freq = label.rsplit(" ", 1)[1]
+        holidays = city.dataset.holidays if label.startswith("demo") else None
+        for cand, changes in CANDIDATES.items():
+            settings = replace(F.ForecastSettings(freq=freq, horizon=horizon), **changes)
+            t0 = time.perf_counter()
+            pts = F.backtest(table[["ds", "y"]], settings, holidays=holidays)
+            m = F.metrics(pts).iloc[0]
+            rows.append({"series": label, "settings": cand, "mean_y": table["y"].mean(),
+                         "mae": m["mae"], "mase": m["mase"], "coverage": m["coverage"],
+                         "naive_mae": m["naive_mae"], "naive_mase": m["naive_mase"],
+                         "relative_mae": m["relative_mae"], "method": m["method"],
+                         "seconds": time.perf_counter() - t0})
+            print(f"{label:28s} {cand[:40]:40s} mae {m['mae']:7.2f} mase {m['mase']:.3f} "
+                  f"cov {m['coverage']:.2f} naive mase {m['naive_mase']:.3f} "
+                  f"rel {m['relative_mae']:.3f}", flush=True)
+    return pd.DataFrame(rows)
+
+
+def timings(n_jobs: int = 2) -> None:
+    city = generate_city(7)
+    inc, hol = city.dataset.incidents, city.dataset.holidays
+    settings = F.ForecastSettings(freq="W", horizon=8)
+    t0 = time.perf_counter()
+    F.forecast(inc, settings, holidays=hol)
+    print(f"one citywide weekly series, 8 weeks ahead: {time.perf_counter() - t0:.2f} s")
+    t0 = time.perf_counter()
+    F.forecast(inc, replace(settings, freq="D", horizon=28), holidays=hol)
+    print(f"one citywide daily series, 28 days ahead: {time.perf_counter() - t0:.2f} s")
+    for jobs in (1, n_jobs):
+        t0 = time.perf_counter()
+        out = F.forecast(inc, settings, by="beat", holidays=hol, n_jobs=jobs)
+        print(f"all {out['series'].nunique()} beats, weekly, 8 weeks ahead, n_jobs={jobs}: "
+              f"{time.perf_counter() - t0:.2f} s "
+              f"({(out.groupby('series')['method'].first() == 'prophet').sum()} by Prophet)")
+    t0 = time.perf_counter()
+    table = F.series_table(inc, "W")
+    F.backtest(table[["ds", "y"]], replace(settings, horizon=4), holidays=hol)
+    print(f"backtest of the citywide weekly series (13 origins): "
+          f"{time.perf_counter() - t0:.2f} s")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--compare", action="store_true", help="compare Prophet settings")
+    parser.add_argument("--out", help="CSV file for the comparison table")
+    args = parser.parse_args()
+    if args.compare:
+        table = compare()
+        if args.out:
+            table.to_csv(args.out, index=False)
+    else:
+        timings()

@@ -1,0 +1,279 @@
+"""When crime happens: counts over time, the long-term trend, hour x weekday, the yearly
+profile and year-over-year change.
+
+Every function takes an incidents table (already filtered to the view) and an optional ``by``
+field (crime head ``category``, major head ``category_group``, ``district`` or ``beat``) and
+returns a tidy DataFrame with a ``series`` column (``"all"`` without ``by``), so pages, the
+command line and tests read the same columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from crimekit.errors import ParameterError, UnusableInputError
+
+#: Time resolutions: code -> (plain name, periods per year).
+FREQS = {"D": ("day", 365.25), "W": ("week", 52.18), "M": ("month", 12.0)}
+#: Fields a series can be split by.
+BY_FIELDS = ("category", "category_group", "district", "beat")
+ALL = "all"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def check_freq(freq: str, where: str) -> str:
+    """``freq`` if it is one of FREQS, else a ParameterError naming the choices."""
+    if freq not in FREQS:
+        raise ParameterError.invalid("freq", where, f"one of {', '.join(FREQS)}", freq)
+    return freq
+
+
+def check_by(by, where: str, incidents: pd.DataFrame | None = None):
+    """``by`` if it is None or a field in BY_FIELDS present in ``incidents``."""
+    if by is None:
+        return None
+    if by not in BY_FIELDS:
+        raise ParameterError.invalid("by", where, f"None or one of {', '.join(BY_FIELDS)}", by)
+    if incidents is not None and by not in incidents:
+        raise UnusableInputError(f"The incidents have no {by!r} column to split by; "
+                                 "map it on import or choose another field.")
+    return by
+
+
+def period_start(timestamps, freq: str = "W") -> pd.DatetimeIndex:
+    """Start of the period each timestamp falls in: the day, the Monday of its week, or the
+    first of its month."""
+    ts = pd.DatetimeIndex(pd.to_datetime(timestamps))
+    if freq == "D":
+        return ts.normalize()
+    if freq == "W":
+        day = ts.normalize()
+        return day - pd.to_timedelta(day.dayofweek, unit="D")
+    check_freq(freq, "period_start")
+    return ts.normalize() - pd.to_timedelta(ts.day - 1, unit="D")
+
+
+def period_range(first, last, freq: str = "W") -> pd.DatetimeIndex:
+    """Every period start from the period containing ``first`` to the one containing ``last``."""
+    a, b = period_start([first, last], freq)
+    step = {"D": "D", "W": "7D", "M": "MS"}[freq]
+    return pd.date_range(a, b, freq=step)
+
+
+def next_period(starts, freq: str = "W") -> pd.DatetimeIndex:
+    """The start of the period after each period start."""
+    starts = pd.DatetimeIndex(starts)
+    if freq == "M":
+        return starts + pd.offsets.MonthBegin(1)
+    return starts + pd.Timedelta(days=1 if freq == "D" else 7)
+
+
+def _series(incidents: pd.DataFrame, by) -> pd.Series:
+    if by is None:
+        return pd.Series(ALL, index=incidents.index, dtype=object)
+    return incidents[by].astype(object).where(incidents[by].astype(str) != "", "(none)")
+
+
+def counts_over_time(incidents: pd.DataFrame, freq: str = "W", by=None, *, start=None,
+                     end=None, top: int | None = None) -> pd.DataFrame:
+    """Incidents per period, zero-filled: columns ``series, period_start, count, complete``.
+
+    ``start``/``end`` (inclusive days) bound the periods; by default the first and last days
+    with incidents. ``complete`` is False for a period only partly inside those days (the
+    first or last week of a date range), so models and charts can leave it out. ``top`` keeps
+    only the ``top`` busiest series.
+    """
+    check_freq(freq, "counts_over_time")
+    check_by(by, "counts_over_time", incidents)
+    when = incidents["occurred_at"].dropna()
+    if start is None and end is None and not len(when):
+        return pd.DataFrame({"series": [], "period_start": pd.to_datetime([]), "count": [],
+                             "complete": []})
+    first = pd.Timestamp(start).normalize() if start is not None else when.min().normalize()
+    last = pd.Timestamp(end).normalize() if end is not None else when.max().normalize()
+    keep = incidents["occurred_at"].between(first, last + pd.Timedelta(days=1),
+                                            inclusive="left")
+    inc = incidents[keep]
+    series = _series(inc, by)
+    names = series.value_counts()
+    if top is not None:
+        names = names.head(top)
+    names = list(names.index) or ([ALL] if by is None else [])
+    periods = period_range(first, last, freq)
+    counted = pd.DataFrame({"series": series, "period_start": period_start(inc["occurred_at"],
+                                                                           freq)})
+    counts = counted.groupby(["series", "period_start"]).size()
+    full = pd.MultiIndex.from_product([names, periods], names=["series", "period_start"])
+    out = counts.reindex(full, fill_value=0).rename("count").reset_index()
+    out["count"] = out["count"].astype(int)
+    out["complete"] = ((out["period_start"] >= first)
+                       & (next_period(out["period_start"], freq) <= last + pd.Timedelta(days=1)))
+    return out
+
+
+def trend_line(counts: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
+    """``counts`` (from :func:`counts_over_time`) with a ``trend`` column: the centred moving
+    average over one year of periods (half a year at the edges), which removes the seasons and
+    leaves the long-term level."""
+    window = int(round(FREQS[check_freq(freq, "trend_line")][1]))
+    out = counts.copy()
+    out["trend"] = (out.groupby("series")["count"]
+                    .transform(lambda s: s.rolling(window, center=True,
+                                                   min_periods=max(window // 2, 1)).mean()))
+    return out
+
+
+def trend_summary(counts: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
+    """Is it going up? One row per series: ``series, periods, mean_per_period,
+    change_per_year, low, high, p_value, direction``.
+
+    A Poisson log-linear regression of each series' complete periods on time (with month-of-
+    year terms, so a season does not pass for a trend) estimates the relative change per year
+    (0.10 = +10 %/yr) with a 95% interval from over-dispersion-scaled standard errors.
+    ``direction`` is "up"/"down" when the interval excludes zero, else "no clear change".
+    """
+    per_year = FREQS[check_freq(freq, "trend_summary")][1]
+    rows = []
+    for name, part in counts[counts["complete"]].groupby("series", sort=False):
+        y = part["count"].to_numpy(float)
+        t = (np.arange(len(y)) / per_year)
+        rows.append((name, len(y), y.mean(), *_poisson_trend(y, t, part["period_start"], freq)))
+    out = pd.DataFrame(rows, columns=["series", "periods", "mean_per_period", "change_per_year",
+                                      "low", "high", "p_value"])
+    out["direction"] = np.where(out["low"] > 0, "up", np.where(out["high"] < 0, "down",
+                                                                "no clear change"))
+    return out
+
+
+def _poisson_trend(y, t, starts, freq):
+    """(change per year, low, high, p) from a Poisson GLM fitted by IRLS."""
+    if len(y) < 4 or y.sum() == 0:
+        return (np.nan, np.nan, np.nan, np.nan)
+    columns = [np.ones_like(t), t - t.mean()]
+    month = pd.DatetimeIndex(starts).month.to_numpy()
+    seen = np.unique(month)
+    if len(y) >= 24 and len(seen) == 12:  # enough to separate season from trend
+        columns += [(month == m).astype(float) for m in seen[1:]]
+    X = np.column_stack(columns)
+    beta = np.zeros(X.shape[1])
+    beta[0] = np.log(max(y.mean(), 1e-9))
+    for _ in range(50):
+        mu = np.exp(np.clip(X @ beta, -30, 30))
+        z = X @ beta + (y - mu) / mu
+        XtW = X.T * mu
+        step = np.linalg.lstsq(XtW @ X, XtW @ z, rcond=None)[0]
+        done = np.max(np.abs(step - beta)) < 1e-8
+        beta = step
+        if done:
+            break
+    mu = np.exp(np.clip(X @ beta, -30, 30))
+    dispersion = max(1.0, float(np.sum((y - mu) ** 2 / mu) / max(len(y) - X.shape[1], 1)))
+    cov = np.linalg.pinv((X.T * mu) @ X) * dispersion
+    b, se = beta[1], float(np.sqrt(cov[1, 1]))
+    p = float(2 * stats.norm.sf(abs(b) / se)) if se > 0 else np.nan
+    return (np.expm1(b), np.expm1(b - 1.96 * se), np.expm1(b + 1.96 * se), p)
+
+
+def hour_weekday(incidents: pd.DataFrame, by=None) -> pd.DataFrame:
+    """Incidents per (weekday, hour): ``series, weekday, day, hour, count, share``.
+
+    ``weekday`` is 0 = Monday; ``share`` is the cell's share of the series' incidents, so
+    series of different sizes compare on one colour scale.
+    """
+    check_by(by, "hour_weekday", incidents)
+    inc = incidents[incidents["occurred_at"].notna()]
+    when = inc["occurred_at"]
+    frame = pd.DataFrame({"series": _series(inc, by), "weekday": when.dt.dayofweek,
+                          "hour": when.dt.hour})
+    names = list(frame["series"].value_counts().index) or [ALL]
+    full = pd.MultiIndex.from_product([names, range(7), range(24)],
+                                      names=["series", "weekday", "hour"])
+    out = (frame.groupby(["series", "weekday", "hour"]).size().reindex(full, fill_value=0)
+           .rename("count").reset_index())
+    out["count"] = out["count"].astype(int)
+    out.insert(2, "day", [WEEKDAYS[d] for d in out["weekday"]])
+    totals = out.groupby("series")["count"].transform("sum")
+    out["share"] = np.where(totals > 0, out["count"] / totals.where(totals > 0, 1), 0.0)
+    return out
+
+
+def season_profile(incidents: pd.DataFrame, by=None) -> pd.DataFrame:
+    """The yearly profile: ``series, month, month_name, count, days, per_day, index``.
+
+    ``per_day`` divides each calendar month's incidents by the number of days of that month the
+    data covers (so a partial year or February's 28 days do not distort it); ``index`` is
+    ``per_day`` over the series' average (1.2 = 20 % busier than an average month).
+    """
+    check_by(by, "season_profile", incidents)
+    inc = incidents[incidents["occurred_at"].notna()]
+    if not len(inc):
+        return pd.DataFrame(columns=["series", "month", "month_name", "count", "days",
+                                     "per_day", "index"])
+    days = pd.date_range(inc["occurred_at"].min().normalize(),
+                         inc["occurred_at"].max().normalize(), freq="D")
+    days_per_month = pd.Series(days.month).value_counts().reindex(range(1, 13), fill_value=0)
+    frame = pd.DataFrame({"series": _series(inc, by), "month": inc["occurred_at"].dt.month})
+    names = list(frame["series"].value_counts().index)
+    full = pd.MultiIndex.from_product([names, range(1, 13)], names=["series", "month"])
+    out = (frame.groupby(["series", "month"]).size().reindex(full, fill_value=0)
+           .rename("count").reset_index())
+    out.insert(2, "month_name", [MONTHS[m - 1] for m in out["month"]])
+    out["days"] = days_per_month.reindex(out["month"]).to_numpy()
+    out["per_day"] = np.where(out["days"] > 0, out["count"] / out["days"].clip(lower=1), np.nan)
+    out["index"] = out["per_day"] / out.groupby("series")["per_day"].transform("mean")
+    return out
+
+
+def peak_month(profile: pd.DataFrame) -> pd.Series:
+    """The busiest calendar month (1-12) of each series in a :func:`season_profile`."""
+    best = profile.loc[profile.groupby("series")["per_day"].idxmax()]
+    return best.set_index("series")["month"].astype(int)
+
+
+def year_over_year(incidents: pd.DataFrame, freq: str = "M", by=None) -> pd.DataFrame:
+    """Counts per calendar year and month (``freq="M"``) or ISO week (``"W"``):
+    ``series, year, period, count``, for a line per year on a shared Jan-Dec axis."""
+    if check_freq(freq, "year_over_year") == "D":
+        raise ParameterError.invalid("freq", "year_over_year", "'W' or 'M'", freq)
+    check_by(by, "year_over_year", incidents)
+    inc = incidents[incidents["occurred_at"].notna()]
+    when = inc["occurred_at"]
+    if freq == "M":
+        year, period = when.dt.year, when.dt.month
+    else:
+        iso = when.dt.isocalendar()
+        year, period = iso["year"].astype(int), iso["week"].astype(int)
+    frame = pd.DataFrame({"series": _series(inc, by), "year": year, "period": period})
+    return (frame.groupby(["series", "year", "period"]).size().rename("count").reset_index())
+
+
+def recent_change(incidents: pd.DataFrame, by=None, *, days: int = 365, end=None) -> pd.DataFrame:
+    """The last ``days`` against the ``days`` before them: ``series, recent, previous,
+    change, p_value``.
+
+    ``change`` is relative (0.1 = +10 %); ``p_value`` is the exact two-sided test that both
+    windows share one rate (given their total, the recent count is Binomial(n, 1/2)).
+    ``end`` (exclusive) defaults to the day after the last incident.
+    """
+    check_by(by, "recent_change", incidents)
+    if days < 1:
+        raise ParameterError.invalid("days", "recent_change", "a whole number >= 1", days)
+    inc = incidents[incidents["occurred_at"].notna()]
+    stop = (pd.Timestamp(end) if end is not None
+            else inc["occurred_at"].max().normalize() + pd.Timedelta(days=1))
+    split, first = stop - pd.Timedelta(days=days), stop - pd.Timedelta(days=2 * days)
+    when = inc["occurred_at"]
+    window = np.where(when >= split, "recent", "previous")
+    keep = (when >= first) & (when < stop)
+    frame = pd.DataFrame({"series": _series(inc, by)[keep], "window": window[keep.to_numpy()]})
+    out = frame.groupby(["series", "window"]).size().unstack(fill_value=0)
+    out = out.reindex(columns=["recent", "previous"], fill_value=0).reset_index()
+    out.columns.name = None
+    out["change"] = np.where(out["previous"] > 0,
+                             out["recent"] / out["previous"].clip(lower=1) - 1, np.nan)
+    out["p_value"] = [stats.binomtest(int(r), int(r + p), 0.5).pvalue if r + p else np.nan
+                      for r, p in zip(out["recent"], out["previous"])]
+    return out.sort_values("recent", ascending=False).reset_index(drop=True)
