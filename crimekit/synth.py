@@ -296,7 +296,7 @@ def generate_city(seed: int = 7, *, start="2023-01-01", years: float = 3.0,
     probs = _head_cell_probs(layers)
     beats = _beats(rng, boundary, layers, n_beats)
     holidays = city_holidays(start.year, end.year)
-    daily = _daily_expected(start, end, holidays)
+    daily = _daily_expected(start, end, holidays) * scale
     incidents = _draw_incidents(rng, cells, probs, daily)
     to_wgs = Transformer.from_crs(CITY_CRS, "EPSG:4326", always_xy=True)
     incidents["lon"], incidents["lat"] = to_wgs.transform(incidents.pop("x"), incidents.pop("y"))
@@ -613,6 +613,13 @@ def _haversine_km(lat1, lon1, lat2, lon2):
     return 6371.0 * 2 * np.arcsin(np.sqrt(a))
 
 
+def _planar_km(lat1, lon1, lat2, lon2):
+    """Distance in km on a local flat approximation (exact enough within a city, and fast)."""
+    dy = (lat2 - lat1) * 110.57
+    dx = (lon2 - lon1) * 111.32 * np.cos(np.radians(lat1))
+    return np.sqrt(dx * dx + dy * dy)
+
+
 def _draw_persons(rng, incidents, offenders, repeat_pool):
     """Victims and accused for each incident; also decides arrests, premises and values."""
     inc = incidents.copy()
@@ -638,30 +645,36 @@ def _draw_persons(rng, incidents, offenders, repeat_pool):
 
 
 def _draw_accused(rng, inc, offenders) -> pd.DataFrame:
-    """Pick accused offenders by propensity x distance decay from home (plus group partners)."""
+    """Pick accused offenders by propensity x distance decay from home (plus group partners).
+
+    Distances are taken from the centre of the ~250 m zone an incident lies in, so the cost
+    grows with zones x offenders rather than incidents x offenders (a million-incident city
+    stays quick to generate).
+    """
     rows = []
     off_lat, off_lon = offenders["home_lat"].to_numpy(), offenders["home_lon"].to_numpy()
     prop = offenders["propensity"].to_numpy()
     groups = offenders.groupby("group_id").indices
     gid = offenders["group_id"].to_numpy()
+    lat, lon = inc["lat"].to_numpy(), inc["lon"].to_numpy()
+    zone = pd.factorize(pd.Series(np.floor(lat / 0.00225) * 1e5 + np.floor(lon / 0.0023)))[0]
     for head in CRIME_HEADS:
         m = np.flatnonzero(((inc["category"] == head.name).to_numpy())
                            & (rng.random(len(inc)) < head.solve_rate))
-        for chunk in np.array_split(m, max(1, len(m) // 1500)):
-            if not len(chunk):
-                continue
-            d = _haversine_km(inc["lat"].to_numpy()[chunk, None], inc["lon"].to_numpy()[chunk, None],
-                              off_lat[None], off_lon[None])
-            w = prop[None] * np.exp(-d / head.journey_km)
-            cdf = np.cumsum(w, axis=1)
-            u = rng.random(len(chunk)) * cdf[:, -1]
-            pick = np.minimum((cdf < u[:, None]).sum(axis=1), len(prop) - 1)
-            for i, p in zip(chunk, pick):
-                rows.append((i, p))
-                if gid[p] >= 0 and rng.random() < 0.5:
-                    mates = [q for q in groups[gid[p]] if q != p]
-                    for q in rng.permutation(mates)[: rng.integers(1, 3)]:
-                        rows.append((i, q))
+        for zones in np.array_split(np.unique(zone[m]), max(1, len(np.unique(zone[m])) // 400)):
+            in_zones = m[np.isin(zone[m], zones)]
+            z_lat = pd.Series(lat[in_zones]).groupby(zone[in_zones]).mean()
+            z_lon = pd.Series(lon[in_zones]).groupby(zone[in_zones]).mean()
+            d = _planar_km(z_lat.to_numpy()[:, None], z_lon.to_numpy()[:, None],
+                           off_lat[None], off_lon[None])
+            cdf = np.cumsum(prop[None] * np.exp(-d / head.journey_km), axis=1)
+            row = pd.Series(np.arange(len(z_lat)), index=z_lat.index)[zone[in_zones]].to_numpy()
+            u = rng.random(len(in_zones)) * cdf[row, -1]
+            for r in np.unique(row):
+                mine = row == r
+                pick = np.minimum(np.searchsorted(cdf[r], u[mine]), len(prop) - 1)
+                rows += list(zip(in_zones[mine].tolist(), pick.tolist()))
+    rows = _add_co_offenders(rng, rows, groups, gid)
     if not rows:
         return conform_persons(pd.DataFrame())
     idx, who = map(np.array, zip(*rows))
@@ -670,6 +683,17 @@ def _draw_accused(rng, inc, offenders) -> pd.DataFrame:
                "nationality", "home_lat", "home_lon"]].copy()
     out.insert(0, "role", "accused")
     out.insert(0, "incident_id", inc["incident_id"].to_numpy()[idx])
+    return out
+
+
+def _add_co_offenders(rng, rows, groups, gid) -> list:
+    """Half the time, an offender in a co-offending group brings one or two group mates."""
+    out = []
+    for i, p in rows:
+        out.append((i, p))
+        if gid[p] >= 0 and rng.random() < 0.5:
+            mates = [q for q in groups[gid[p]] if q != p]
+            out += [(i, q) for q in rng.permutation(mates)[: rng.integers(1, 3)]]
     return out
 
 
