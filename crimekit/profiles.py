@@ -61,13 +61,14 @@ def _masked(names: pd.Series, mask_names: bool) -> pd.Series:
 
 def age_band(age, age_group=None) -> pd.Series:
     """The age band of each person ("0-17" ... "60+"); the source's own group (e.g. NYPD's
-    "25-44") where only a group is known; "unknown" otherwise."""
+    "25-44") wherever the source gave a group, since the age ingestion derives from a group is
+    only its midpoint; "unknown" otherwise."""
     age = pd.Series(age, dtype=float).reset_index(drop=True)
     cut = pd.cut(age, AGE_EDGES, right=False, labels=AGE_BANDS).astype(object)
     out = cut.where(cut.notna(), None)
     if age_group is not None:
         group = pd.Series(age_group, dtype=object).reset_index(drop=True).fillna("").astype(str)
-        out = out.where(out.notna(), group.where(group.str.strip() != "", None))
+        out = group.where(group.str.strip() != "", out)
     return out.fillna(UNKNOWN).astype(object)
 
 

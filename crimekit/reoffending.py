@@ -214,7 +214,8 @@ def _person_groups(dataset, as_of) -> pd.DataFrame:
     acc = acc[_known(acc["person_id"]) & (acc["occurred_at"] < pd.Timestamp(as_of))]
     last = acc.sort_values("occurred_at").groupby("person_id").tail(1).set_index("person_id")
     sex = last["sex"].where(_known(last["sex"]), "unknown").astype(str)
-    return pd.DataFrame({"age_band": age_band(last["age"]).to_numpy(), "sex": sex.to_numpy()},
+    bands = age_band(last["age"], last["age_group"] if "age_group" in last else None)
+    return pd.DataFrame({"age_band": bands.to_numpy(), "sex": sex.to_numpy()},
                         index=last.index)
 
 
