@@ -1,0 +1,165 @@
+"""The benchmark suite: time and peak memory of crimekit's heavy steps on a million incidents.
+
+    python bench/run_all.py                 # every step, on a ~1,000,000-incident city
+    python bench/run_all.py --scale 2       # a quick run on ~100,000 incidents
+    python bench/run_all.py --only ingest plan
+
+Each step runs in its own Python process, so its peak memory (max RSS) is its own. Results are
+printed as a table, written to bench/results/latest.json and appended to
+bench/results/history.csv, so each change can be compared with the last. Not run by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results"
+
+
+# --- steps: each takes the work folder and returns a short description of what it did ---------
+
+def step_ingest(work: Path) -> str:
+    """Import the city's incidents CSV (and beats) into an empty store."""
+    from crimekit.ingest import import_into_store, import_summary
+    from crimekit.store import Store
+    name, ds, _ = import_into_store([work / "city" / "incidents.csv", work / "city" /
+                                     "beats.geojson"], Store(work / "store"), name="bench",
+                                    replace=True)
+    return import_summary(name, ds)
+
+
+def _load(work: Path):
+    from crimekit.store import Store
+    return Store(work / "store").load("bench")
+
+
+def step_aggregate(work: Path) -> str:
+    """One filter change: a year and three crime heads, counted per 250 m cell and per beat."""
+    from crimekit.filters import Filters, apply_filters
+    from crimekit.spatial import count_by_beat, count_by_cell, grid_for
+    ds = _load(work)
+    grid = grid_for(ds.incidents, cell_size=250, beats=ds.beats)
+    t = time.perf_counter()
+    view = apply_filters(ds, Filters(start="2025-01-01", end="2025-12-31",
+                                     categories=("Theft", "Burglary", "Hurt")))
+    cells = count_by_cell(view.incidents, grid)
+    beats = count_by_beat(view.incidents, ds.beats)
+    took = time.perf_counter() - t
+    return (f"{len(view.incidents):,} of {len(ds.incidents):,} incidents -> {len(cells):,} cells, "
+            f"{len(beats)} beats in {took:.2f} s (after loading)")
+
+
+def step_map_layers(work: Path) -> str:
+    """The Map page's layers for all incidents: cells, heat map, beats, outline."""
+    from crimekit import maps
+    from crimekit.spatial import count_by_beat, count_by_cell, grid_for, study_area
+    ds = _load(work)
+    grid = grid_for(ds.incidents, cell_size=250, beats=ds.beats)
+    t = time.perf_counter()
+    cells = count_by_cell(ds.incidents, grid)
+    beats = count_by_beat(ds.incidents, ds.beats)
+    layers = [maps.cell_layer(cells)[0], maps.heatmap_layer(cells), maps.beat_layer(beats)[0],
+              maps.outline_layer(study_area(None, None, ds.beats, crs="EPSG:4326"))]
+    deck = maps.deck(layers, maps.view_for(ds.incidents["lat"], ds.incidents["lon"]))
+    size = len(deck.to_json())
+    took = time.perf_counter() - t
+    return f"{len(layers)} layers, {size / 1e6:.1f} MB of JSON in {took:.2f} s (after loading)"
+
+
+STEPS = {"ingest": step_ingest, "aggregate": step_aggregate, "map_layers": step_map_layers}
+
+
+# --- running ------------------------------------------------------------------------------------
+
+def prepare(work: Path, scale: float) -> str:
+    """Write the synthetic city's files once per work folder and scale."""
+    marker = work / "city" / f"scale-{scale:g}"
+    if marker.exists():
+        return "reused"
+    from crimekit.synth import generate_city, write_city
+    t = time.perf_counter()
+    city = generate_city(7, scale=scale)
+    write_city(city, work / "city")
+    marker.touch()
+    return f"generated {len(city.dataset.incidents):,} incidents in {time.perf_counter() - t:.0f} s"
+
+
+def run_step(name: str, work: Path) -> dict:
+    """Run one step in a fresh interpreter; return seconds, peak MB and its description."""
+    t = time.perf_counter()
+    out = subprocess.run([sys.executable, __file__, "--step", name, "--work", str(work)],
+                         capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - t
+    if out.returncode != 0:
+        return {"step": name, "seconds": round(seconds, 2), "peak_mb": None,
+                "detail": "FAILED: " + (out.stderr.strip().splitlines() or ["?"])[-1]}
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"step": name, "seconds": round(result["seconds"], 2), "peak_mb": result["peak_mb"],
+            "detail": result["detail"]}
+
+
+def child(name: str, work: Path) -> None:
+    """Inside the step's own process: run it and print one JSON line."""
+    t = time.perf_counter()
+    detail = STEPS[name](work)
+    seconds = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": round(peak_mb), "detail": detail}))
+
+
+def save(rows, scale) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, cwd=ROOT).stdout.strip()
+    (RESULTS / "latest.json").write_text(json.dumps(
+        {"when": stamp, "commit": commit, "scale": scale, "steps": rows}, indent=2))
+    history = RESULTS / "history.csv"
+    new = not history.exists()
+    with history.open("a", newline="") as fh:
+        writer = csv.writer(fh)
+        if new:
+            writer.writerow(["when", "commit", "scale", "step", "seconds", "peak_mb"])
+        for row in rows:
+            writer.writerow([stamp, commit, scale, row["step"], row["seconds"], row["peak_mb"]])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=20.0,
+                        help="synthetic city scale (20 = about a million incidents)")
+    parser.add_argument("--only", nargs="*", choices=list(STEPS), help="run only these steps")
+    parser.add_argument("--work", type=Path, help="work folder (default: a temp folder)")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step:
+        child(args.step, args.work)
+        return 0
+    work = args.work or Path(tempfile.gettempdir()) / "crimekit-bench"
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"city: {prepare(work, args.scale)} ({work})")
+    rows = []
+    for name in args.only or list(STEPS):
+        rows.append(run_step(name, work))
+        r = rows[-1]
+        peak = "-" if r["peak_mb"] is None else f"{r['peak_mb']:,}"
+        print(f"{r['step']:<16} {r['seconds']:>8.2f} s {peak:>8} MB  {r['detail']}", flush=True)
+    save(rows, args.scale)
+    print(f"written to {RESULTS / 'latest.json'} and history.csv")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
