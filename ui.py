@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from crimekit import access, export
+from crimekit.errors import CrimekitError
 from crimekit.filters import Filters, apply_filters
 from crimekit.spatial import grid_for
 from crimekit.synth import CITY_NAME, generate_city
@@ -202,7 +203,11 @@ def sidebar() -> None:
                            "unmask names. See the README to require sign-in.")
     st.sidebar.selectbox("Dataset", names, key="dataset",
                          help="The demo city is synthetic. Import your own files on the Data page.")
-    ds = dataset()
+    try:
+        ds = dataset()
+    except CrimekitError as exc:  # a damaged or vanished dataset: say how to recover
+        st.error(f"{exc} Meanwhile, choose the demo city or another dataset in the sidebar.")
+        st.stop()
     inc = ds.incidents
     if not len(inc):
         st.sidebar.warning("This dataset has no incidents.")
