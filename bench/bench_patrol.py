@@ -1,0 +1,60 @@
+"""Benchmark: solve time of the patrol plan (targets: 300 beats x 3 shifts x 600 officers < 2 s;
+1,000 beats x 3 shifts < 10 s), with and without the change limit and fairness cap.
+
+Run: python bench/bench_patrol.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
+
+from crimekit.patrol import plan_patrols
+from crimekit.schema import SHIFTS
+
+
+def case(n_beats: int, per_shift: int, seed: int = 0):
+    """Skewed random risk (a few hot beats) and a random current deployment of ``per_shift``
+    officers in each shift."""
+    rng = np.random.default_rng(seed)
+    beats = [f"B{i:04d}" for i in range(n_beats)]
+    risk = pd.DataFrame({"beat": np.repeat(beats, 3), "shift": np.tile(SHIFTS, n_beats),
+                         "risk": rng.gamma(0.6, 1.5, 3 * n_beats)})
+    today = np.column_stack([rng.multinomial(per_shift, np.full(n_beats, 1 / n_beats))
+                             for _ in SHIFTS]).ravel()
+    current = risk[["beat", "shift"]].assign(officers=today)
+    return risk, current
+
+
+def timed(label, risk, officers, target, **limits):
+    t0 = time.perf_counter()
+    plan = plan_patrols(risk, officers, **limits)
+    wall = time.perf_counter() - t0
+    posted = plan.table.groupby("shift")["officers"].sum().to_dict()
+    ok = "OK " if wall < target else "SLOW"
+    print(f"{ok} {label:<62} {wall:6.2f} s (target < {target:g} s); covered "
+          f"{plan.share_covered:.1%}; posted {posted}")
+    return wall
+
+
+def main():
+    risk, current = case(300, 600)
+    timed("300 beats x 3 shifts x 600 officers per shift", risk, 600, 2)
+    timed("300 beats x 3 shifts x 600 officers in all (200/shift)", risk, 200, 2,
+          min_per_beat=0)
+    timed("300 x 3 x 600, min 1, max 6, fair cap 3, change <= 150", risk, 600, 2,
+          min_per_beat=1, max_per_beat=6, fair_cap=3.0, current=current, max_change=150)
+    risk, current = case(1000, 2000, seed=1)
+    timed("1,000 beats x 3 shifts x 2,000 officers per shift", risk, 2000, 10)
+    timed("1,000 x 3 x 2,000, min 1, fair cap 3, change <= 500", risk, 2000, 10,
+          min_per_beat=1, fair_cap=3.0, current=current, max_change=500)
+
+
+if __name__ == "__main__":
+    main()
