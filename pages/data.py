@@ -150,11 +150,12 @@ def current_section() -> None:
     ds = ui.dataset()
     st.subheader(f"Current dataset: {st.session_state.get('dataset', ui.DEMO)}")
     first, last = ds.date_range
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric("Incidents", f"{len(ds.incidents):,}")
     cols[1].metric("Persons", f"{len(ds.persons):,}")
     cols[2].metric("Beats", "none" if ds.beats is None else f"{len(ds.beats):,}")
-    cols[3].metric("Period", "-" if first is None else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    cols[3].metric("From", "-" if first is None else f"{first:%d %b %Y}")
+    cols[4].metric("To", "-" if last is None else f"{last:%d %b %Y}")
     for summary in ds.meta.get("reports", []):
         with st.expander(f"Validation report: {summary['file']} ({summary['rows_kept']:,} of "
                          f"{summary['rows_read']:,} rows kept)"):
