@@ -65,7 +65,7 @@ def history_features(dataset, as_of, *, heads=None,
         "log_career_days": np.log1p(days_ago.groupby(h["person_id"]).max()
                                     - days_ago.groupby(h["person_id"]).min()),
         "n_heads": g["category"].nunique(),
-        "n_beats": g["beat"].agg(lambda s: s[_known(s)].nunique()),
+        "n_beats": h[_known(h["beat"])].groupby("person_id")["beat"].nunique(),
         "share_heinous": g["heinous"].mean(),
         "share_co_accused": (h["n_accused"] > 1).groupby(h["person_id"]).mean(),
     })
@@ -75,7 +75,7 @@ def history_features(dataset, as_of, *, heads=None,
     for head in heads:
         col = counts[head] if head in counts else pd.Series(0, index=counts.index)
         out[f"head_{head}"] = np.log1p(col.reindex(out.index).fillna(0))
-    return out.astype(float)
+    return out.fillna({"n_beats": 0}).astype(float)
 
 
 def reoffended(dataset, as_of, months: int) -> pd.Series:
