@@ -40,7 +40,7 @@ def place_features(incidents: pd.DataFrame, *, unit: str = "beat", grid=None,
                                                                   fill_value=0.0)
     out = pd.concat([units.value_counts().rename("incidents"), mix,
                      timing.add_prefix("shift_"),
-                     (inc["occurred_at"].dt.dayofweek >= 5).groupby(units).mean()
+                     (inc["occurred_at"].dt.day_of_week >= 5).groupby(units).mean()
                      .rename("weekend")], axis=1)
     out = out[out["incidents"] >= min_incidents]
     return out.rename_axis("unit")
