@@ -81,13 +81,14 @@ def located_incidents(dataset) -> pd.DataFrame:
 
 def beat_shift_risk(dataset, *, period_start=None, freq: str = "W", risk_source: str = "history",
                     lookback_days: int = 730, half_life_days: float = 180.0,
-                    level: float = 0.8) -> pd.DataFrame:
+                    level: float = 0.8, hotspot_model: str = "xgboost") -> pd.DataFrame:
     """Expected incidents per (beat, shift) in the period starting ``period_start``.
 
     Uses only incidents before ``period_start`` (default: the first period after the data
     ends). Returns :data:`RISK_COLUMNS`, one row per beat and shift: ``risk`` (expected
     incidents in the period), its ``level`` band, ``recorded`` (incidents in the last
     ``lookback_days``) and ``evidence`` (e.g. "5 Hurt, 2 Theft at night in the last 2 years").
+    ``hotspot_model`` names the hotspot model used when ``risk_source="hotspots"``.
     """
     _check_freq(freq)
     if risk_source not in RISK_SOURCES:
@@ -106,7 +107,7 @@ def beat_shift_risk(dataset, *, period_start=None, freq: str = "W", risk_source:
     frame = _frame(beats_of(dataset))
     evidence = _evidence(recent, frame, lookback_days)
     if risk_source == "hotspots":
-        risk = _hotspot_risk(dataset, start, freq)
+        risk = _hotspot_risk(dataset, start, freq, hotspot_model)
     else:
         risk = _history_risk(inc, recent, frame, start, freq, half_life_days, level)
     return risk.merge(evidence, on=["beat", "shift"], how="left")[list(RISK_COLUMNS)]
@@ -179,7 +180,7 @@ def _evidence(recent, frame, lookback_days) -> pd.DataFrame:
     return out
 
 
-def _hotspot_risk(dataset, start, freq) -> pd.DataFrame:
+def _hotspot_risk(dataset, start, freq, model) -> pd.DataFrame:
     """Risk from the hotspot model, when that module offers beat-shift risk."""
     try:
         from crimekit.hotspots import predict_beat_shift_risk
@@ -187,7 +188,7 @@ def _hotspot_risk(dataset, start, freq) -> pd.DataFrame:
         raise ParameterError.invalid("risk_source", "beat_shift_risk",
                                      "'history' until the hotspot model (crimekit.hotspots) "
                                      "is installed", "hotspots") from None
-    risk = predict_beat_shift_risk(dataset, period_start=start, freq=freq)
+    risk = predict_beat_shift_risk(dataset, period_start=start, freq=freq, model=model)
     risk = risk[["beat", "shift", "risk", "risk_lower", "risk_upper"]].copy()
     risk["beat"] = risk["beat"].astype(str)
     frame = _frame(beats_of(dataset))

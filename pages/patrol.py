@@ -14,10 +14,22 @@ MAP_VALUES = {"Recommended officers": "officers", "Officers today": "current",
               "Officers added": "added", "Expected incidents (risk)": "risk"}
 
 
+RISK_SOURCES = {"Recorded history (decayed counts)": "history",
+                "Hotspot model (slower)": "hotspots"}
+
+
 @st.cache_data(show_spinner="Estimating risk per beat and shift...", max_entries=8)
-def risk_for(key):
+def risk_for(key, source="history"):
     """Risk per beat and shift for the period after the filtered view ends."""
-    return beat_shift_risk(ui.view_of(key))
+    return beat_shift_risk(ui.view_of(key), risk_source=source)
+
+
+def hotspots_available() -> bool:
+    try:
+        from crimekit.hotspots import predict_beat_shift_risk  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -27,10 +39,11 @@ def current_for(key):
 
 
 @st.cache_data(show_spinner="Solving the deployment plan...", max_entries=32)
-def plan_for(key, officers: tuple, min_per_beat, max_per_beat, max_change, fair_cap, must):
+def plan_for(key, source, officers: tuple, min_per_beat, max_per_beat, max_change, fair_cap,
+             must):
     """The solved plan for these limits (cached, so moving a slider back is instant)."""
     current = current_for(key)
-    return patrol.plan_patrols(risk_for(key), dict(zip(SHIFTS, officers)),
+    return patrol.plan_patrols(risk_for(key, source), dict(zip(SHIFTS, officers)),
                                min_per_beat=min_per_beat, max_per_beat=max_per_beat,
                                must_cover=must, current=current if len(current) else None,
                                max_change=max_change, fair_cap=fair_cap)
@@ -58,7 +71,14 @@ st.title("Patrol plan")
 view = ui.current_view()
 ui.stop_if_empty(view)
 key = ui.view_key()
-risk = risk_for(key)
+source = "history"
+if hotspots_available():
+    source = RISK_SOURCES[st.radio("Risk from", list(RISK_SOURCES), horizontal=True,
+                                   key="patrol_risk_source",
+                                   help="Recorded history: decayed counts per beat and shift, "
+                                        "seasonally scaled. Hotspot model: the Hotspots page's "
+                                        "model summed over each beat's cells.")]
+risk = risk_for(key, source)
 current = current_for(key)
 beats = sorted(risk["beat"].unique())
 start = planning_start(view)
@@ -89,7 +109,7 @@ with st.container(border=True):
     must = st.multiselect("Beats that must be covered in every shift", beats, key="patrol_must")
 
 try:
-    plan = plan_for(key, officers, int(min_pb), int(max_pb) or None,
+    plan = plan_for(key, source, officers, int(min_pb), int(max_pb) or None,
                     int(max_change) if limit_change and len(current) else None,
                     float(fair_cap) if use_cap else None, tuple(must))
 except InfeasiblePlanError as exc:

@@ -271,6 +271,24 @@ def test_risk_matches_the_city_truth(city):
     assert 0.7 < index < 1.3 and index != 1.0
 
 
+def test_hotspot_risk_source(small_city):
+    hotspots = pytest.importorskip("crimekit.hotspots")
+    if not hasattr(hotspots, "predict_beat_shift_risk"):
+        pytest.skip("the hotspot model does not offer beat-shift risk yet")
+    ds = small_city.dataset
+    start = pd.Timestamp("2024-06-03")
+    hot = beat_shift_risk(ds, period_start=start, risk_source="hotspots",
+                          hotspot_model="all-history")
+    mine = beat_shift_risk(ds, period_start=start)
+    assert list(hot.columns) == list(mine.columns)
+    assert hot[["beat", "shift"]].equals(mine[["beat", "shift"]])
+    assert (hot["risk_lower"] <= hot["risk"]).all() and (hot["risk"] <= hot["risk_upper"]).all()
+    assert hot["evidence"].equals(mine["evidence"])
+    assert np.corrcoef(hot["risk"], mine["risk"])[0, 1] > 0.8
+    plan = plan_patrols(hot, 60, min_per_beat=1)
+    assert plan.table.groupby("shift")["officers"].sum().tolist() == [60, 60, 60]
+
+
 # --- the synthetic city ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
