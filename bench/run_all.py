@@ -114,8 +114,17 @@ def child(name: str, work: Path) -> None:
     t = time.perf_counter()
     detail = STEPS[name](work)
     seconds = time.perf_counter() - t
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_rss_mb()
     print(json.dumps({"seconds": seconds, "peak_mb": round(peak_mb), "detail": detail}))
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM; ru_maxrss would include the parent's
+    peak, which Linux carries across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def save(rows, scale) -> None:
