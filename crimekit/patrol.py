@@ -147,8 +147,8 @@ def coverage(risk, officers, effectiveness: float = DEFAULT_EFFECTIVENESS) -> np
 
 
 def plan_patrols(risk: pd.DataFrame, officers, *, min_per_beat: int = 0,
-                 max_per_beat: int | None = None, must_cover=(), current: pd.DataFrame | None = None,
-                 max_change: int | None = None, fair_cap: float | None = None,
+                 max_per_beat: int | None = None, must_cover=(),
+                 current: pd.DataFrame | None = None, max_change: int | None = None, fair_cap: float | None = None,
                  effectiveness: float = DEFAULT_EFFECTIVENESS) -> Plan:
     """The deployment that covers the most risk within the limits (see the module docstring).
 
@@ -396,12 +396,13 @@ def totals_per_shift(current: pd.DataFrame) -> dict:
 def under_patrolled(table: pd.DataFrame, *, ratio: float = 1.5) -> pd.Series:
     """Beat-shifts under-patrolled relative to risk today: their share of the shift's risk is at
     least ``ratio`` x their share of its current officers, and their risk is above the shift's
-    median."""
+    median. Never flagged in a shift with no officers today (no duty logs)."""
     by_shift = table.groupby("shift")
     risk_share = table["risk"] / by_shift["risk"].transform("sum")
     officer_share = table["current"] / by_shift["current"].transform("sum").replace(0, np.nan)
     above_median = table["risk"] > by_shift["risk"].transform("median")
-    return ((risk_share >= ratio * officer_share.fillna(0)) & above_median).astype(bool)
+    known = officer_share.notna()  # no duty logs for the shift: nothing to compare with
+    return ((risk_share >= ratio * officer_share.fillna(0)) & above_median & known).astype(bool)
 
 
 def compare_deployments(plan: Plan) -> pd.DataFrame:

@@ -58,9 +58,8 @@ def plan_report_html(plan: Plan, *, dosage: pd.DataFrame | None = None, dataset_
                        share_covered=(cmp["share_covered"] * 100).round(1).astype(str) + " %")
     parts += ["<h2>Risk covered by each deployment (same officers per shift)</h2>",
               _table(shown, numeric=("officers", "risk_covered", "share_covered"))]
-    parts += ["<h2>Officers per shift</h2>", _table(_shift_summary(t), numeric=("officers",
-                                                                               "current",
-                                                                               "expected incidents"))]
+    parts += ["<h2>Officers per shift</h2>",
+              _table(_shift_summary(t), numeric=("officers", "current", "expected incidents"))]
     under = t[t["under_patrolled"]].sort_values("risk", ascending=False)
     if len(under):
         parts += ["<h2>Under-patrolled today relative to risk</h2>",

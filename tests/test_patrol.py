@@ -88,6 +88,14 @@ def test_fairness_cap_binds():
                                         {"night": 8})).values()) > 3
 
 
+def test_under_patrolled_flags_by_hand():
+    # Shares of risk 0.6 / 0.3 / 0.1; of today's officers 0.2 / 0.4 / 0.4: only A is flagged.
+    risk = risk_table([6.0, 3.0, 1.0])
+    plan = plan_patrols(risk, {"night": 5}, current=current_table([1, 2, 2]))
+    assert plan.table["under_patrolled"].tolist() == [True, False, False]
+    assert not plan_patrols(risk, {"night": 5}).table["under_patrolled"].any()  # no duty logs
+
+
 def test_leftover_officers_are_explained():
     plan = plan_patrols(risk_table([3.0, 2.0, 1.0]), {"night": 5}, max_per_beat=1)
     assert plan.table["officers"].sum() == 3
