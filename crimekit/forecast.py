@@ -64,7 +64,7 @@ def quiet():
     """Silence Prophet and cmdstanpy while fitting: their loggers, Python-level stdout/stderr
     prints and warnings (Prophet also logs "Importing plotly failed" at import, which is no
     use here). Failures still raise."""
-    import cmdstanpy  # noqa: F401 - installs its logger, which we then turn down
+    _import_prophet()  # importing sets Prophet's logger level, so import before turning down
     loggers = [logging.getLogger(n) for n in ("cmdstanpy", "prophet", "prophet.plot")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
@@ -78,6 +78,14 @@ def quiet():
     finally:
         for lg, level in zip(loggers, levels):
             lg.setLevel(level)
+
+
+def _import_prophet():
+    """Import Prophet once, with its "Importing plotly failed" message silenced."""
+    with contextlib.redirect_stderr(io.StringIO()):
+        logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+        import cmdstanpy  # noqa: F401 - installs its logger
+        import prophet  # noqa: F401
 
 
 @contextlib.contextmanager
@@ -355,6 +363,24 @@ class CountForecaster(_Base):
                              "yhat_lower": np.quantile(counts, low, axis=1),
                              "yhat_upper": np.quantile(counts, high, axis=1),
                              "expected": counts.mean(axis=1)})
+
+    def yearly_effect(self, year: int = 2001) -> pd.DataFrame:
+        """The yearly season as the fitted Prophet sees it, one row per day of ``year``:
+        ``ds, effect``, where effect is the factor on counts (1.2 = 20 % above the year's
+        level on the log1p scale; an additive term for ``transform="none"``)."""
+        if not hasattr(self, "history_"):
+            raise NotFittedError("This CountForecaster is not fitted yet; call fit() first.")
+        if self.method_ != "prophet" or "yearly" not in self.model_.seasonalities:
+            raise UnusableInputError(f"This series has no fitted yearly season (method: "
+                                     f"{self.method_}{'; ' + self.reason_ if self.reason_ else ''}).")
+        days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
+        frame = self._frame(pd.DataFrame({"ds": days}))
+        with quiet():
+            comp = self.model_.predict(frame.assign(holiday_days=0.0) if self.freq != "D"
+                                       else frame)
+        yearly = comp["yearly"].to_numpy()
+        effect = np.exp(yearly) if self.transform == "log1p" else yearly
+        return pd.DataFrame({"ds": days, "effect": effect})
 
     def _frame(self, df):
         out = pd.DataFrame({"ds": pd.DatetimeIndex(df["ds"])})

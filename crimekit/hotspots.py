@@ -500,7 +500,7 @@ class CrimeTypeModel(BaseEstimator):
                          place_codes.get_indexer(hist["_place"].to_numpy()[ok]), hi[ok]), 1)
         cube = np.cumsum(cube, axis=0)  # cube[m] = counts in months before months[m]
         counts = cube[np.searchsorted(months, month), place_codes.get_indexer(np.asarray(places))]
-        city = cube[np.searchsorted(months, month)].sum(axis=1) + 1.0
+        city = cube.sum(axis=1)[np.searchsorted(months, month)] + 1.0
         city = city / city.sum(axis=1, keepdims=True)
         total = counts.sum(axis=1, keepdims=True)
         return (counts + prior * city) / (total + prior), total[:, 0]

@@ -51,7 +51,7 @@ def period_start(timestamps, freq: str = "W") -> pd.DatetimeIndex:
         return ts.normalize()
     if freq == "W":
         day = ts.normalize()
-        return day - pd.to_timedelta(day.dayofweek, unit="D")
+        return day - pd.to_timedelta(day.day_of_week, unit="D")
     check_freq(freq, "period_start")
     return ts.normalize() - pd.to_timedelta(ts.day - 1, unit="D")
 
@@ -186,7 +186,7 @@ def hour_weekday(incidents: pd.DataFrame, by=None) -> pd.DataFrame:
     check_by(by, "hour_weekday", incidents)
     inc = incidents[incidents["occurred_at"].notna()]
     when = inc["occurred_at"]
-    frame = pd.DataFrame({"series": _series(inc, by), "weekday": when.dt.dayofweek,
+    frame = pd.DataFrame({"series": _series(inc, by), "weekday": when.dt.day_of_week,
                           "hour": when.dt.hour})
     names = list(frame["series"].value_counts().index) or [ALL]
     full = pd.MultiIndex.from_product([names, range(7), range(24)],
