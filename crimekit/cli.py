@@ -15,7 +15,7 @@ import sys
 from crimekit.errors import CrimekitError
 
 #: Modules under crimekit.commands, in the order ``--help`` lists them.
-COMMANDS = ("demo", "ingest", "datasets", "hash_password", "profiles", "plan", "forecast", "alerts")
+COMMANDS = ("demo", "ingest", "datasets", "hash_password", "profiles", "plan", "forecast", "alerts", "hotspots")
 
 DESCRIPTION = """\
 crimekit: crime analysis and patrol planning from the command line.
