@@ -18,7 +18,7 @@ def test_windows_line_up():
     p = periods_ending("2025-12-31", days=28)
     assert p.current == (pd.Timestamp("2025-12-04"), pd.Timestamp("2026-01-01"))
     assert p.previous == (pd.Timestamp("2025-11-06"), pd.Timestamp("2025-12-04"))
-    assert p.last_year[0].dayofweek == p.current[0].dayofweek
+    assert p.last_year[0].day_of_week == p.current[0].day_of_week
     assert p.label() == "04 Dec - 31 Dec 2025"
     with pytest.raises(ParameterError, match="'days' parameter"):
         periods_ending("2025-12-31", days=0)
