@@ -52,7 +52,7 @@ def period_start(timestamps, freq: str = "W") -> pd.DatetimeIndex:
         return (ts - six).floor("8h") + six
     if freq == "M":
         return ts.to_period("M").start_time.astype("datetime64[ns]")
-    monday = ts.normalize() - pd.to_timedelta(ts.dayofweek, unit="D")
+    monday = ts.normalize() - pd.to_timedelta(ts.day_of_week, unit="D")
     if freq == "2W":
         return _FORTNIGHT_ANCHOR + ((monday - _FORTNIGHT_ANCHOR) // _STEP["2W"]) * _STEP["2W"]
     return monday
@@ -295,11 +295,11 @@ def _feature_arrays(cube: CountCube, t) -> dict:
     feats["city_season"] = np.repeat(
         (np.where(t >= ppy + around, city_ly / np.maximum(city_52, 1e-9), 1.0))[:, None], n, 1)
     starts = cube.start_of(t)
-    year_frac = (starts.dayofyear.to_numpy() - 1) / 365.25
+    year_frac = (starts.day_of_year.to_numpy() - 1) / 365.25
     for name, fn in (("doy_sin", np.sin), ("doy_cos", np.cos)):
         feats[name] = np.repeat(fn(2 * np.pi * year_frac)[:, None], n, axis=1)
     if f in ("D", "S"):
-        feats["weekday"] = np.repeat(starts.dayofweek.to_numpy()[:, None], n, axis=1)
+        feats["weekday"] = np.repeat(starts.day_of_week.to_numpy()[:, None], n, axis=1)
     if f == "S":
         feats["shift"] = np.repeat(((starts.hour.to_numpy() - 6) % 24 // 8)[:, None], n, axis=1)
     if cube.pois is not None:
