@@ -6,7 +6,9 @@ import sys
 from conftest import ROOT
 
 MODULES = ["crimekit", "crimekit.synth", "crimekit.spatial", "crimekit.maps", "crimekit.cli",
-           "crimekit.filters", "crimekit.export"]
+           "crimekit.filters", "crimekit.export", "crimekit.patrol", "crimekit.patrol_risk",
+           "crimekit.report", "crimekit.access", "crimekit.overview", "crimekit.ingest",
+           "crimekit.store", "crimekit.sources"]
 
 
 def test_import_crimekit_does_not_import_streamlit():
