@@ -278,3 +278,33 @@ def backtest_reoffending(dataset, *, months: int = 12, as_of=None, threshold: fl
         brier_base_rate=float(np.mean((model.base_rate_ - y) ** 2)), threshold=threshold,
         calibration=calibration_table(y, p),
         by_group=_group_rates(scores, _person_groups(dataset, as_of), threshold), scores=scores)
+
+
+def current_scores(dataset, backtest: ReoffendingBacktest, *, mask_names: bool = True,
+                   C: float = 1.0) -> pd.DataFrame:
+    """Score everyone accused in the look-back before the data ends, with a band.
+
+    The model is refitted on all the data (learning from the last ``backtest.months``). Each
+    score's band is the 95 % Wilson interval of the re-offending rate the backtest *observed*
+    among offenders whose scores fell in the same decile, so it shows how far such a score was
+    from what happened. Returns ``offender, probability, band_lower, band_upper``, highest
+    first; ``offender`` is a pseudonym unless ``mask_names=False`` (then the person id).
+    """
+    from crimekit.links import wilson_interval
+    from crimekit.profiles import offender_pseudonyms
+
+    end = dataset.incidents["occurred_at"].max().normalize() + pd.Timedelta(days=1)
+    model = ReoffendingModel(months=backtest.months, C=C).fit(dataset, end)
+    out = model.predict(dataset, end)
+    old = backtest.scores
+    edges = np.quantile(old["probability"], np.linspace(0, 1, 11)[1:-1])
+    old_bin = np.searchsorted(edges, old["probability"], side="right")
+    hits = pd.Series(old["reoffended"].to_numpy()).groupby(old_bin).agg(["sum", "size"])
+    lo, hi = wilson_interval(hits["sum"], hits["size"])
+    new_bin = np.searchsorted(edges, out["probability"], side="right")
+    out["band_lower"] = pd.Series(lo, index=hits.index).reindex(new_bin).to_numpy()
+    out["band_upper"] = pd.Series(hi, index=hits.index).reindex(new_bin).to_numpy()
+    out["offender"] = (out["person_id"] if not mask_names
+                       else out["person_id"].map(offender_pseudonyms(dataset)))
+    out = out.sort_values("probability", ascending=False, ignore_index=True)
+    return out[["offender", "probability", "band_lower", "band_upper"]]
