@@ -14,6 +14,7 @@ st.set_page_config(page_title="crimekit", page_icon="assets/icon.png", layout="w
 PAGES = [
     ("pages/map.py", "Map", ":material/map:"),
     ("pages/data.py", "Data", ":material/upload_file:"),
+    ("pages/profiles.py", "Profiles", ":material/groups:"),
     ("pages/patrol.py", "Patrol", ":material/local_police:"),
 ]
 
