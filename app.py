@@ -16,6 +16,7 @@ PAGES = [
     ("pages/data.py", "Data", ":material/upload_file:"),
     ("pages/profiles.py", "Profiles", ":material/groups:"),
     ("pages/patrol.py", "Patrol", ":material/local_police:"),
+    ("pages/trends.py", "Trends", ":material/trending_up:"),
 ]
 
 navigation = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])
