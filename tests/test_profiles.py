@@ -236,3 +236,37 @@ def test_journey_distances_follow_the_distance_decay_given(city):
     short = j.loc[scale[scale <= 1.0].index, "median_km"]
     long = j.loc[scale[scale >= 4.0].index, "median_km"]
     assert short.max() < long.min()
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "ingest"
+
+
+def test_profiles_command_on_a_counts_only_file(tmp_path, capsys):
+    from crimekit.cli import main
+    assert main(["profiles", "--data", str(FIXTURES / "ksp_fir.csv"), "--out",
+                 str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped victim_profiles.csv: the data has no victim rows" in out
+    counts = pd.read_csv(tmp_path / "person_counts.csv").set_index("head")
+    assert counts.loc["Murder", "accused"] == 2 and counts.loc["Murder", "victims"] == 1
+
+
+def test_profiles_command_refuses_unknown_data_in_one_sentence(tmp_path, capsys):
+    from crimekit.cli import main
+    assert main(["profiles", "--data", "no-such-dataset", "--out", str(tmp_path)]) == 2
+    assert "no-such-dataset" in capsys.readouterr().err
+
+
+def test_every_written_table_is_masked_by_default(city):
+    from crimekit.commands.profiles import tables
+    secrets = set(city.truth.offenders["name"]) | set(city.truth.offenders["person_id"]) \
+        | set(city.dataset.persons["name"]) | set(city.dataset.persons["person_id"])
+    written = dict(tables(city.dataset))
+    assert {"repeat_offenders.csv", "co_offending.csv", "reoffending_by_group.csv",
+            "place_clusters.csv", "head_correlation.csv"} <= set(written)
+    for name, table in written.items():
+        assert not isinstance(table, str), (name, table)
+        cells = set(table.astype(str).to_numpy().ravel())
+        assert not cells & secrets, name
