@@ -54,7 +54,7 @@ class RiskModel(BaseEstimator):
         t_cal = np.arange(end - calib, end)
         raw = self._score(cube, t_cal).ravel()
         y = cube.counts[t_cal].ravel()
-        self.calibrator_ = _fit_platt(self._calib_x(raw), y > 0)
+        self.calibrator_ = _Platt(self._calib_x(raw), y > 0)
         self.count_map_ = IsotonicRegression(out_of_bounds="clip").fit(raw, y)
         self.freq_, self.end_ = cube.freq, end
         self.cell_ids_ = cube.cell_ids.copy()
@@ -94,14 +94,21 @@ class RiskModel(BaseEstimator):
         return None
 
 
-def _fit_platt(x, y):
-    """A strictly increasing map from x to P(y) (logistic on x; flat rate if y is constant)."""
-    rate = float(np.mean(y))
-    if rate in (0.0, 1.0) or np.ptp(x) == 0:
-        return lambda v: np.full(np.shape(v), min(max(rate, _EPS), 1 - _EPS))
-    lr = LogisticRegression(C=1e4).fit(x.reshape(-1, 1), y)
-    a, b = max(float(lr.coef_[0, 0]), _EPS), float(lr.intercept_[0])
-    return lambda v: 1.0 / (1.0 + np.exp(-(a * np.asarray(v, float) + b)))
+class _Platt:
+    """A strictly increasing map from x to P(y): logistic on x, or the flat rate when y or x
+    does not vary (a picklable callable)."""
+
+    def __init__(self, x, y):
+        self.rate = min(max(float(np.mean(y)), _EPS), 1 - _EPS)
+        self.a, self.b = 0.0, 0.0
+        if 0 < np.mean(y) < 1 and np.ptp(x) > 0:
+            lr = LogisticRegression(C=1e4).fit(np.reshape(x, (-1, 1)), y)
+            self.a, self.b = max(float(lr.coef_[0, 0]), _EPS), float(lr.intercept_[0])
+
+    def __call__(self, x):
+        if self.a == 0.0:
+            return np.full(np.shape(x), self.rate)
+        return 1.0 / (1.0 + np.exp(-(self.a * np.asarray(x, float) + self.b)))
 
 
 # --- baselines -----------------------------------------------------------------------------------
@@ -316,10 +323,11 @@ def rolling_predict(model: RiskModel, cube, t, *, retrain_every_weeks: float = 1
 # --- the command line and the patrol planner ------------------------------------------------------
 
 def score_periods(dataset, *, start, end, freq: str = "W", cell_size: float = 250.0,
-                  model: str = "xgboost", categories=None, retrain_every_weeks: float = 13):
+                  model="xgboost", categories=None, retrain_every_weeks: float = 13):
     """Risk per (period, cell) for every period starting in [start, end).
 
-    The grid is drawn from the beats (or the incidents before ``start``), and each period's
+    ``model`` is a name in MODELS or an unfitted model. The grid is drawn from the beats (or
+    the incidents before ``start``), and each period's
     scores use only incidents that occurred before it started. Returns (risk, grid) where
     risk has columns ``period_start, cell_id, score, probability, expected``.
     """
@@ -349,7 +357,8 @@ def score_periods(dataset, *, start, end, freq: str = "W", cell_size: float = 25
                       categories=categories, first=past["occurred_at"].min(),
                       pois=dataset.pois)
     t = np.array([full.position_of(w) for w in wanted])
-    raw, prob, expected = rolling_predict(make_model(model), full, t,
+    model = make_model(model) if isinstance(model, str) else model
+    raw, prob, expected = rolling_predict(model, full, t,
                                           retrain_every_weeks=retrain_every_weeks)
     risk = pd.DataFrame({"period_start": np.repeat(full.start_of(t), raw.shape[1]),
                          "cell_id": np.tile(full.cell_ids, len(t)),
