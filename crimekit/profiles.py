@@ -385,13 +385,16 @@ def repeat_offenders(dataset, *, min_incidents: int = 2, as_of=None,
         return pd.DataFrame(columns=columns)
     as_of = pd.Timestamp(as_of) if as_of is not None else dataset.incidents["occurred_at"].max()
     g = acc.groupby("person_id")
+    per_head = acc.groupby(["person_id", "category"]).size().rename("n").reset_index()
+    main = per_head.sort_values(["n", "category"], ascending=[False, True])
     out = pd.DataFrame({
         "name": g["name"].first(), "n_incidents": g["incident_id"].nunique(),
         "first": g["occurred_at"].min(), "last": g["occurred_at"].max(),
         "n_heads": g["category"].nunique(),
-        "main_head": g["category"].agg(lambda s: s.value_counts().index[0]),
-        "n_beats": g["beat"].agg(lambda s: s[_known(s)].nunique()),
-        "heads": g["category"].agg(lambda s: ", ".join(sorted(set(s))))})
+        "main_head": main.drop_duplicates("person_id").set_index("person_id")["category"],
+        "n_beats": acc[_known(acc["beat"])].groupby("person_id")["beat"].nunique(),
+        "heads": per_head.groupby("person_id")["category"].agg(", ".join)})
+    out["n_beats"] = out["n_beats"].fillna(0).astype(int)
     out = out[out["n_incidents"] >= min_incidents].rename_axis("person_id").reset_index()
     out["days_since_last"] = (as_of - out["last"]).dt.days
     out = out.sort_values(["n_incidents", "last", "person_id"], ascending=[False, False, True],
