@@ -532,7 +532,8 @@ def naive_scale(history_y, season: int) -> float:
 def mase(y, yhat, scale) -> float:
     """Mean absolute scaled error: each absolute error divided by its origin's
     :func:`naive_scale`, averaged. Below 1 = better than the in-sample seasonal naive."""
-    err = np.abs(np.asarray(y, float) - np.asarray(yhat, float)) / np.asarray(scale, float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero scale: an all-zero history
+        err = np.abs(np.asarray(y, float) - np.asarray(yhat, float)) / np.asarray(scale, float)
     err = err[np.isfinite(err)]
     return float(err.mean()) if len(err) else float("nan")
 

@@ -150,7 +150,7 @@ def trend_summary(counts: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
 
 def _poisson_trend(y, t, starts, freq):
     """(change per year, low, high, p) from a Poisson GLM fitted by IRLS."""
-    if len(y) < 4 or y.sum() == 0:
+    if len(y) < 4 or (y > 0).sum() < 5:  # too few incidents to say anything
         return (np.nan, np.nan, np.nan, np.nan)
     columns = [np.ones_like(t), t - t.mean()]
     month = pd.DatetimeIndex(starts).month.to_numpy()
@@ -173,6 +173,8 @@ def _poisson_trend(y, t, starts, freq):
     dispersion = max(1.0, float(np.sum((y - mu) ** 2 / mu) / max(len(y) - X.shape[1], 1)))
     cov = np.linalg.pinv((X.T * mu) @ X) * dispersion
     b, se = beta[1], float(np.sqrt(cov[1, 1]))
+    if not (np.isfinite(b) and np.isfinite(se)) or abs(b) > 5:  # did not converge
+        return (np.nan, np.nan, np.nan, np.nan)
     p = float(2 * stats.norm.sf(abs(b) / se)) if se > 0 else np.nan
     return (np.expm1(b), np.expm1(b - 1.96 * se), np.expm1(b + 1.96 * se), p)
 
