@@ -76,12 +76,15 @@ def person_incidents(dataset, role: str | None = None) -> pd.DataFrame:
     """Persons of ``role`` (all when None) joined to their incident's time, head and place.
 
     Persons whose incident is not in the dataset (e.g. filtered out) are dropped. Adds
-    ``age_band``. Returns a new table; the dataset is not changed.
+    ``age_band``; an empty major head (``category_group``) falls back to the crime head.
+    Returns a new table; the dataset is not changed.
     """
     persons = dataset.persons
     if role is not None:
         persons = persons[persons["role"] == role]
     inc = dataset.incidents[list(_INCIDENT_FIELDS)].drop_duplicates("incident_id")
+    inc = inc.assign(category_group=inc["category_group"].where(
+        _known(inc["category_group"]), inc["category"]))
     out = persons.merge(inc, on="incident_id", how="inner")
     out["age_band"] = age_band(out["age"], out["age_group"] if "age_group" in out else None)
     return out

@@ -161,6 +161,12 @@ def test_victims_only_data_has_no_accused_sections():
     assert len(P.repeat_offenders(ds)) == 0 and len(P.distribution(ds, "victim")) > 0
 
 
+def test_missing_major_head_falls_back_to_the_crime_head():
+    t = tiny()
+    ds = t.with_incidents(t.incidents.assign(category_group=""))
+    assert set(P.distribution(ds, by="category_group")["head"]) == {"All", "Theft", "Hurt"}
+
+
 def test_age_band_prefers_the_source_group():
     bands = P.age_band([5, 30, None, 34.5], ["", "", "", "25-44"])
     assert list(bands) == ["0-17", "25-34", "unknown", "25-44"]
