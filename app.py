@@ -4,6 +4,8 @@ The entry file sets up the page, the sidebar (dataset and global filters, shared
 and the navigation; each page lives in ``pages/`` and stays thin.
 """
 
+import time
+
 import streamlit as st
 
 import ui
@@ -19,8 +21,12 @@ PAGES = [
     ("pages/trends.py", "Trends", ":material/trending_up:"),
 ]
 
+started = time.perf_counter()
 navigation = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon in PAGES])
 st.sidebar.title("crimekit")
 ui.require_sign_in()
-ui.sidebar()
-navigation.run()
+try:
+    ui.sidebar()
+    navigation.run()
+finally:
+    ui.log_run_time(navigation.title, started)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -262,6 +263,14 @@ def _mirror_to_url():
 
 
 # --- small shared pieces ------------------------------------------------------------------------
+
+def log_run_time(page: str, started: float) -> None:
+    """Append how long this script run took to $CRIMEKIT_TIMING_LOG (for bench/bench_app.py)."""
+    path = os.environ.get("CRIMEKIT_TIMING_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"{time.time():.3f}\t{page}\t{time.perf_counter() - started:.3f}\n")
+
 
 def download(df: pd.DataFrame, filename: str, label: str | None = None, key: str | None = None):
     """A CSV download button for a table (spreadsheet-safe)."""
