@@ -147,8 +147,8 @@ def configured_users() -> dict:
 def require_sign_in() -> None:
     """Ask for a user name and password when users are configured; stop the page until then."""
     users = configured_users()
-    if not users:
-        st.session_state["user"] = access.OPEN_ACCESS
+    if not users:  # the open demo: everyone may do everything (a preset user is kept)
+        st.session_state.setdefault("user", access.OPEN_ACCESS)
         return
     user = st.session_state.get("user")
     if isinstance(user, access.User) and user.name in users:

@@ -18,6 +18,10 @@ import pydeck as pdk
 #: A colour-blind-safe sequential palette (ColorBrewer YlOrRd, 6 classes), light to dark.
 PALETTE = ((255, 255, 178), (254, 217, 118), (254, 178, 76), (253, 141, 60), (240, 59, 32),
            (189, 0, 38))
+#: A qualitative palette (ColorBrewer Set2 + Dark2) for groups that have no order.
+CATEGORY_PALETTE = ((102, 194, 165), (252, 141, 98), (141, 160, 203), (231, 138, 195),
+                    (166, 216, 84), (255, 217, 47), (229, 196, 148), (27, 158, 119),
+                    (217, 95, 2), (117, 112, 179), (231, 41, 138), (102, 166, 30))
 #: Basemaps that need no API token. "none" draws no tiles at all (offline).
 BASEMAPS = {"light": "light", "dark": "dark", "road": "road", "none": None}
 
@@ -129,6 +133,27 @@ def beat_layer(beats, value_col: str = "count", *, filled: bool = True) -> tuple
                       line_width_min_pixels=1, pickable=True, stroked=True)
     return layer, legend_for(breaks, f"{value_col.replace('_', ' ')} per beat",
                              "{:,.2f}" if value_col != "count" else "{:,.0f}")
+
+
+def category_layer(gdf, category_col: str, *, layer_id: str = "groups") -> tuple:
+    """Polygons (beats or cells) coloured by an unordered group, e.g. a cluster label.
+    Returns (layer, legend); group names are escaped in tooltips and the legend."""
+    groups = sorted(gdf[category_col].astype(str).unique())
+    colour = {g: CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)] for i, g in enumerate(groups)}
+    labels = [c for c in ("beat", "district", "cell_id") if c in gdf]
+    records = []
+    for geom, (_, row) in zip(gdf.geometry, gdf.iterrows()):
+        group = str(row[category_col])
+        for part in getattr(geom, "geoms", [geom]):
+            rec = {"polygon": [list(map(list, part.exterior.coords))],
+                   "fill": [*colour[group], 170], "label": html.escape(group)}
+            rec.update({c: html.escape(str(row[c])) for c in labels})
+            records.append(rec)
+    layer = pdk.Layer("PolygonLayer", records, id=layer_id, get_polygon="polygon",
+                      get_fill_color="fill", get_line_color=[60, 60, 60, 160],
+                      line_width_min_pixels=0.5, pickable=True, stroked=True)
+    legend = Legend(category_col.replace("_", " "), tuple((colour[g], g) for g in groups))
+    return layer, legend
 
 
 def outline_layer(area_geom) -> pdk.Layer:

@@ -56,3 +56,16 @@ def test_map_aggregates_on_the_server():
     layer, _ = maps.cell_layer(cells)
     assert len(layer.data) <= len(grid.cells) < 20_000
     assert cells["count"].sum() > 0.9 * n
+
+
+def test_category_layer_colours_each_group_once_and_escapes():
+    import geopandas as gpd
+    import shapely
+    gdf = gpd.GeoDataFrame({"beat": ["A", "B", "C"], "group": ["<x>", "y", "<x>"]},
+                           geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)],
+                           crs="EPSG:4326")
+    layer, legend = maps.category_layer(gdf, "group")
+    fills = [tuple(r["fill"]) for r in layer.data]
+    assert fills[0] == fills[2] != fills[1]
+    assert [label for _, label in legend.entries] == ["<x>", "y"]
+    assert "&lt;x&gt;" in legend.to_html() and "&lt;x&gt;" in json.dumps(layer.data)
