@@ -382,14 +382,17 @@ def clusters_section(key):
         st.markdown(f"- **Group {row.cluster}**: {row.summary}")
     view = ui.view_of(key)
     labels = pc.labels_
+    shapes = None
     if unit == "beat" and view.beats is not None:
-        beat_map(key, labels.rename(columns={"unit": "beat"}), "cluster",
-                 "Beats coloured by group number.")
+        shapes = view.beats.merge(labels.rename(columns={"unit": "beat"}), on="beat")
     elif unit == "cell":
-        cells = ui.grid(key[:2], float(size)).cells.merge(
+        shapes = ui.grid(key[:2], float(size)).cells.merge(
             labels.rename(columns={"unit": "cell_id"}), on="cell_id")
-        layer, legend = maps.cell_layer(cells, "cluster")
-        st.pydeck_chart(maps.deck([layer], maps.view_for(cells["lat"], cells["lon"]), "none"),
+    if shapes is not None and len(shapes):
+        shapes = shapes.assign(group="Group " + shapes["cluster"].astype(str))
+        layer, legend = maps.category_layer(shapes, "group")
+        st.pydeck_chart(maps.deck([layer], maps.view_for(view.incidents["lat"],
+                                                         view.incidents["lon"]), "none"),
                         height=420)
         st.html(legend.to_html())
     table = pc.profiles_.drop(columns="summary")
