@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import ParameterError, UnusableInputError
-from crimekit.forecast import ForecastSettings, run_parallel, series_table
+from crimekit.forecast import ForecastSettings, parse_date, run_parallel, series_table
 from crimekit.temporal import FREQS, check_by, check_freq, next_period
 
 ALERT_COLUMNS = ("series", "window_start", "window_end", "observed", "expected", "ratio",
@@ -49,7 +49,8 @@ def alerts(incidents: pd.DataFrame, *, by: str | None = "beat", freq: str = "W",
         raise ParameterError.invalid("recent", "alerts", "a whole number >= 1", recent)
     if not 0 < alpha < 1:
         raise ParameterError.invalid("alpha", "alerts", "a number in (0, 1)", alpha)
-    inc = incidents if end is None else incidents[incidents["occurred_at"] < pd.Timestamp(end)]
+    end = None if end is None else parse_date(end, "end")
+    inc = incidents if end is None else incidents[incidents["occurred_at"] < end]
     table = series_table(inc, freq, by, train_end=end)
     if table["ds"].nunique() <= recent:
         raise UnusableInputError(f"Alerts need more than {recent} complete "

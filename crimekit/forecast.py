@@ -21,7 +21,7 @@ import io
 import logging
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -134,26 +134,44 @@ def series_table(incidents: pd.DataFrame, freq: str = "W", by=None, *, train_end
                  top: int | None = None) -> pd.DataFrame:
     """Regular count series ``series, ds, y`` from incidents, complete periods only.
 
-    With ``train_end`` only incidents before it are used, and the series stop at the period
+    With ``train_end`` only incidents before it are used, and the series stop before the period
     containing ``train_end`` (that period is the first to forecast; when ``train_end`` is not a
     period start, its part before ``train_end`` is left out rather than shown as a low count).
+    When ``train_end`` is after the data ends, the series stop at the data's last complete
+    period (the days after the data are unknown, not zero).
     """
     inc = incidents
     end = None
     if train_end is not None:
-        cut = pd.Timestamp(train_end)
+        cut = parse_date(train_end, "train_end")
         inc = incidents[incidents["occurred_at"] < cut]
-        end = period_start([cut], freq)[0] - pd.Timedelta(days=1)
         if not len(inc):
             raise UnusableInputError(f"No incidents occurred before --train-end {cut:%Y-%m-%d};"
                                      " choose a later date.")
+        end = period_start([cut], freq)[0] - pd.Timedelta(days=1)
+        last_day = incidents["occurred_at"].max().normalize()
+        end = min(end, last_day) if cut > last_day else end
     counts = counts_over_time(inc, freq, by, end=end, top=top,
                               start=None if end is None else inc["occurred_at"].min())
     counts = counts[counts["complete"]]
-    if end is not None:
-        counts = counts[counts["period_start"] <= end]
     return (counts.rename(columns={"period_start": "ds", "count": "y"})[["series", "ds", "y"]]
             .reset_index(drop=True))
+
+
+def parse_date(value, name: str) -> pd.Timestamp:
+    """``value`` as a Timestamp, or a ParameterError naming ``name`` and the format."""
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ParameterError.invalid(name, "forecast", "a date like 2025-07-07", value) from None
+
+
+def periods_between(after, first, freq: str) -> int:
+    """How many periods start after period ``after`` and before period ``first``."""
+    n, nxt = 0, next_period([after], freq)[0]
+    while nxt < first:
+        n, nxt = n + 1, next_period([nxt], freq)[0]
+    return n
 
 
 def _check_history(history: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -483,19 +501,28 @@ def _n_jobs(n_jobs, total):
 
 
 def forecast_series(table: pd.DataFrame, settings: ForecastSettings = ForecastSettings(), *,
-                    holidays=None, n_jobs: int | None = 1, progress=None) -> pd.DataFrame:
+                    holidays=None, n_jobs: int | None = 1, progress=None,
+                    first=None) -> pd.DataFrame:
     """Forecast every series of a :func:`series_table`: ``series, ds, yhat, yhat_lower,
     yhat_upper, expected, method, reason``, one row per (series, future period).
 
+    ``first`` (a period start, default the period after the series end) is the first period
+    reported; periods between the series' end and it are forecast but left out.
     With ``n_jobs`` > 1 (None = all cores) and 8 or more series, series are fitted in parallel
     processes; ``progress(done, total)`` is called as each finishes.
     """
     _check_horizon(settings.horizon, "forecast_series")
-    jobs = [(name, part[["ds", "y"]], settings, holidays)
-            for name, part in table.groupby("series", sort=False)]
-    if not jobs:
+    if not len(table):
         raise UnusableInputError("There is no series to forecast; widen the filters.")
-    return pd.concat(run_parallel(_forecast_one, jobs, n_jobs, progress), ignore_index=True)
+    skip = 0 if first is None else periods_between(table["ds"].max(), pd.Timestamp(first),
+                                                   settings.freq)
+    run = replace(settings, horizon=settings.horizon + skip)
+    jobs = [(name, part[["ds", "y"]], run, holidays)
+            for name, part in table.groupby("series", sort=False)]
+    out = pd.concat(run_parallel(_forecast_one, jobs, n_jobs, progress), ignore_index=True)
+    if skip:
+        out = out.groupby("series", sort=False).tail(settings.horizon).reset_index(drop=True)
+    return out
 
 
 def forecast(incidents: pd.DataFrame, settings: ForecastSettings = ForecastSettings(), *,
@@ -509,7 +536,10 @@ def forecast(incidents: pd.DataFrame, settings: ForecastSettings = ForecastSetti
     check_freq(settings.freq, "forecast")
     check_by(by, "forecast", incidents)
     table = series_table(incidents, settings.freq, by, train_end=train_end)
-    return forecast_series(table, settings, holidays=holidays, n_jobs=n_jobs, progress=progress)
+    first = None if train_end is None else period_start([parse_date(train_end, "train_end")],
+                                                        settings.freq)[0]
+    return forecast_series(table, settings, holidays=holidays, n_jobs=n_jobs, progress=progress,
+                           first=first)
 
 
 # --- backtests and metrics ----------------------------------------------------------------------

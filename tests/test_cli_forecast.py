@@ -72,3 +72,20 @@ def test_alerts_command_lists_flagged_series(small_data, tmp_path, capsys):
     assert len(table) == 16 and {"observed", "expected", "p_value", "flagged"} <= set(table)
     assert "of 16 category series above forecast in 2024-12-02..2024-12-29" in \
         capsys.readouterr().out
+
+
+def test_train_end_after_the_data_forecasts_from_there(small_data, tmp_path):
+    # the small city ends on Mon 30 Dec 2024; its last complete week starts 23 Dec
+    out = tmp_path / "f.csv"
+    code = cli.main(["forecast", "--data", "x", "--train-end", "2025-01-15", "--horizon", "2",
+                     "--out", str(out)])
+    assert code == 0
+    assert list(pd.read_csv(out)["ds"]) == ["2025-01-13", "2025-01-20"]
+
+
+def test_a_bad_date_is_one_sentence(small_data, tmp_path, capsys):
+    code = cli.main(["forecast", "--data", "x", "--train-end", "next tuesday",
+                     "--out", str(tmp_path / "f.csv")])
+    assert code == 2
+    assert "The '--train-end' parameter of forecast must be a date like 2025-07-07. Got " \
+        "'next tuesday'." in capsys.readouterr().err

@@ -103,6 +103,13 @@ def test_train_end_mid_week_forecasts_that_week_and_sees_nothing_after(small_cit
     pd.testing.assert_frame_equal(flooded, before)  # input not mutated
 
 
+def test_series_stop_where_the_data_stops(small_city):
+    inc = small_city.dataset.incidents  # ends Mon 30 Dec 2024
+    table = F.series_table(inc, "W", train_end="2025-02-01")
+    assert table["ds"].max() == pd.Timestamp("2024-12-23")  # not zero weeks after the data
+    assert F.periods_between(pd.Timestamp("2024-12-23"), pd.Timestamp("2025-01-27"), "W") == 4
+
+
 def test_prophet_fits_quietly(small_city, capfd):
     table = F.series_table(small_city.dataset.incidents, "W")
     F.CountForecaster(freq="W").fit(table).predict(2)

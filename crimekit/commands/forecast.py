@@ -10,7 +10,7 @@ import pandas as pd
 from crimekit import forecast as F
 from crimekit.errors import ParameterError
 from crimekit.sources import open_dataset
-from crimekit.temporal import BY_FIELDS, FREQS
+from crimekit.temporal import BY_FIELDS, FREQS, period_start
 
 HELP = """\
 Forecast incidents per period (D day, W week starting Monday, M month) for the whole area
@@ -74,13 +74,15 @@ def run(args) -> int:
     if args.horizon < 1:
         raise ParameterError.invalid("--horizon", "forecast", "a whole number >= 1",
                                      args.horizon)
+    train_end = None if args.train_end is None else F.parse_date(args.train_end, "--train-end")
     dataset = open_dataset(args.data)
     inc = dataset.incidents
     holidays = None if args.no_holidays else holidays_for(dataset, args.country, inc,
                                                           args.train_end)
     settings = F.ForecastSettings(freq=args.freq, horizon=args.horizon)
-    table = F.series_table(inc, args.freq, args.by, train_end=args.train_end)
-    result = F.forecast_series(table, settings, holidays=holidays, n_jobs=args.jobs)
+    table = F.series_table(inc, args.freq, args.by, train_end=train_end)
+    first = None if train_end is None else period_start([train_end], args.freq)[0]
+    result = F.forecast_series(table, settings, holidays=holidays, n_jobs=args.jobs, first=first)
     out = result[list(F.FORECAST_COLUMNS)].copy()
     out["ds"] = out["ds"].dt.strftime("%Y-%m-%d")
     out[["yhat", "yhat_lower", "yhat_upper"]] = out[["yhat", "yhat_lower", "yhat_upper"]].round(3)
