@@ -387,7 +387,7 @@ def predict_beat_shift_risk(dataset, *, period_start=None, freq: str = "W",
     risk, grid = score_periods(dataset, start=period_start, end=next_period(period_start, freq),
                                freq=freq, cell_size=cell_size, model=model,
                                categories=categories)
-    cell_beat = _cell_beats(grid, dataset, inc[inc["occurred_at"] < period_start])
+    cell_beat = cell_beats(grid, dataset, inc[inc["occurred_at"] < period_start])
     per_beat = risk.assign(beat=risk["cell_id"].map(cell_beat)).dropna(subset=["beat"]) \
         .groupby("beat")["expected"].sum()
     shares = _shift_shares(inc[inc["occurred_at"] < period_start], period_start, categories)
@@ -404,12 +404,13 @@ def predict_beat_shift_risk(dataset, *, period_start=None, freq: str = "W",
     return out
 
 
-def _cell_beats(grid, dataset, past) -> pd.Series:
-    """The beat of each cell: by its centre in the beat polygons, else the most common beat of
-    the incidents in it."""
+def cell_beats(grid, dataset, past=None) -> pd.Series:
+    """The beat of each cell (indexed by cell_id): by its centre in the beat polygons, else the
+    most common beat of the incidents (``past``, default all) in it."""
     if dataset.beats is not None and len(dataset.beats):
         beats = assign_beats(grid.cells["lat"], grid.cells["lon"], dataset.beats)["beat"]
         return pd.Series(beats.replace("", None).to_numpy(), index=grid.cells["cell_id"])
+    past = dataset.incidents if past is None else past
     cell = grid.cell_of(past["lat"], past["lon"])
     df = pd.DataFrame({"cell": cell, "beat": past["beat"].to_numpy()})
     df = df[(df["cell"] >= 0) & (df["beat"] != "")]

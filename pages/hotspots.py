@@ -1,0 +1,294 @@
+"""Hotspots: which grid cells will have crime in the next period, how sure we are, and how well
+each model did on held-out time."""
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+from scipy import stats
+
+import ui
+from crimekit import maps
+from crimekit.evaluate import COVERAGES, backtest, n_flagged
+from crimekit.features import count_cube, weeks_to_periods
+from crimekit.hotspot_classes import CLASSES, getis_ord, hotspot_classes
+from crimekit.hotspots import (MODELS, CrimeTypeModel, cell_beats, crime_type_backtest,
+                               make_model)
+from crimekit.schema import SHIFTS
+
+FREQS = {"Week": "W", "Two weeks": "2W", "Day": "D", "Shift (8 h)": "S", "Month": "M"}
+MODEL_NAMES = {"XGBoost (learned)": "xgboost", "Kernel density (decayed)": "kde",
+               "All history": "all-history", "Markov transition": "markov",
+               "Last period": "last-period", "Last year": "last-year"}
+LABEL_OF = {v: k for k, v in MODEL_NAMES.items()}
+CELL_SIZES = [100, 150, 200, 250, 300, 400, 500, 750, 1000]
+FEATURE_WORDS = {"sum_52w": "crimes in the last 52 weeks", "sum_13w": "crimes in 13 weeks",
+                 "sum_4w": "crimes in 4 weeks", "sum_1w": "crimes in the last week",
+                 "lag1": "crimes last period", "rate_all": "average per period, all history",
+                 "periods_since": "periods since the last crime",
+                 "decay_2w": "recent crimes (2-week decay)", "decay_13w": "crimes (13-week decay)",
+                 "last_year_around": "crimes around this time last year"}
+
+
+# --- cached work ---------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner="Counting incidents per cell and period...", max_entries=8)
+def cube_for(key, cell_size, freq, heads):
+    view = ui.view_of(key)
+    return count_cube(view.incidents, ui.grid(key[:2], float(cell_size)), freq=freq,
+                      categories=heads, pois=view.pois)
+
+
+@st.cache_resource(show_spinner="Fitting the model on all history...", max_entries=8)
+def fitted(key, cell_size, freq, heads, model):
+    return make_model(model).fit(cube_for(key, cell_size, freq, heads))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def next_risk(key, cell_size, freq, heads, model):
+    """Risk per cell for the period after the data, with beat and an 80% count range."""
+    cube = cube_for(key, cell_size, freq, heads)
+    pred = fitted(key, cell_size, freq, heads, model).predict(cube, [cube.n_periods])
+    beats = cell_beats(cube.grid, ui.view_of(key))
+    pred["beat"] = pred["cell_id"].map(beats).fillna("")
+    pred["expected_low"] = stats.poisson.ppf(0.1, pred["expected"])
+    pred["expected_high"] = stats.poisson.ppf(0.9, pred["expected"])
+    return pred.sort_values("score", ascending=False, ignore_index=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def backtest_for(key, cell_size, freq, heads, weeks):
+    cube = cube_for(key, cell_size, freq, heads)
+    n = min(weeks_to_periods(weeks, freq), cube.n_periods // 3)
+    extra = truth_scores(key, cube, n, heads)
+    return backtest(cube, {name: make_model(name) for name in MODELS}, n_periods=n,
+                    retrain_every_weeks=13, extra_scores=extra)
+
+
+def truth_scores(key, cube, n, heads) -> dict:
+    """On the unfiltered-by-district demo city, the generator's expected counts as a ceiling."""
+    if key[0] != ui.DEMO or key[5] or cube.freq == "S":
+        return {}
+    truth = ui.demo_city().truth
+    fine = truth.fine_cells
+    exp = truth.expected_counts(cube.grid.cell_of(fine["lat"], fine["lon"]), freq=cube.freq,
+                                categories=list(heads) or None)
+    exp = exp[exp["unit"] >= 0].pivot(index="period_start", columns="unit", values="expected")
+    t = cube.periods[-n:]
+    if not set(t) <= set(exp.index):
+        return {}
+    return {"truth (demo ceiling)": exp.reindex(index=t, columns=cube.cell_ids).fillna(0)
+            .to_numpy()}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def explanations(key, cell_size, freq, heads, cell_ids: tuple):
+    cube = cube_for(key, cell_size, freq, heads)
+    model = fitted(key, cell_size, freq, heads, "xgboost")
+    return model.explain(cube, cube.n_periods, cell_ids=list(cell_ids), top=3), \
+        model.feature_importance()
+
+
+@st.cache_data(show_spinner="Classing cells over history...", max_entries=8)
+def classes_for(key, cell_size, freq, heads):
+    cube = cube_for(key, cell_size, freq, heads)
+    table = hotspot_classes(cube)
+    gi = getis_ord(cube.grid, cube.counts.sum(axis=0))
+    return table.merge(gi.drop(columns="value"), on="cell_id")
+
+
+@st.cache_resource(show_spinner="Fitting the crime-type model...", max_entries=4)
+def crime_type_model(key, place, cell_size):
+    view = ui.view_of(key)
+    return CrimeTypeModel(place=place).fit(view.incidents, ui.grid(key[:2], float(cell_size)))
+
+
+@st.cache_data(show_spinner="Backtesting the crime-type model...", max_entries=4)
+def crime_type_accuracy(key, place, cell_size):
+    view = ui.view_of(key)
+    return crime_type_backtest(view.incidents, ui.grid(key[:2], float(cell_size)), place=place)
+
+
+# --- small helpers --------------------------------------------------------------------------------
+
+def in_words(parts: pd.DataFrame) -> pd.Series:
+    """One line per cell: its top features, their values and push (+ raises the risk)."""
+    def line(g):
+        return "; ".join(f"{FEATURE_WORDS.get(f, f.replace('_', ' '))} = {v:g} "
+                         f"({'+' if c >= 0 else '-'}{abs(c):.2f})"
+                         for f, v, c in zip(g["feature"], g["value"], g["contribution"]))
+    return parts.groupby("cell_id")[["feature", "value", "contribution"]].apply(line)
+
+
+def top_outline_layer(cells) -> pdk.Layer:
+    paths = [{"path": list(map(list, g.exterior.coords))} for g in cells.geometry]
+    return pdk.Layer("PathLayer", paths, id="top_cells", get_path="path",
+                     get_color=[20, 20, 200, 255], width_min_pixels=3)
+
+
+def percent(x) -> str:
+    return f"{x:.1%}" if np.isfinite(x) else "n/a"
+
+
+# --- layout ----------------------------------------------------------------------------------------
+
+st.title("Hotspots")
+view = ui.current_view()
+ui.stop_if_empty(view)
+key = ui.view_key()
+if not view.incidents["lat"].notna().any():
+    st.warning("None of these incidents has coordinates, so no cell can be scored. Map the "
+               "latitude/longitude columns on the Data page.")
+    st.stop()
+
+c1, c2, c3, c4, c5 = st.columns([3, 1.2, 1.5, 1.5, 1.6])
+all_heads = sorted(view.incidents["category"].unique())
+heads = tuple(c1.multiselect("Crime heads to predict", all_heads, key="hs_heads",
+                             placeholder="All crime heads"))
+freq = FREQS[c2.selectbox("Period", list(FREQS), key="hs_freq")]
+cell_size = c3.select_slider("Cell size (m)", CELL_SIZES, value=250, key="hs_cell")
+coverage = c4.select_slider("Area to flag", list(COVERAGES), value=0.01, key="hs_cov",
+                            format_func=lambda c: f"{c:.1%}")
+model = MODEL_NAMES[c5.selectbox("Model", list(MODEL_NAMES), key="hs_model")]
+weeks = st.select_slider("Backtest: last weeks of held-out time", [8, 13, 26, 52], value=13,
+                         key="hs_weeks", help="Each model is refitted every 13 weeks on only the "
+                                               "data before, and scored on what then happened.")
+
+try:
+    cube = cube_for(key, cell_size, freq, heads)
+    with st.status("Scoring the next period and backtesting every model...",
+                   expanded=False) as status:
+        risk = next_risk(key, cell_size, freq, heads, model)
+        bt = backtest_for(key, cell_size, freq, heads, weeks)
+        status.update(label="Scored and backtested.", state="complete")
+except ValueError as exc:  # crimekit's errors say what to change
+    st.warning(str(exc))
+    st.stop()
+
+k = n_flagged(len(risk), coverage)
+top = risk.head(k)
+summary = bt.summary
+chosen = summary[(summary["model"] == model) & np.isclose(summary["coverage"], coverage)]
+per = bt.per_period[(bt.per_period["model"] == model)
+                    & np.isclose(bt.per_period["coverage"], coverage)]
+lo, hi = np.nanquantile(per["hit_rate"], [0.1, 0.9]) if per["hit_rate"].notna().any() \
+    else (np.nan, np.nan)
+next_start = cube.start_of(cube.n_periods)[0]
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Next period starts", f"{next_start:%Y-%m-%d %H:%M}" if freq == "S"
+          else f"{next_start:%Y-%m-%d}")
+m2.metric("Cells flagged", f"{k} of {len(risk):,}")
+m3.metric("Expected incidents in them", f"{top['expected'].sum():.1f}",
+          help="80% range assuming Poisson counts: "
+               f"{stats.poisson.ppf(0.1, top['expected'].sum()):.0f}-"
+               f"{stats.poisson.ppf(0.9, top['expected'].sum()):.0f}")
+m4.metric("Backtested hit rate", percent(chosen["hit_rate"].iloc[0]) if len(chosen) else "n/a",
+          help="Share of crimes that fell in the flagged cells, averaged over the backtest's "
+               f"periods; 80% of periods were between {percent(lo)} and {percent(hi)}.")
+st.caption(f"{LABEL_OF[model]} flags the top {coverage:.1%} of {len(risk):,} cells of "
+           f"{cell_size} m. In the backtest it captured {percent(chosen['hit_rate'].iloc[0])} of "
+           f"crimes (80% of periods: {percent(lo)} to {percent(hi)}); probabilities are "
+           "calibrated on held-out weeks (Brier "
+           f"{chosen['brier'].iloc[0]:.3f}).")
+
+left, right = st.columns([3, 2])
+with left:
+    cells = cube.grid.cells.merge(risk[["cell_id", "probability", "expected", "beat"]],
+                                  on="cell_id")
+    layer, legend = maps.cell_layer(cells, "probability")
+    layers = [layer, top_outline_layer(cells[cells["cell_id"].isin(top["cell_id"])])]
+    if view.beats is not None:
+        layers.append(maps.beat_layer(view.beats.assign(count=0.0), filled=False)[0])
+    st.pydeck_chart(maps.deck(layers, maps.view_for(view.incidents["lat"],
+                                                    view.incidents["lon"]), "light"),
+                    height=520)
+    st.html(legend.to_html())
+    st.caption("Colour: calibrated probability of at least one incident in the next period. "
+               "Blue outlines: the flagged cells.")
+with right:
+    st.subheader("Backtest: hit rate by area flagged")
+    chart_data = summary.assign(area=summary["coverage"] * 100)
+    st.altair_chart(alt.Chart(chart_data).mark_line(point=True).encode(
+        x=alt.X("area:Q", title="area flagged (%)"),
+        y=alt.Y("hit_rate:Q", title="share of crimes captured", axis=alt.Axis(format="%")),
+        color=alt.Color("model:N"),
+        tooltip=["model", alt.Tooltip("coverage:Q", format=".1%"),
+                 alt.Tooltip("hit_rate:Q", format=".1%"), alt.Tooltip("pai:Q", format=".1f"),
+                 alt.Tooltip("pei:Q", format=".2f")]), width="stretch")
+    at_cov = summary[np.isclose(summary["coverage"], coverage)].sort_values(
+        "hit_rate", ascending=False)
+    st.dataframe(at_cov.drop(columns="coverage").round(3), hide_index=True, width="stretch")
+    ui.download(summary, "hotspot_backtest.csv", "Download the backtest (all coverages)")
+
+st.subheader(f"Top {k} cells for the period from {next_start:%Y-%m-%d}")
+table = top[["cell_id", "beat", "probability", "expected", "expected_low", "expected_high"]] \
+    .copy()
+table.insert(0, "rank", np.arange(1, len(table) + 1))
+if model == "xgboost":
+    parts, importance = explanations(key, cell_size, freq, heads, tuple(top["cell_id"]))
+    table["why"] = table["cell_id"].map(in_words(parts))
+else:
+    importance = None
+    table["why"] = f"{LABEL_OF[model]} baseline score"
+st.dataframe(table.round(3), hide_index=True, width="stretch")
+ui.download(risk.drop(columns=["period_start"]).assign(period_start=next_start),
+            "hotspot_risk_next_period.csv", "Download risk for every cell")
+if importance is not None:
+    with st.expander("What the XGBoost model relies on (global importance)"):
+        st.altair_chart(alt.Chart(importance.head(15)).mark_bar().encode(
+            x=alt.X("share:Q", title="share of total gain", axis=alt.Axis(format="%")),
+            y=alt.Y("feature:N", sort="-x"), tooltip=["feature", alt.Tooltip("share:Q",
+                                                                              format=".1%")]),
+            width="stretch")
+
+with st.expander("Reliability: do predicted probabilities match what happened?"):
+    st.altair_chart(alt.Chart(bt.reliability).mark_line(point=True).encode(
+        x=alt.X("predicted:Q", title="predicted probability"),
+        y=alt.Y("observed:Q", title="observed share with crime"), color="model:N",
+        tooltip=["model", alt.Tooltip("predicted:Q", format=".2f"),
+                 alt.Tooltip("observed:Q", format=".2f"), "n"]), width="stretch")
+
+st.subheader("Lasting hotspots over history")
+classes = classes_for(key, cell_size, freq, heads)
+shown = cube.grid.cells.merge(classes, on="cell_id")
+shown["class_level"] = shown["hotspot_class"].map({c: 4 - i for i, c in enumerate(CLASSES)})
+shown["label"] = shown["hotspot_class"] + ", Gi* " + shown["gi_class"]
+cl_layer, cl_legend = maps.cell_layer(shown[shown["hotspot_class"] != "non-hotspot"],
+                                      "class_level", layer_id="classes")
+hc1, hc2 = st.columns([3, 2])
+with hc1:
+    st.pydeck_chart(maps.deck([cl_layer], maps.view_for(view.incidents["lat"],
+                                                        view.incidents["lon"]), "light"),
+                    height=380)
+    st.caption("Class level: 3 stable, 2 relative, 1 occasional (k-means on the share of "
+               "periods with crime). Tooltips add the Getis-Ord Gi* result.")
+with hc2:
+    counts = pd.crosstab(classes["hotspot_class"], classes["gi_class"])
+    st.dataframe(counts, width="stretch")
+    ui.download(classes, "hotspot_classes.csv", "Download classes and Gi* per cell")
+
+st.subheader("Crime type at a place")
+p1, p2, p3 = st.columns(3)
+place_kind = p1.radio("Place", ["Cell", "Beat"], horizontal=True, key="hs_place_kind")
+place = "cell" if place_kind == "Cell" or view.incidents["beat"].eq("").all() else "beat"
+options = [str(c) for c in top["cell_id"]] if place == "cell" else \
+    sorted(b for b in view.incidents["beat"].unique() if b)
+chosen_place = p2.selectbox(place_kind if place == "beat" else "Cell (from the top list)",
+                            options, key="hs_place")
+shift = p3.selectbox("Shift", list(SHIFTS), key="hs_shift")
+try:
+    mix = crime_type_model(key, place, cell_size).predict(chosen_place, next_start, shift)
+    accuracy = crime_type_accuracy(key, place, cell_size)
+except ValueError as exc:
+    st.info(str(exc))
+else:
+    t1, t2 = st.columns([3, 2])
+    t1.dataframe(mix.head(8).round(3), hide_index=True, width="stretch")
+    t2.dataframe(accuracy.round(3), hide_index=True, width="stretch")
+    t2.caption("Backtest on the last 26 weeks: the model against the place's own historical "
+               "mix (higher accuracy, lower log loss is better).")
+    ui.download(mix, "crime_type_at_place.csv", "Download crime-type probabilities")
+
+ui.limits_note()
