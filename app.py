@@ -19,6 +19,7 @@ PAGES = [
     ("pages/profiles.py", "Profiles", ":material/groups:"),
     ("pages/patrol.py", "Patrol", ":material/local_police:"),
     ("pages/trends.py", "Trends", ":material/trending_up:"),
+    ("pages/hotspots.py", "Hotspots", ":material/local_fire_department:"),
 ]
 
 started = time.perf_counter()
