@@ -389,8 +389,9 @@ class CountForecaster(_Base):
         if not hasattr(self, "history_"):
             raise NotFittedError("This CountForecaster is not fitted yet; call fit() first.")
         if self.method_ != "prophet" or "yearly" not in self.model_.seasonalities:
+            why = f"; {self.reason_}" if self.reason_ else ""
             raise UnusableInputError(f"This series has no fitted yearly season (method: "
-                                     f"{self.method_}{'; ' + self.reason_ if self.reason_ else ''}).")
+                                     f"{self.method_}{why}).")
         days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
         frame = self._frame(pd.DataFrame({"ds": days}))
         with quiet():

@@ -104,9 +104,11 @@ def alerts_for(key, by, recent, alpha, city_list, country, _progress=None):
 def with_progress(label, func, *args):
     """Run a cached ``func(*args, _progress=...)`` showing a progress bar while it works."""
     bar = st.progress(0.0, text=label)
+
+    def step(done, total):
+        bar.progress(done / total, text=f"{label} {done}/{total}")
     try:
-        return func(*args, _progress=lambda done, total: bar.progress(done / total,
-                                                                      text=f"{label} {done}/{total}"))
+        return func(*args, _progress=step)
     finally:
         bar.empty()
 
