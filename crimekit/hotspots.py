@@ -214,14 +214,21 @@ def _shift_cells(values, grid, dr, dc):
 class HotspotModel(RiskModel):
     """XGBoost classifier of P(at least one incident in the cell in the period).
 
-    Trains on up to ``train_weeks`` of periods before the calibration slice (evenly thinned to
-    at most ``max_rows`` cell-periods), with features from :func:`build_features`.
+    Boosting starts from a history prior (a logistic regression on the logs of the cell's
+    all-history rate, its smoothed 52-week count and its 13-week decayed count: the strongest
+    baselines' signals) and the trees learn corrections to it,
+    stopped early on the last fifth of the training periods. So with little data the model
+    stays close to the history baselines, and with more it learns near-repeat, seasonal and
+    neighbourhood effects. Trains on up to ``train_weeks`` of periods before the calibration
+    slice, evenly thinned to at most ``max_rows`` cell-periods.
     """
 
     label = "xgboost"
+    #: Features the history prior is fitted on (logs of them).
+    PRIOR_FEATURES = ("rate_all", "kde2_sum_52w", "decay_13w")
 
-    def __init__(self, *, n_estimators: int = 200, max_depth: int = 4,
-                 learning_rate: float = 0.08, train_weeks: int = 104, calib_weeks: int = 13,
+    def __init__(self, *, n_estimators: int = 300, max_depth: int = 4,
+                 learning_rate: float = 0.08, train_weeks: int = 156, calib_weeks: int = 13,
                  max_rows: int = 250_000, n_jobs: int = 2, seed: int = 0):
         self.n_estimators = n_estimators
         self.max_depth = max_depth
@@ -241,6 +248,10 @@ class HotspotModel(RiskModel):
             t = t[np.unique(np.linspace(0, len(t) - 1, most).round().astype(int))]
         return t
 
+    def _prior_margin(self, X) -> np.ndarray:
+        z = np.log(X[list(self.PRIOR_FEATURES)].to_numpy(float) + 0.01)
+        return self.prior_.decision_function(z)
+
     def _learn(self, cube, end):
         from xgboost import XGBClassifier
         t = self._train_positions(cube, end)
@@ -251,22 +262,37 @@ class HotspotModel(RiskModel):
             raise UnusableInputError("Every cell-period in the training window is the same "
                                      "(all with or all without crime): use larger cells, a "
                                      "longer period or more history.")
+        self.prior_ = LogisticRegression(C=1.0).fit(
+            np.log(X[list(self.PRIOR_FEATURES)].to_numpy(float) + 0.01), y)
+        margin = self._prior_margin(X)
+        self.prior_mean_ = float(margin.mean())
+        F = X[self.features_].to_numpy()
+        val = X["t"].to_numpy() >= t[int(len(t) * 0.8)] if len(t) > 4 else np.zeros(len(y), bool)
+        fit_on = ~val if val.any() else np.ones(len(y), bool)
         self.booster_ = XGBClassifier(
             n_estimators=self.n_estimators, max_depth=self.max_depth,
             learning_rate=self.learning_rate, subsample=0.8, colsample_bytree=0.8,
             min_child_weight=5, tree_method="hist", n_jobs=self.n_jobs,
-            random_state=self.seed, eval_metric="logloss").fit(X[self.features_].to_numpy(), y)
+            random_state=self.seed, eval_metric="logloss",
+            early_stopping_rounds=30 if val.any() else None)
+        self.booster_.fit(F[fit_on], y[fit_on], base_margin=margin[fit_on],
+                          eval_set=[(F[val], y[val])] if val.any() else None,
+                          base_margin_eval_set=[margin[val]] if val.any() else None,
+                          verbose=False)
 
     def _score(self, cube, t):
-        X = build_features(cube, t)[self.features_].to_numpy()
-        return self.booster_.predict_proba(X)[:, 1].reshape(len(t), -1)
+        X = build_features(cube, t)
+        return self.booster_.predict_proba(X[self.features_].to_numpy(),
+                                           base_margin=self._prior_margin(X))[:, 1] \
+            .reshape(len(t), -1)
 
     def _calib_x(self, raw):
         p = np.clip(np.asarray(raw, float), _EPS, 1 - _EPS)
         return np.log(p / (1 - p))
 
     def feature_importance(self) -> pd.DataFrame:
-        """Global importance: ``feature, gain, share`` (share of total gain), largest first."""
+        """Global importance of the trees' features: ``feature, gain, share`` (share of total
+        gain), largest first. (The history prior they start from is not included.)"""
         if not hasattr(self, "booster_"):
             raise NotFittedError("Fit the HotspotModel before asking for feature importance.")
         gain = self.booster_.get_booster().get_score(importance_type="total_gain")
@@ -276,22 +302,28 @@ class HotspotModel(RiskModel):
         return out.sort_values("gain", ascending=False, ignore_index=True)
 
     def explain(self, cube, t: int, cell_ids=None, top: int = 3) -> pd.DataFrame:
-        """What drove each cell's score in period position ``t``: XGBoost contributions (log-odds)
-        of its ``top`` features. Columns ``cell_id, feature, value, contribution``."""
+        """What drove each cell's score in period position ``t``: contributions in log-odds of
+        its ``top`` features (XGBoost's per-feature contributions, plus ``history prior``: the
+        prior's log-odds relative to its average). Columns ``cell_id, feature, value,
+        contribution``; for each cell all contributions sum to its log-odds minus a constant."""
         self._check_fitted(cube)
         from xgboost import DMatrix
         X = build_features(cube, [t])
         if cell_ids is not None:
             X = X[X["cell_id"].isin(list(cell_ids))]
+        margin = self._prior_margin(X)
+        best = getattr(self.booster_, "best_iteration", None)
         contrib = self.booster_.get_booster().predict(
-            DMatrix(X[self.features_].to_numpy()), pred_contribs=True)[:, :-1]
+            DMatrix(X[self.features_].to_numpy(), base_margin=margin), pred_contribs=True,
+            iteration_range=(0, best + 1) if best is not None else (0, 0))[:, :-1]
+        contrib = np.column_stack([contrib, margin - self.prior_mean_])
+        values = np.column_stack([X[self.features_].to_numpy(), 1 / (1 + np.exp(-margin))])
+        names = np.array(self.features_ + ["history prior"])
         order = np.argsort(-np.abs(contrib), axis=1)[:, :top]
         rows = np.repeat(np.arange(len(X)), order.shape[1])
         cols = order.ravel()
-        return pd.DataFrame({"cell_id": X["cell_id"].to_numpy()[rows],
-                             "feature": np.array(self.features_)[cols],
-                             "value": X[self.features_].to_numpy()[rows, cols],
-                             "contribution": contrib[rows, cols]})
+        return pd.DataFrame({"cell_id": X["cell_id"].to_numpy()[rows], "feature": names[cols],
+                             "value": values[rows, cols], "contribution": contrib[rows, cols]})
 
 
 #: Every model by the name the command line and the page use.
