@@ -134,10 +134,11 @@ if __name__ == "__main__":
     p.add_argument("part", choices=["demo", "real", "speed", "all"])
     p.add_argument("--scale", type=float, default=4.0)
     p.add_argument("--years", type=float, default=7.0)
+    p.add_argument("--cell-size", type=float, default=250.0)
     args = p.parse_args()
     if args.part in ("demo", "all"):
         demo()
     if args.part in ("real", "all"):
         real()
     if args.part in ("speed", "all"):
-        speed(args.scale, args.years)
+        speed(args.scale, args.years, args.cell_size)
