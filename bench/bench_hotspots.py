@@ -39,8 +39,13 @@ def report(name, bt, started):
     base = table.drop(index=[m for m in table.index if m in ("xgboost",) or "truth" in m])
     for cov in (0.01, 0.05):
         best = base[cov].max()
+        per = bt.per_period[bt.per_period["coverage"] == cov].pivot(
+            index="period_start", columns="model", values="hit_rate").dropna()
+        diff = per["xgboost"] - per[base[cov].idxmax()]
+        se = diff.std(ddof=1) / np.sqrt(len(diff))
         print(f"  xgboost vs best baseline at {cov:.0%}: {table.loc['xgboost', cov]:.4f} vs "
-              f"{best:.4f} ({base[cov].idxmax()}): {table.loc['xgboost', cov] - best:+.4f}")
+              f"{best:.4f} ({base[cov].idxmax()}): {table.loc['xgboost', cov] - best:+.4f} "
+              f"(paired over periods: {diff.mean():+.4f} +/- {1.96 * se:.4f})")
     if any("truth" in m for m in table.index):
         truth = table.loc[[m for m in table.index if "truth" in m][0], 0.01]
         print(f"  xgboost / truth at 1%: {table.loc['xgboost', 0.01] / truth:.3f}")
