@@ -14,12 +14,14 @@ st.set_page_config(page_title="crimekit", page_icon="assets/icon.png", layout="w
 
 #: Each page once: (file, title, icon). The first is the landing page.
 PAGES = [
+    ("pages/overview.py", "Overview", ":material/dashboard:"),
     ("pages/map.py", "Map", ":material/map:"),
     ("pages/data.py", "Data", ":material/upload_file:"),
     ("pages/profiles.py", "Profiles", ":material/groups:"),
     ("pages/patrol.py", "Patrol", ":material/local_police:"),
     ("pages/trends.py", "Trends", ":material/trending_up:"),
     ("pages/hotspots.py", "Hotspots", ":material/local_fire_department:"),
+    ("pages/methods.py", "Methods & limits", ":material/menu_book:"),
 ]
 
 started = time.perf_counter()

@@ -7,6 +7,7 @@ the limits note). It never reimplements analysis.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
@@ -16,9 +17,19 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from crimekit import access, export
+from scipy import stats
+
+from crimekit import access, export, patrol, reoffending
+from crimekit import forecast as F
+from crimekit import temporal as T
+from crimekit.alerts import alerts
 from crimekit.errors import CrimekitError
+from crimekit.evaluate import backtest
+from crimekit.features import count_cube, weeks_to_periods
 from crimekit.filters import Filters, apply_filters
+from crimekit.hotspots import MODELS, cell_beats, crime_type_backtest, make_model
+from crimekit.patrol_risk import beat_shift_risk
+from crimekit.schema import SHIFTS
 from crimekit.spatial import grid_for
 from crimekit.synth import CITY_NAME, generate_city
 
@@ -125,6 +136,213 @@ def grid(dataset_key: tuple, cell_size: float):
     """Grid cells over the whole dataset's area (not the filtered view, so cells stay put)."""
     ds = _load(dataset_key[0], dataset_key[1])
     return grid_for(ds.incidents, cell_size=cell_size, beats=ds.beats)
+
+
+# --- shared analyses ----------------------------------------------------------------------------
+# The pages' cached calls, kept here so the Overview and Methods pages hit the very same caches as
+# the pages they link to (a result computed on one page is instant on the others). Each takes the
+# small view key, never a frame.
+
+#: The Hotspots page's default settings (cell size in metres, period, crime heads, backtest
+#: weeks); the Overview and Methods pages use them so their calls are the page's first calls.
+HOTSPOT_DEFAULTS = {"cell_size": 250, "freq": "W", "heads": (), "weeks": 13}
+#: Hotspot models that fit in well under a second (everything but the learned XGBoost model).
+FAST_MODELS = tuple(m for m in MODELS if m != "xgboost")
+#: The Trends page's defaults for the forecast and alerts (freq, horizon, the dataset's own
+#: holidays, no country, recent weeks, significance).
+FORECAST_DEFAULTS = {"freq": "W", "horizon": 8, "city_list": True, "country": None}
+ALERT_DEFAULTS = {"recent": 4, "alpha": 0.01}
+
+
+@st.cache_data(show_spinner="Counting incidents per cell and period...", max_entries=8)
+def hotspot_cube(key, cell_size, freq, heads):
+    """Incidents per grid cell and period (the hotspot models' input)."""
+    view = view_of(key)
+    return count_cube(view.incidents, grid(key[:2], float(cell_size)), freq=freq,
+                      categories=heads, pois=view.pois)
+
+
+@st.cache_resource(show_spinner="Fitting the model on all history...", max_entries=8)
+def hotspot_model(key, cell_size, freq, heads, model):
+    """A hotspot model fitted on every period of the view."""
+    return make_model(model).fit(hotspot_cube(key, cell_size, freq, heads))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def hotspot_risk(key, cell_size, freq, heads, model):
+    """Risk per cell for the period after the data, with beat and an 80% count range."""
+    cube = hotspot_cube(key, cell_size, freq, heads)
+    pred = hotspot_model(key, cell_size, freq, heads, model).predict(cube, [cube.n_periods])
+    beats = cell_beats(cube.grid, view_of(key))
+    pred["beat"] = pred["cell_id"].map(beats).fillna("")
+    pred["expected_low"] = stats.poisson.ppf(0.1, pred["expected"])
+    pred["expected_high"] = stats.poisson.ppf(0.9, pred["expected"])
+    return pred.sort_values("score", ascending=False, ignore_index=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def hotspot_backtest(key, cell_size, freq, heads, weeks, models=None):
+    """Rolling backtest of the hotspot models over the last ``weeks`` (refit every 13 weeks).
+
+    ``models=None`` runs every model plus, on the demo city, the generator's truth as a ceiling
+    (what the Hotspots page shows); a tuple of names runs only those (e.g. FAST_MODELS).
+    """
+    cube = hotspot_cube(key, cell_size, freq, heads)
+    n = min(weeks_to_periods(weeks, freq), cube.n_periods // 3)
+    extra = _truth_scores(key, cube, n, heads) if models is None else {}
+    return backtest(cube, {name: make_model(name) for name in (models or MODELS)}, n_periods=n,
+                    retrain_every_weeks=13, extra_scores=extra)
+
+
+def _truth_scores(key, cube, n, heads) -> dict:
+    """On the unfiltered-by-district demo city, the generator's expected counts as a ceiling."""
+    if key[0] != DEMO or key[5] or cube.freq == "S":
+        return {}
+    truth = demo_city().truth
+    fine = truth.fine_cells
+    exp = truth.expected_counts(cube.grid.cell_of(fine["lat"], fine["lon"]), freq=cube.freq,
+                                categories=list(heads) or None)
+    exp = exp[exp["unit"] >= 0].pivot(index="period_start", columns="unit", values="expected")
+    t = cube.periods[-n:]
+    if not set(t) <= set(exp.index):
+        return {}
+    return {"truth (demo ceiling)": exp.reindex(index=t, columns=cube.cell_ids).fillna(0)
+            .to_numpy()}
+
+
+@st.cache_data(show_spinner="Backtesting the crime-type model...", max_entries=4)
+def crime_type_accuracy(key, place, cell_size):
+    """The crime-type model against each place's historical mix over the last 26 weeks."""
+    view = view_of(key)
+    return crime_type_backtest(view.incidents, grid(key[:2], float(cell_size)), place=place)
+
+
+def series_incidents(key, by=None, series=None):
+    """The view's incidents, or one series of them (``by`` == ``series``)."""
+    inc = view_of(key).incidents
+    return inc if by is None or series in (None, T.ALL) else inc[inc[by] == series]
+
+
+def holidays_of(key, city_list: bool, country):
+    """The holidays the forecasts use: the dataset's own list and/or a country's."""
+    parts = []
+    ds = dataset(key[0])
+    if city_list and len(ds.holidays):
+        parts.append(ds.holidays)
+    if country:
+        first, last = ds.date_range
+        parts.append(F.country_holidays(country, range(first.year, last.year + 3)))
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def trend_table(key, by):
+    """Change per year of each series (Poisson regression on weekly counts, 95% interval)."""
+    counts = T.counts_over_time(series_incidents(key), "W", by)
+    return T.trend_summary(counts, "W")
+
+
+@st.cache_data(show_spinner="Backtesting over the last year (13 forecasts)...", max_entries=32)
+def forecast_backtest(key, by, series, freq, horizon, city_list, country):
+    """Backtest metrics of one series (None when it is too short to backtest)."""
+    table = F.series_table(series_incidents(key, by, series), freq)
+    try:
+        points = F.backtest(table, F.ForecastSettings(freq=freq, horizon=horizon),
+                            holidays=holidays_of(key, city_list, country))
+    except CrimekitError:
+        return None
+    return F.metrics(points).iloc[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def alerts_for(key, by, recent, alpha, city_list, country, _progress=None):
+    """Series of ``by`` whose last ``recent`` weeks are above their forecast (Poisson test)."""
+    return alerts(series_incidents(key), by=by, recent=recent, alpha=alpha,
+                  holidays=holidays_of(key, city_list, country), n_jobs=None,
+                  progress=_progress)
+
+
+def with_progress(label, func, *args):
+    """Run a cached ``func(*args, _progress=...)`` showing a progress bar while it works.
+
+    The bar lives outside the cached function, so its updates must not be recorded for replay:
+    a later cache hit (another visit, another session) would replay them onto a bar that no
+    longer exists and fail with CacheReplayClosureError.
+    """
+    bar = st.progress(0.0, text=label)
+
+    def step(done, total):
+        with _not_recorded():
+            bar.progress(done / total, text=f"{label} {done}/{total}")
+    try:
+        return func(*args, _progress=step)
+    finally:
+        bar.empty()
+
+
+@contextlib.contextmanager
+def _not_recorded():
+    """Streamlit calls inside this block are not recorded by the running cached function."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
+    except ImportError:  # a Streamlit without this flag: nothing to switch off
+        yield
+        return
+    token = in_cached_function.set(False)
+    try:
+        yield
+    finally:
+        in_cached_function.reset(token)
+
+
+@st.cache_data(show_spinner="Estimating risk per beat and shift...", max_entries=8)
+def patrol_risk(key, source="history"):
+    """Risk per beat and shift for the period after the filtered view ends."""
+    return beat_shift_risk(view_of(key), risk_source=source)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def patrol_current(key):
+    """Today's deployment from the duty logs (empty without logs)."""
+    return patrol.current_deployment(view_of(key).patrols)
+
+
+def patrol_default_officers(current, n_beats) -> dict:
+    """Today's officers per shift from the duty logs, else two per beat."""
+    if len(current):
+        return patrol.totals_per_shift(current)
+    return {s: 2 * n_beats for s in SHIFTS}
+
+
+@st.cache_data(show_spinner="Solving the deployment plan...", max_entries=32)
+def patrol_plan(key, source, officers: tuple, min_per_beat, max_per_beat, max_change, fair_cap,
+                must):
+    """The solved plan for these limits (cached, so moving a slider back is instant)."""
+    current = patrol_current(key)
+    return patrol.plan_patrols(patrol_risk(key, source), dict(zip(SHIFTS, officers)),
+                               min_per_beat=min_per_beat, max_per_beat=max_per_beat,
+                               must_cover=must, current=current if len(current) else None,
+                               max_change=max_change, fair_cap=fair_cap)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def patrol_backtest(key, min_per_beat, weeks=4):
+    """Plans for the last weeks from the data before each, scored on what then happened."""
+    return patrol.backtest_plan(view_of(key), weeks=weeks, min_per_beat=min_per_beat)
+
+
+@st.cache_data(show_spinner="Backtesting the re-offending model...", max_entries=8)
+def reoffending_backtest(key, months, mask):
+    """(backtest, current scores, None), or (None, None, why) when it cannot be backtested.
+
+    Same contract as the Profiles page's own cached call, so that page can switch to this one.
+    """
+    view = view_of(key)
+    try:
+        bt = reoffending.backtest_reoffending(view, months=months)
+    except CrimekitError as exc:
+        return None, None, str(exc)
+    return bt, reoffending.current_scores(view, bt, mask_names=mask), None
 
 
 # --- access ------------------------------------------------------------------------------------

@@ -10,11 +10,9 @@ from scipy import stats
 
 import ui
 from crimekit import maps
-from crimekit.evaluate import COVERAGES, backtest, n_flagged
-from crimekit.features import count_cube, weeks_to_periods
+from crimekit.evaluate import COVERAGES, n_flagged
 from crimekit.hotspot_classes import CLASSES, getis_ord, hotspot_classes
-from crimekit.hotspots import (MODELS, CrimeTypeModel, cell_beats, crime_type_backtest,
-                               make_model)
+from crimekit.hotspots import CrimeTypeModel
 from crimekit.schema import SHIFTS
 
 FREQS = {"Week": "W", "Two weeks": "2W", "Day": "D", "Shift (8 h)": "S", "Month": "M"}
@@ -31,68 +29,19 @@ FEATURE_WORDS = {"sum_52w": "crimes in the last 52 weeks", "sum_13w": "crimes in
                  "last_year_around": "crimes around this time last year"}
 
 
-# --- cached work ---------------------------------------------------------------------------------
-
-@st.cache_data(show_spinner="Counting incidents per cell and period...", max_entries=8)
-def cube_for(key, cell_size, freq, heads):
-    view = ui.view_of(key)
-    return count_cube(view.incidents, ui.grid(key[:2], float(cell_size)), freq=freq,
-                      categories=heads, pois=view.pois)
-
-
-@st.cache_resource(show_spinner="Fitting the model on all history...", max_entries=8)
-def fitted(key, cell_size, freq, heads, model):
-    return make_model(model).fit(cube_for(key, cell_size, freq, heads))
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def next_risk(key, cell_size, freq, heads, model):
-    """Risk per cell for the period after the data, with beat and an 80% count range."""
-    cube = cube_for(key, cell_size, freq, heads)
-    pred = fitted(key, cell_size, freq, heads, model).predict(cube, [cube.n_periods])
-    beats = cell_beats(cube.grid, ui.view_of(key))
-    pred["beat"] = pred["cell_id"].map(beats).fillna("")
-    pred["expected_low"] = stats.poisson.ppf(0.1, pred["expected"])
-    pred["expected_high"] = stats.poisson.ppf(0.9, pred["expected"])
-    return pred.sort_values("score", ascending=False, ignore_index=True)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def backtest_for(key, cell_size, freq, heads, weeks):
-    cube = cube_for(key, cell_size, freq, heads)
-    n = min(weeks_to_periods(weeks, freq), cube.n_periods // 3)
-    extra = truth_scores(key, cube, n, heads)
-    return backtest(cube, {name: make_model(name) for name in MODELS}, n_periods=n,
-                    retrain_every_weeks=13, extra_scores=extra)
-
-
-def truth_scores(key, cube, n, heads) -> dict:
-    """On the unfiltered-by-district demo city, the generator's expected counts as a ceiling."""
-    if key[0] != ui.DEMO or key[5] or cube.freq == "S":
-        return {}
-    truth = ui.demo_city().truth
-    fine = truth.fine_cells
-    exp = truth.expected_counts(cube.grid.cell_of(fine["lat"], fine["lon"]), freq=cube.freq,
-                                categories=list(heads) or None)
-    exp = exp[exp["unit"] >= 0].pivot(index="period_start", columns="unit", values="expected")
-    t = cube.periods[-n:]
-    if not set(t) <= set(exp.index):
-        return {}
-    return {"truth (demo ceiling)": exp.reindex(index=t, columns=cube.cell_ids).fillna(0)
-            .to_numpy()}
-
+# --- cached work (the calls other pages share live in ui) -----------------------------------
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def explanations(key, cell_size, freq, heads, cell_ids: tuple):
-    cube = cube_for(key, cell_size, freq, heads)
-    model = fitted(key, cell_size, freq, heads, "xgboost")
+    cube = ui.hotspot_cube(key, cell_size, freq, heads)
+    model = ui.hotspot_model(key, cell_size, freq, heads, "xgboost")
     return model.explain(cube, cube.n_periods, cell_ids=list(cell_ids), top=3), \
         model.feature_importance()
 
 
 @st.cache_data(show_spinner="Classing cells over history...", max_entries=8)
 def classes_for(key, cell_size, freq, heads):
-    cube = cube_for(key, cell_size, freq, heads)
+    cube = ui.hotspot_cube(key, cell_size, freq, heads)
     table = hotspot_classes(cube)
     gi = getis_ord(cube.grid, cube.counts.sum(axis=0))
     return table.merge(gi.drop(columns="value"), on="cell_id")
@@ -102,12 +51,6 @@ def classes_for(key, cell_size, freq, heads):
 def crime_type_model(key, place, cell_size):
     view = ui.view_of(key)
     return CrimeTypeModel(place=place).fit(view.incidents, ui.grid(key[:2], float(cell_size)))
-
-
-@st.cache_data(show_spinner="Backtesting the crime-type model...", max_entries=4)
-def crime_type_accuracy(key, place, cell_size):
-    view = ui.view_of(key)
-    return crime_type_backtest(view.incidents, ui.grid(key[:2], float(cell_size)), place=place)
 
 
 # --- small helpers --------------------------------------------------------------------------------
@@ -156,11 +99,11 @@ weeks = st.select_slider("Backtest: last weeks of held-out time", [8, 13, 26, 52
                                                "data before, and scored on what then happened.")
 
 try:
-    cube = cube_for(key, cell_size, freq, heads)
+    cube = ui.hotspot_cube(key, cell_size, freq, heads)
     with st.status("Scoring the next period and backtesting every model...",
                    expanded=False) as status:
-        risk = next_risk(key, cell_size, freq, heads, model)
-        bt = backtest_for(key, cell_size, freq, heads, weeks)
+        risk = ui.hotspot_risk(key, cell_size, freq, heads, model)
+        bt = ui.hotspot_backtest(key, cell_size, freq, heads, weeks)
         status.update(label="Scored and backtested.", state="complete")
 except ValueError as exc:  # crimekit's errors say what to change
     st.warning(str(exc))
@@ -280,7 +223,7 @@ chosen_place = p2.selectbox(place_kind if place == "beat" else "Cell (from the t
 shift = p3.selectbox("Shift", list(SHIFTS), key="hs_shift")
 try:
     mix = crime_type_model(key, place, cell_size).predict(chosen_place, next_start, shift)
-    accuracy = crime_type_accuracy(key, place, cell_size)
+    accuracy = ui.crime_type_accuracy(key, place, cell_size)
 except ValueError as exc:
     st.info(str(exc))
 else:

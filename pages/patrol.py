@@ -6,7 +6,7 @@ import streamlit as st
 import ui
 from crimekit import maps, patrol
 from crimekit.errors import InfeasiblePlanError
-from crimekit.patrol_risk import beat_shift_risk, planning_start
+from crimekit.patrol_risk import planning_start
 from crimekit.report import plan_report_html
 from crimekit.schema import SHIFTS
 
@@ -18,12 +18,6 @@ RISK_SOURCES = {"Recorded history (decayed counts)": "history",
                 "Hotspot model (slower)": "hotspots"}
 
 
-@st.cache_data(show_spinner="Estimating risk per beat and shift...", max_entries=8)
-def risk_for(key, source="history"):
-    """Risk per beat and shift for the period after the filtered view ends."""
-    return beat_shift_risk(ui.view_of(key), risk_source=source)
-
-
 def hotspots_available() -> bool:
     try:
         from crimekit.hotspots import predict_beat_shift_risk  # noqa: F401
@@ -33,38 +27,8 @@ def hotspots_available() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def current_for(key):
-    """Today's deployment from the duty logs (empty without logs)."""
-    return patrol.current_deployment(ui.view_of(key).patrols)
-
-
-@st.cache_data(show_spinner="Solving the deployment plan...", max_entries=32)
-def plan_for(key, source, officers: tuple, min_per_beat, max_per_beat, max_change, fair_cap,
-             must):
-    """The solved plan for these limits (cached, so moving a slider back is instant)."""
-    current = current_for(key)
-    return patrol.plan_patrols(risk_for(key, source), dict(zip(SHIFTS, officers)),
-                               min_per_beat=min_per_beat, max_per_beat=max_per_beat,
-                               must_cover=must, current=current if len(current) else None,
-                               max_change=max_change, fair_cap=fair_cap)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
 def dosage_for(key, plan_table):
     return patrol.dosage(ui.view_of(key), plan_table)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def backtest_for(key, min_per_beat, weeks=4):
-    """Plans for the last weeks from the data before each, scored on what then happened."""
-    return patrol.backtest_plan(ui.view_of(key), weeks=weeks, min_per_beat=min_per_beat)
-
-
-def default_officers(current, n_beats) -> dict:
-    """Today's officers per shift from the duty logs, else two per beat."""
-    if len(current):
-        return patrol.totals_per_shift(current)
-    return {s: 2 * n_beats for s in SHIFTS}
 
 
 st.title("Patrol plan")
@@ -78,15 +42,15 @@ if hotspots_available():
                                    help="Recorded history: decayed counts per beat and shift, "
                                         "seasonally scaled. Hotspot model: the Hotspots page's "
                                         "model summed over each beat's cells.")]
-risk = risk_for(key, source)
-current = current_for(key)
+risk = ui.patrol_risk(key, source)
+current = ui.patrol_current(key)
 beats = sorted(risk["beat"].unique())
 start = planning_start(view)
 st.caption(f"Plan for the week from {start:%A %d %B %Y}, the first full week after the selected "
            f"data ends, from {ui.current_filters().describe()}. {len(beats)} beats; shifts "
            "morning 06-14, evening 14-22, night 22-06.")
 
-defaults = default_officers(current, len(beats))
+defaults = ui.patrol_default_officers(current, len(beats))
 with st.container(border=True):
     cols = st.columns(3)
     officers = tuple(int(cols[i].number_input(
@@ -109,9 +73,9 @@ with st.container(border=True):
     must = st.multiselect("Beats that must be covered in every shift", beats, key="patrol_must")
 
 try:
-    plan = plan_for(key, source, officers, int(min_pb), int(max_pb) or None,
-                    int(max_change) if limit_change and len(current) else None,
-                    float(fair_cap) if use_cap else None, tuple(must))
+    plan = ui.patrol_plan(key, source, officers, int(min_pb), int(max_pb) or None,
+                          int(max_change) if limit_change and len(current) else None,
+                          float(fair_cap) if use_cap else None, tuple(must))
 except InfeasiblePlanError as exc:
     st.error(f"These limits cannot all be met. {exc}")
     st.stop()
@@ -213,7 +177,7 @@ with tab_backtest:
                 "logs; import a patrols file on the Data page.")
     else:
         with st.spinner("Backtesting the plan on the last 4 weeks..."):
-            bt = backtest_for(key, int(min_pb))
+            bt = ui.patrol_backtest(key, int(min_pb))
         means = bt.groupby("deployment")[["covered", "per_officer"]].mean()
         st.markdown(
             f"Planned each of the last {bt['week_start'].nunique()} weeks from the data before "

@@ -1,13 +1,11 @@
 """Trends: is crime going up, when does it happen, what to expect next, and what is unusual now."""
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 import ui
 from crimekit import forecast as F
 from crimekit import temporal as T
-from crimekit.alerts import alerts
 from crimekit.errors import CrimekitError
 
 SPLITS = {"Whole area": None, "Crime head": "category", "Major head": "category_group",
@@ -22,95 +20,41 @@ DEFAULTS = {"tr_freq": "Week", "tr_horizon": 8, "tr_city_holidays": True, "tr_al
             "tr_alpha": 0.01}
 
 
-# --- cached analyses (keyed on ui.view_key(), never on frames) --------------------------------
-
-def _incidents(key, by=None, series=None):
-    inc = ui.view_of(key).incidents
-    return inc if by is None or series in (None, T.ALL) else inc[inc[by] == series]
-
+# --- cached analyses (keyed on ui.view_key(); those other pages share live in ui) -----------
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def counts_for(key, freq, by):
-    counts = T.counts_over_time(_incidents(key), freq, by, top=TOP)
+    counts = T.counts_over_time(ui.series_incidents(key), freq, by, top=TOP)
     return T.trend_line(counts[counts["complete"]], freq)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def trend_table(key, by):
-    counts = T.counts_over_time(_incidents(key), "W", by)
-    return T.trend_summary(counts, "W")
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
 def patterns_for(key, by, series):
-    inc = _incidents(key, by, series)
+    inc = ui.series_incidents(key, by, series)
     return T.hour_weekday(inc), T.season_profile(inc), T.year_over_year(inc, "M")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def recent_for(key, by):
-    return T.recent_change(_incidents(key), by)
-
-
-def holidays_of(key, city_list: bool, country):
-    """The holidays the forecasts use: the dataset's own list and/or a country's."""
-    parts = []
-    ds = ui.dataset(key[0])
-    if city_list and len(ds.holidays):
-        parts.append(ds.holidays)
-    if country:
-        first, last = ds.date_range
-        parts.append(F.country_holidays(country, range(first.year, last.year + 3)))
-    return pd.concat(parts, ignore_index=True) if parts else None
+    return T.recent_change(ui.series_incidents(key), by)
 
 
 @st.cache_data(show_spinner="Fitting the forecast...", max_entries=32)
 def forecast_one(key, by, series, freq, horizon, city_list, country):
     """(history, forecast, model method, fallback reason) for one series."""
-    table = F.series_table(_incidents(key, by, series), freq)
-    holidays = holidays_of(key, city_list, country)
+    table = F.series_table(ui.series_incidents(key, by, series), freq)
+    holidays = ui.holidays_of(key, city_list, country)
     model = F.ForecastSettings(freq=freq, horizon=horizon).model(holidays).fit(table)
     return table, model.predict(horizon), model.method_, model.reason_
-
-
-@st.cache_data(show_spinner="Backtesting over the last year (13 forecasts)...", max_entries=32)
-def backtest_one(key, by, series, freq, horizon, city_list, country):
-    """Backtest metrics of one series (None when it is too short to backtest)."""
-    table = F.series_table(_incidents(key, by, series), freq)
-    try:
-        points = F.backtest(table, F.ForecastSettings(freq=freq, horizon=horizon),
-                            holidays=holidays_of(key, city_list, country))
-    except CrimekitError:
-        return None
-    return F.metrics(points).iloc[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def forecast_all(key, by, freq, horizon, city_list, country, _progress=None):
     """Forecasts for every series of ``by`` (fitted in parallel processes)."""
-    table = F.series_table(_incidents(key), freq, by)
+    table = F.series_table(ui.series_incidents(key), freq, by)
     return F.forecast_series(table, F.ForecastSettings(freq=freq, horizon=horizon),
-                             holidays=holidays_of(key, city_list, country), n_jobs=None,
+                             holidays=ui.holidays_of(key, city_list, country), n_jobs=None,
                              progress=_progress)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def alerts_for(key, by, recent, alpha, city_list, country, _progress=None):
-    return alerts(_incidents(key), by=by, recent=recent, alpha=alpha,
-                  holidays=holidays_of(key, city_list, country), n_jobs=None,
-                  progress=_progress)
-
-
-def with_progress(label, func, *args):
-    """Run a cached ``func(*args, _progress=...)`` showing a progress bar while it works."""
-    bar = st.progress(0.0, text=label)
-
-    def step(done, total):
-        bar.progress(done / total, text=f"{label} {done}/{total}")
-    try:
-        return func(*args, _progress=step)
-    finally:
-        bar.empty()
 
 
 # --- charts -------------------------------------------------------------------------------------
@@ -182,7 +126,7 @@ def over_time_section(key, by, freq, unit):
     ui.download(counts, f"counts_per_{unit}.csv", f"Download counts per {unit}")
     st.markdown("**Is it going up?** Change per year from a Poisson regression on weekly "
                 "counts, with the months' seasons taken out (95% interval).")
-    trends = trend_table(key, by)
+    trends = ui.trend_table(key, by)
     shown_trends = trends.assign(**{c: (trends[c] * 100).round(1) for c in
                                     ("change_per_year", "low", "high")}).rename(columns={
         "change_per_year": "change %/yr", "low": "low %", "high": "high %"})
@@ -225,7 +169,7 @@ def forecast_section(key, by, series, freq, unit, horizon, city_list, country):
                    "Prophet: a simpler method, labelled as such.")
     chart_col, metric_col = st.columns([3, 1])
     chart_col.altair_chart(forecast_chart(history, pred, unit), width="stretch")
-    scores = backtest_one(key, by, series, freq, horizon, city_list, country)
+    scores = ui.forecast_backtest(key, by, series, freq, horizon, city_list, country)
     with metric_col:
         st.markdown("**How good is it?**")
         if scores is None:
@@ -260,8 +204,8 @@ def all_series_section(key, by, label, freq, unit, horizon, city_list, country):
                      help="Fits one model per series in parallel; cached once done."):
         return
     try:
-        table = with_progress(f"Forecasting every {label.lower()}...", forecast_all, key, by,
-                              freq, horizon, city_list, country)
+        table = ui.with_progress(f"Forecasting every {label.lower()}...", forecast_all, key,
+                                 by, freq, horizon, city_list, country)
     except CrimekitError as exc:
         st.info(str(exc))
         return
@@ -281,8 +225,8 @@ def alerts_section(key, city_list, country):
     recent = c2.slider("Recent weeks", 1, 8, key="tr_alert_weeks")
     alpha = c3.select_slider("Significance", [0.001, 0.01, 0.05], key="tr_alpha")
     try:
-        table = with_progress(f"Checking every {label.lower()}...", alerts_for, key,
-                              ALERT_SPLITS[label], recent, alpha, city_list, country)
+        table = ui.with_progress(f"Checking every {label.lower()}...", ui.alerts_for, key,
+                                 ALERT_SPLITS[label], recent, alpha, city_list, country)
     except CrimekitError as exc:
         st.info(f"No alerts: {exc}")
         return
