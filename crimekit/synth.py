@@ -158,6 +158,38 @@ CRIME_HEADS = (
 )
 HEAD_BY_NAME = {h.name: h for h in CRIME_HEADS}
 
+
+@dataclass(frozen=True)
+class ShiftingSpot:
+    """A hot spot that emerges or fades: extra crime at one place for part of the period.
+
+    ``active`` is the (start, end) share of the whole period during which it adds
+    ``daily_rate`` incidents a day, split evenly over ``heads``, within ~``radius_m`` metres.
+    """
+
+    name: str
+    where: tuple        # (x, y) as shares of the city's width and height
+    heads: tuple
+    daily_rate: float
+    active: tuple
+    radius_m: float = 120.0
+
+
+SHIFTING_SPOTS = (
+    ShiftingSpot("New nightlife strip", (0.38, 0.62), ("Hurt", "Public nuisance", "Robbery"),
+                 1.2, (0.45, 1.0)),
+    ShiftingSpot("New bus terminus", (0.7, 0.42), ("Theft", "Molestation", "Chain snatching"),
+                 1.0, (0.55, 1.0)),
+    ShiftingSpot("Market closed for rebuilding", (0.35, 0.3), ("Theft", "Cheating"), 1.0,
+                 (0.0, 0.5)),
+    ShiftingSpot("Drug corner, later cleared", (0.68, 0.22), ("Drugs (NDPS)", "Hurt", "Robbery"),
+                 0.7, (0.2, 0.7)),
+    ShiftingSpot("Construction site", (0.25, 0.55), ("Theft", "Vehicle theft"), 0.6,
+                 (0.6, 1.0)),
+    ShiftingSpot("Burglary wave in an estate", (0.82, 0.6), ("Burglary",), 0.6, (0.3, 0.6),
+                 radius_m=250.0),
+)
+
 # Victim profiles: (share female, age mean, age sd, occupation weights, SES weights low/mid/high)
 _OCC = ("Labourer", "Student", "Homemaker", "Shopkeeper", "Office worker", "Driver", "Retired",
         "Unemployed", "Professional")
@@ -213,7 +245,21 @@ class CityTruth:
     repeat_victims: pd.DataFrame
     under_patrolled_night: list
     holidays: pd.DataFrame
+    spots: pd.DataFrame = field(default_factory=pd.DataFrame)
+    spot_probs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     params: dict = field(default_factory=dict)
+
+    def spot_daily(self, categories=None) -> pd.DataFrame:
+        """Expected incidents per day from each shifting spot (one column per spots row)."""
+        rows = self.spots if categories is None else self.spots[
+            self.spots["head"].isin(list(categories))]
+        days = self.daily.index
+        return pd.DataFrame({i: np.where((days >= r.start) & (days < r.end), r.daily_rate, 0.0)
+                             for i, r in rows.iterrows()}, index=days)
+
+    def total_daily(self) -> pd.Series:
+        """Expected incidents per day, all heads and spots together."""
+        return self.daily.sum(axis=1) + self.spot_daily().sum(axis=1)
 
     def head_index(self, categories=None) -> list:
         """Positions in ``heads`` of the named categories (all when None)."""
@@ -231,7 +277,8 @@ class CityTruth:
         (weekly periods start on Monday). Returns columns ``period_start, unit, expected``.
         """
         idx = self.head_index(categories)
-        daily = self.daily.iloc[:, idx]
+        spot_daily = self.spot_daily(categories)
+        daily = pd.concat([self.daily.iloc[:, idx], spot_daily], axis=1)
         if start is not None:
             daily = daily[daily.index >= pd.Timestamp(start)]
         if end is not None:
@@ -240,10 +287,11 @@ class CityTruth:
         units = pd.Series(unit_of_fine_cell).reset_index(drop=True)
         keep = units.notna().to_numpy()
         codes, labels = pd.factorize(units[keep])
-        unit_probs = np.zeros((len(idx), len(labels)))
-        for row, h in enumerate(idx):
-            unit_probs[row] = np.bincount(codes, weights=self.cell_probs[h][keep],
-                                          minlength=len(labels))
+        maps_ = [self.cell_probs[h] for h in idx] + [
+            self.spot_probs[self.spots.loc[i, "spot"]] for i in spot_daily.columns]
+        unit_probs = np.zeros((len(maps_), len(labels)))
+        for row, probs in enumerate(maps_):
+            unit_probs[row] = np.bincount(codes, weights=probs[keep], minlength=len(labels))
         expected = per_period.to_numpy() @ unit_probs
         out = pd.DataFrame(expected, index=per_period.index, columns=labels)
         out = out.rename_axis(index="period_start", columns="unit").stack()
@@ -297,7 +345,11 @@ def generate_city(seed: int = 7, *, start="2023-01-01", years: float = 3.0,
     beats = _beats(rng, boundary, layers, n_beats)
     holidays = city_holidays(start.year, end.year)
     daily = _daily_expected(start, end, holidays) * scale
-    incidents = _draw_incidents(rng, cells, probs, daily)
+    spots, spot_probs = _shifting_spots(cells, start, end, scale)
+    incidents = pd.concat([_draw_incidents(rng, cells, probs, daily),
+                           _draw_spot_incidents(rng, cells, spots, spot_probs, daily.index)],
+                          ignore_index=True).sort_values("occurred_at", kind="stable",
+                                                         ignore_index=True)
     to_wgs = Transformer.from_crs(CITY_CRS, "EPSG:4326", always_xy=True)
     incidents["lon"], incidents["lat"] = to_wgs.transform(incidents.pop("x"), incidents.pop("y"))
     cells["lon"], cells["lat"] = to_wgs.transform(cells["x"].to_numpy(), cells["y"].to_numpy())
@@ -315,8 +367,8 @@ def generate_city(seed: int = 7, *, start="2023-01-01", years: float = 3.0,
         fine_cells=cells[["x", "y", "lat", "lon"]], cell_probs=probs,
         daily=daily * np.array([1 / (1 - h.near_repeat) for h in CRIME_HEADS]),
         heads=CRIME_HEADS, offenders=offenders, repeat_victims=repeat_pool,
-        under_patrolled_night=under_night, holidays=holidays,
-        params={"seed": seed, "start": str(start.date()), "end": str(end.date()),
+        under_patrolled_night=under_night, holidays=holidays, spots=spots,
+        spot_probs=spot_probs, params={"seed": seed, "start": str(start.date()), "end": str(end.date()),
                 "scale": scale})
     dataset = Dataset(
         name="demo", incidents=conform_incidents(incidents), persons=conform_persons(persons),
@@ -504,6 +556,39 @@ def _daily_expected(start, end, holidays) -> pd.DataFrame:
         holiday = np.where(is_holiday, head.holiday_factor, 1.0)
         out[head.name] = head.daily_rate * trend * season * week[dow] * holiday
     return pd.DataFrame(out, index=days)
+
+
+def _shifting_spots(cells, start, end, scale):
+    """The shifting spots as rows (spot, name, head, start, end, daily_rate) and their maps."""
+    span = end - start
+    rows, maps_ = [], []
+    for i, spot in enumerate(SHIFTING_SPOTS):
+        centre = _local(*spot.where)
+        kernel = _bump(cells, centre, spot.radius_m)
+        maps_.append(kernel / kernel.sum())
+        first, last = (start + span * f for f in spot.active)
+        rows += [(i, spot.name, head, first.normalize(), last.normalize(),
+                  scale * spot.daily_rate / len(spot.heads)) for head in spot.heads]
+    table = pd.DataFrame(rows, columns=["spot", "name", "head", "start", "end", "daily_rate"])
+    return table, np.array(maps_)
+
+
+def _draw_spot_incidents(rng, cells, spots, spot_probs, days) -> pd.DataFrame:
+    """Incidents from the shifting spots: Poisson per active day, places from each spot's map."""
+    frames = []
+    for row in spots.itertuples():
+        active = days[(days >= row.start) & (days < row.end)]
+        counts = rng.poisson(row.daily_rate, len(active))
+        day = np.repeat(active.to_numpy(), counts)
+        cell = rng.choice(len(cells), size=len(day), p=spot_probs[row.spot])
+        hour = rng.choice(24, size=len(day), p=_hour_profile(HEAD_BY_NAME[row.head]))
+        frames.append(pd.DataFrame({
+            "occurred_at": pd.DatetimeIndex(day) + pd.to_timedelta(
+                hour * 60 + rng.integers(0, 60, len(day)), unit="min"),
+            "x": cells["x"].to_numpy()[cell] + rng.uniform(-0.5, 0.5, len(day)) * FINE_CELL_M,
+            "y": cells["y"].to_numpy()[cell] + rng.uniform(-0.5, 0.5, len(day)) * FINE_CELL_M,
+            "category": row.head, "near_repeat_of": -1}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _hour_profile(head) -> np.ndarray:

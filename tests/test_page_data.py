@@ -11,12 +11,12 @@ GOOD_AND_BAD = (
     "5,2024-03-05 13:00,Theft,12.63,77.63\n").encode()
 
 
-def test_data_page_shows_the_current_dataset(isolated_store):
+def test_data_page_shows_the_current_dataset(isolated_store, city):
     at = run_page("pages/data.py")
     assert not at.exception
     text = shown_text(at)
     assert "Current dataset: Demo City (synthetic)" in text
-    assert "Incidents 49,778" in text
+    assert f"Incidents {len(city.dataset.incidents):,}" in text
     assert "No datasets are stored yet" in text
 
 

@@ -49,7 +49,7 @@ def test_hottest_beats_in_truth_are_hottest_in_incidents(city):
 
 
 def test_truth_total_matches_incident_count(city):
-    expected = city.truth.daily.to_numpy().sum()
+    expected = city.truth.total_daily().sum()
     assert abs(len(city.dataset.incidents) - expected) < 4 * np.sqrt(expected) + 0.01 * expected
 
 
