@@ -3,14 +3,17 @@
 from conftest import run_page, shown_text
 
 
-def test_app_opens_with_sidebar_and_map():
-    at = run_page()
+def test_app_opens_on_the_overview_with_sidebar_then_map():
+    at = run_page()  # the landing page
     assert not at.exception
-    assert at.title[0].value == "Map"
+    assert at.title[0].value == "Overview"
     sidebar_labels = [w.label for w in at.sidebar.selectbox] + \
         [w.label for w in at.sidebar.multiselect] + [w.label for w in at.sidebar.date_input]
     assert {"Dataset", "Crime heads", "Districts", "Date range"} <= set(sidebar_labels)
     assert at.selectbox(key="dataset").value == "Demo City (synthetic)"
+    at = run_page("pages/map.py")
+    assert not at.exception
+    assert at.title[0].value == "Map"
     text = shown_text(at)
     assert "49,778 incidents" in text
     assert "Busiest beats" in text
