@@ -77,6 +77,38 @@ def step_map_layers(work: Path) -> str:
     return f"{len(layers)} layers, {size / 1e6:.1f} MB of JSON in {took:.2f} s (after loading)"
 
 
+def step_forecast(work: Path) -> str:
+    """One citywide weekly Prophet forecast, 8 weeks ahead, with its 13-origin backtest."""
+    from crimekit.forecast import ForecastSettings, backtest, forecast, metrics, series_table
+    ds = _load(work)
+    t = time.perf_counter()
+    out = forecast(ds.incidents, ForecastSettings(freq="W", horizon=8), holidays=ds.holidays)
+    fit = time.perf_counter() - t
+    history = series_table(ds.incidents, "W").drop(columns="series")
+    m = metrics(backtest(history, ForecastSettings(freq="W", horizon=4), holidays=ds.holidays))
+    return (f"{len(out)} weeks forecast in {fit:.1f} s ({out['method'].iloc[0]}); backtest "
+            f"MASE {m['mase'].iloc[0]:.2f}, coverage {m['coverage'].iloc[0]:.2f}")
+
+
+def step_hotspot_backtest(work: Path) -> str:
+    """A 52-week backtest of the XGBoost hotspot model on 250 m cells (retrained every 13)."""
+    from crimekit.evaluate import backtest
+    from crimekit.features import count_cube
+    from crimekit.hotspots import make_model
+    from crimekit.spatial import grid_for
+    ds = _load(work)
+    cube = count_cube(ds.incidents, grid_for(ds.incidents, cell_size=250, beats=ds.beats),
+                      freq="W", pois=ds.pois)
+    t = time.perf_counter()
+    bt = backtest(cube, {"xgboost": make_model("xgboost")}, n_periods=52,
+                  retrain_every_weeks=13)
+    took = time.perf_counter() - t
+    s = bt.summary.set_index("coverage")
+    return (f"{cube.n_periods} weeks x {len(cube.cell_ids):,} cells; 52-week backtest in "
+            f"{took:.0f} s; hit rate {s.loc[0.01, 'hit_rate']:.3f} at 1%, "
+            f"{s.loc[0.05, 'hit_rate']:.3f} at 5%")
+
+
 def step_plan(work: Path) -> str:
     """A 300-beat x 3-shift patrol plan with 600 officers per shift (risk from the city)."""
     import numpy as np
@@ -94,7 +126,7 @@ def step_plan(work: Path) -> str:
 
 
 STEPS = {"ingest": step_ingest, "aggregate": step_aggregate, "map_layers": step_map_layers,
-         "plan": step_plan}
+         "forecast": step_forecast, "hotspot_backtest": step_hotspot_backtest, "plan": step_plan}
 
 
 # --- running ------------------------------------------------------------------------------------
