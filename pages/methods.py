@@ -248,11 +248,11 @@ def accuracy_section(key) -> None:
                "happened, with the settings the pages use by default.")
     with st.spinner("Backtesting the forecast, re-offending and patrol models..."):
         rows = trend_rows(key) + forecast_rows(key) + reoffending_rows(key) + patrol_rows(key)
-    if st.button("Compute backtests", key="methods_compute", type="primary",
-                 disabled=bool(st.session_state.get(COMPUTED)),
-                 help="The hotspot and crime-type backtests refit models many times: about a "
-                      "minute on the demo city the first time, then instant."):
-        st.session_state[COMPUTED] = True
+    st.button("Compute backtests", key="methods_compute", type="primary",
+              on_click=st.session_state.__setitem__, args=(COMPUTED, True),
+              disabled=bool(st.session_state.get(COMPUTED)),
+              help="The hotspot and crime-type backtests refit models many times: up to a "
+                   "minute on the demo city the first time, then instant.")
     if st.session_state.get(COMPUTED):
         rows += slow_rows(key)
     else:

@@ -82,8 +82,8 @@ def chance_words(now: int, before: int) -> str:
     elif p < 0.05:
         verdict = "unlikely to be chance"
     else:
-        verdict = "could well be chance"
-    return f"a {direction} that is {verdict} (exact test p = {p:.3f})"
+        verdict = "that could well be chance"
+    return f"a {direction} {verdict} (exact test p = {p:.3f})"
 
 
 def percent(x) -> str:
@@ -168,8 +168,10 @@ def alerts_table(key, by, label) -> None:
                    f"than forecast in {window}.")
     else:
         st.success(f"No {label} is significantly above forecast in {window}.")
-    shown = (flagged if len(flagged) else table.head(3))[
-        ["series", "observed", "expected", "ratio", "p_value", "flagged", "method"]]
+    if not len(flagged):
+        st.caption("Closest to an alert (most incidents above forecast):")
+    shown = (flagged if len(flagged) else table.nlargest(3, "excess"))[
+        ["series", "observed", "expected", "excess", "p_value", "flagged", "method"]]
     st.dataframe(shown.round(3), hide_index=True, width="stretch")
     ui.download(table, f"alerts_by_{by}.csv", f"Download every {label} checked")
 
