@@ -41,16 +41,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+UPLOADED = "uploaded_sample"
+
+
+def _import_sample(store_dir: Path) -> None:
+    """Store an analyst-style upload: generic column names, two years, no beat polygons,
+    no victims/accused and no patrol logs, so every page meets the missing pieces."""
+    from crimekit.ingest import import_into_store
+    from crimekit.store import Store
+    from crimekit.synth import generate_city
+
+    inc = generate_city(3, years=2.0, scale=0.15, n_beats=40).dataset.incidents
+    raw = inc.rename(columns={"occurred_at": "Date of Offence", "category": "Offence Type",
+                              "lat": "Latitude", "lon": "Longitude", "beat": "Beat",
+                              "district": "Division"})[
+        ["Date of Offence", "Offence Type", "Latitude", "Longitude", "Beat", "Division"]]
+    path = store_dir.parent / f"{UPLOADED}.csv"
+    raw.to_csv(path, index=False, sep=";")
+    import_into_store([path], Store(store_dir), name=UPLOADED)
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    """Start `streamlit run app.py` on a free local port with an empty store."""
+    """Start `streamlit run app.py` on a free local port with a store holding one upload."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y "
                         "chromium) before running the tests.")
         pytest.skip("Debian's chromium is not installed")
     port = _free_port()
-    env = {**os.environ, "CRIMEKIT_STORE": str(tmp_path_factory.mktemp("store"))}
+    store_dir = tmp_path_factory.mktemp("browser") / "store"
+    _import_sample(store_dir)
+    env = {**os.environ, "CRIMEKIT_STORE": str(store_dir)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -88,7 +110,8 @@ def _wait_until_idle(page, timeout_s=180):
     raise AssertionError(f"the page was still running after {timeout_s} s")
 
 
-def test_every_page_opens_without_errors(app_url):
+def _check_every_page(app_url, query: str, prefix: str) -> None:
+    """Open each page of app.PAGES, screenshot it, and fail on any error shown."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -100,10 +123,11 @@ def test_every_page_opens_without_errors(app_url):
         page.on("pageerror", lambda exc: page_errors.append(str(exc)))
         for index, (path, title) in enumerate(app_pages()):
             slug = "" if index == 0 else Path(path).stem
-            page.goto(f"{app_url}/{slug}", wait_until="domcontentloaded")
+            page.goto(f"{app_url}/{slug}{query}", wait_until="domcontentloaded")
             _wait_until_idle(page)
-            page.screenshot(path=str(ARTIFACTS / f"page_{Path(path).stem}.png"), full_page=True)
-            heading = page.locator("[data-testid=\"stMain\"] h1").first.inner_text(timeout=30_000)
+            page.screenshot(path=str(ARTIFACTS / f"{prefix}{Path(path).stem}.png"),
+                            full_page=True)
+            heading = page.locator('[data-testid="stMain"] h1').first.inner_text(timeout=30_000)
             exceptions = page.locator('[data-testid="stException"]').count()
             body = page.locator('[data-testid="stMain"]').inner_text()
             if exceptions or "Traceback" in body or "encountered an error" in body:
@@ -114,3 +138,11 @@ def test_every_page_opens_without_errors(app_url):
     assert not problems, "\n".join(problems)
     real_errors = [e for e in page_errors if "fetch" not in e.lower() and "tile" not in e.lower()]
     assert not real_errors, real_errors
+
+
+def test_every_page_opens_without_errors(app_url):
+    _check_every_page(app_url, "", "page_")
+
+
+def test_every_page_works_on_an_uploaded_sample(app_url):
+    _check_every_page(app_url, f"?dataset={UPLOADED}", "uploaded_")
