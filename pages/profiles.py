@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from crimekit import links, maps, profiles, reoffending
+from crimekit import links, maps, profiles
 from crimekit.errors import CrimekitError
 from crimekit.place_clusters import PlaceClusters
 
@@ -54,16 +54,6 @@ def accused_tables(key, mask):
     view = ui.view_of(key)
     return (profiles.repeat_offenders(view, mask_names=mask),
             profiles.co_offending(view, mask_names=mask), profiles.journey_summary(view))
-
-
-@st.cache_data(show_spinner="Backtesting the re-offending model...", max_entries=8)
-def reoffending_backtest(key, months, mask):
-    view = ui.view_of(key)
-    try:
-        bt = reoffending.backtest_reoffending(view, months=months)
-    except CrimekitError as exc:
-        return None, None, str(exc)
-    return bt, reoffending.current_scores(view, bt, mask_names=mask), None
 
 
 @st.cache_data(show_spinner="Linking crime heads...", max_entries=8)
@@ -266,7 +256,7 @@ def reoffending_section(key, cov, mask):
         return
     months = st.select_slider("Within (months)", [3, 6, 9, 12, 18, 24], value=12,
                               key="profiles_months")
-    bt, scores, error = reoffending_backtest(key, months, mask)
+    bt, scores, error = ui.reoffending_backtest(key, months, mask)
     if error:
         st.info(f"The re-offending model cannot be backtested on this view: {error}")
         return

@@ -37,6 +37,9 @@ def test_upload_is_mapped_validated_and_stored(isolated_store):
     problems = at.dataframe[-2].value if len(at.dataframe) > 1 else at.dataframe[0].value
     joined = " ".join(map(str, problems.to_numpy().ravel()))
     assert "date" in joined and "0,0" in joined
+    at2 = run_page("pages/data.py", state={"dataset": "mycity"})
+    assert any("Validation report: my city.csv (4 of 5 rows kept)" in e.label
+               for e in at2.expander)
     from crimekit.store import Store
     stored = Store().load("mycity")
     assert len(stored.incidents) == 4

@@ -37,6 +37,7 @@ def test_round_trip_and_list(tmp_path, city):
     manifest = json.loads((tmp_path / "city" / "manifest.json").read_text())
     assert manifest["sources"][0]["sha256"] == ds.meta["sources"][0][1]
     assert manifest["reports"][0]["rows_kept"] == 2
+    assert back.meta["reports"][0]["rows_kept"] == 2  # the validation report comes back too
 
 
 def test_env_var_root(tmp_path, monkeypatch):
