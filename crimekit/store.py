@@ -118,7 +118,8 @@ class Store:
         return Dataset(name=m["name"], incidents=conform_incidents(tables["incidents"]),
                        persons=conform_persons(tables["persons"]),
                        patrols=conform_patrols(tables["patrols"]), pois=tables["pois"],
-                       holidays=tables["holidays"], beats=beats, meta=m.get("meta", {}))
+                       holidays=tables["holidays"], beats=beats,
+                       meta={**m.get("meta", {}), "reports": m.get("reports", [])})
 
     def find_source(self, sha256) -> str | None:
         """Name of the dataset that already holds a file with this hash, or None."""
