@@ -91,6 +91,11 @@ LIMITS = [
 
 # --- backtests as one table ----------------------------------------------------------------------
 
+def md_escape(text: str) -> str:
+    """Escape Markdown's emphasis marks (as in 'Gi*') so they show as written."""
+    return text.replace("*", "\\*").replace("_", "\\_")
+
+
 def row(model, measure, value, compared_with="", baseline=np.nan, note=""):
     return {"model": model, "measure": measure, "value": value, "compared_with": compared_with,
             "baseline_value": baseline, "note": note}
@@ -237,7 +242,7 @@ def data_section(name, ds) -> None:
 def models_section(key) -> None:
     st.header("What each model does")
     for title, (text, page) in MODELS.items():
-        st.markdown(f"**{title}.** {text}")
+        st.markdown(f"**{md_escape(title)}.** {md_escape(text)}")
         st.page_link(page, label=f"See it on the {page[6:-3].title()} page",
                      icon=":material/arrow_forward:")
 
