@@ -59,8 +59,15 @@ def forecast_all(key, by, freq, horizon, city_list, country, _progress=None):
 
 # --- charts -------------------------------------------------------------------------------------
 
+#: Readable numbers in tables: tiny p-values as "1.2e-15", means to one decimal.
+P_FORMATS = {"p_value": st.column_config.NumberColumn("p_value", format="%.2g"),
+             "mean_per_period": st.column_config.NumberColumn("mean_per_period", format="%.1f"),
+             "change": st.column_config.NumberColumn("change", format="percent")}
+
+
 def over_time_chart(counts, unit):
-    base = alt.Chart(counts).encode(x=alt.X("period_start:T", title=unit.capitalize()),
+    base = alt.Chart(counts).encode(x=alt.X("period_start:T", title=unit.capitalize(),
+                                            axis=alt.Axis(format="%b %Y")),
                                     color=alt.Color("series:N", title=None))
     tips = ["series:N", alt.Tooltip("period_start:T", title=f"{unit} from"), "count:Q",
             alt.Tooltip("trend:Q", format=".1f", title="trend (1-year average)")]
@@ -130,11 +137,11 @@ def over_time_section(key, by, freq, unit):
     shown_trends = trends.assign(**{c: (trends[c] * 100).round(1) for c in
                                     ("change_per_year", "low", "high")}).rename(columns={
         "change_per_year": "change %/yr", "low": "low %", "high": "high %"})
-    st.dataframe(shown_trends, hide_index=True, width="stretch")
+    st.dataframe(shown_trends, hide_index=True, width="stretch", column_config=P_FORMATS)
     ui.download(trends, "trend_per_year.csv", "Download the trends")
     recent = recent_for(key, by)
     st.markdown("**Last 365 days against the 365 before** (exact test of equal rates).")
-    st.dataframe(recent, hide_index=True, width="stretch")
+    st.dataframe(recent, hide_index=True, width="stretch", column_config=P_FORMATS)
     ui.download(recent, "last_year_vs_previous.csv", "Download the year-on-year change")
 
 
