@@ -30,6 +30,10 @@ class ParameterError(CrimekitError, ValueError):
         return cls(f"The {name!r} parameter of {where} must be {rule}. Got {got!r}.")
 
 
+class DuplicateSourceError(ParameterError):
+    """Raised by ``Store.save`` when a source file is already stored (same sha256)."""
+
+
 class DatasetNotFoundError(CrimekitError, KeyError):
     """No stored dataset has the requested name."""
 

@@ -24,17 +24,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimekit.errors import DatasetNotFoundError, ParameterError, StoreCorruptError
+# DuplicateSourceError lives in crimekit.errors; importing it here keeps
+# ``from crimekit.store import DuplicateSourceError`` working for callers.
+from crimekit.errors import (DatasetNotFoundError, DuplicateSourceError, ParameterError,
+                             StoreCorruptError)
 from crimekit.schema import Dataset, conform_incidents, conform_patrols, conform_persons
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "data" / "store"
 TABLES = ("incidents", "persons", "patrols", "pois", "holidays")
 LIST_COLUMNS = ("name", "incidents", "persons", "first", "last", "sources", "created")
 _NAME = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,99}$")
-
-
-class DuplicateSourceError(ParameterError):
-    """Raised by ``Store.save`` when a source file is already stored (same sha256)."""
 
 
 def _json_default(value):
