@@ -20,8 +20,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crimekit.evaluate import backtest  # noqa: E402
-from crimekit.features import build_features, count_cube, weeks_to_periods  # noqa: E402
+from crimekit.features import build_features, count_cube  # noqa: E402
 from crimekit.hotspots import MODELS, HotspotModel, make_model, rolling_predict  # noqa: E402
+from crimekit.periods import weeks_to_periods  # noqa: E402
 from crimekit.schema import Dataset, conform_incidents  # noqa: E402
 from crimekit.spatial import grid_for  # noqa: E402
 from crimekit.synth import generate_city  # noqa: E402

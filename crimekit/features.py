@@ -9,7 +9,7 @@ the grid's raster, calendar terms and static covariates. Everything is vectorise
 and cells, so a backtest of a year of weekly periods costs one pass, not one per week.
 
 Frequencies: ``"D"`` day, ``"S"`` shift (8 h from 06:00, 14:00, 22:00), ``"W"`` week (from
-Monday), ``"2W"`` two weeks (from a fixed Monday), ``"M"`` month.
+Monday), ``"2W"`` two weeks (from a fixed Monday), ``"M"`` month; see crimekit.periods.
 """
 
 from __future__ import annotations
@@ -21,60 +21,11 @@ import pandas as pd
 from scipy import ndimage, signal
 
 from crimekit.errors import ParameterError, UnusableInputError
+from crimekit.periods import (PERIODS_PER_WEEK, PERIODS_PER_YEAR, check_freq, next_period,
+                              period_offset, period_range, period_start, weeks_to_periods)
 from crimekit.spatial import Grid
 
-FREQS = {"D": "day", "S": "shift", "W": "week", "2W": "two weeks", "M": "month"}
-#: Periods per week for each frequency (months as 12 per 52.18 weeks).
-PERIODS_PER_WEEK = {"D": 7.0, "S": 21.0, "W": 1.0, "2W": 0.5, "M": 12 / 52.18}
-#: Periods back to "the same period last year".
-PERIODS_PER_YEAR = {"D": 364, "S": 1092, "W": 52, "2W": 26, "M": 12}
-_STEP = {"D": pd.Timedelta(days=1), "S": pd.Timedelta(hours=8), "W": pd.Timedelta(days=7),
-         "2W": pd.Timedelta(days=14)}
-_FORTNIGHT_ANCHOR = pd.Timestamp("2000-01-03")  # a Monday
 _MAX_POI_KINDS = 8
-
-
-def check_freq(freq: str, where: str) -> str:
-    """``freq`` if it is one of FREQS, else a ParameterError naming the choices."""
-    if freq not in FREQS:
-        raise ParameterError.invalid("freq", where, f"one of {', '.join(FREQS)}", freq)
-    return freq
-
-
-def period_start(timestamps, freq: str = "W") -> pd.DatetimeIndex:
-    """Start of the period each timestamp falls in (weeks start on Monday, shifts at 06/14/22)."""
-    check_freq(freq, "period_start")
-    ts = pd.DatetimeIndex(pd.to_datetime(timestamps)).astype("datetime64[ns]")
-    if freq == "D":
-        return ts.normalize()
-    if freq == "S":
-        six = pd.Timedelta(hours=6)
-        return (ts - six).floor("8h") + six
-    if freq == "M":
-        return ts.to_period("M").start_time.astype("datetime64[ns]")
-    monday = ts.normalize() - pd.to_timedelta(ts.day_of_week, unit="D")
-    if freq == "2W":
-        return _FORTNIGHT_ANCHOR + ((monday - _FORTNIGHT_ANCHOR) // _STEP["2W"]) * _STEP["2W"]
-    return monday
-
-
-def period_range(first, stop, freq: str) -> pd.DatetimeIndex:
-    """Contiguous period starts from the period of ``first`` up to (not including) ``stop``."""
-    first = period_start([first], freq)[0]
-    if freq == "M":
-        return pd.date_range(first, pd.Timestamp(stop) - pd.Timedelta(nanoseconds=1), freq="MS")
-    return pd.date_range(first, pd.Timestamp(stop) - pd.Timedelta(nanoseconds=1), freq=_STEP[freq])
-
-
-def next_period(start, freq: str) -> pd.Timestamp:
-    """The start of the period after the one starting at ``start``."""
-    start = pd.Timestamp(start)
-    return start + pd.offsets.MonthBegin(1) if freq == "M" else start + _STEP[freq]
-
-
-def weeks_to_periods(weeks: float, freq: str) -> int:
-    """A window of ``weeks`` expressed in whole periods of ``freq`` (at least one)."""
-    return max(1, int(round(weeks * PERIODS_PER_WEEK[freq])))
 
 
 @dataclass(frozen=True)
@@ -83,7 +34,7 @@ class CountCube:
 
     Attributes
     ----------
-    freq : one of FREQS.
+    freq : one of crimekit.periods.FREQS.
     periods : DatetimeIndex of period starts (contiguous), length P.
     grid : the Grid whose kept cells are the columns, in ``grid.cells`` order.
     counts : float32 array (P, N): incidents of the chosen crime heads.
@@ -117,10 +68,7 @@ class CountCube:
 
     def position_of(self, period) -> int:
         """Position of the period containing timestamp ``period`` (may be n_periods or more)."""
-        start = period_start([period], self.freq)[0]
-        if self.freq == "M":
-            return (start.year - self.periods[0].year) * 12 + start.month - self.periods[0].month
-        return int((start - self.periods[0]) // _STEP[self.freq])
+        return period_offset(period_start(period, self.freq), self.periods[0], self.freq)
 
 
 def count_cube(incidents: pd.DataFrame, grid: Grid, *, freq: str = "W", until=None,
@@ -139,13 +87,13 @@ def count_cube(incidents: pd.DataFrame, grid: Grid, *, freq: str = "W", until=No
     inc = incidents[ok]
     start = pd.Timestamp(first) if first is not None else ts[ok].min()
     stop = pd.Timestamp(until) if until is not None else next_period(
-        period_start([ts[ok].max()], freq)[0], freq)
+        period_start(ts[ok].max(), freq), freq)
     periods = period_range(start, stop, freq)
     if not len(periods):
         raise UnusableInputError("The chosen dates leave no whole period to count: "
                                  "choose an end after the first incident.")
     starts = period_start(inc["occurred_at"], freq)
-    pos = _positions(starts, periods, freq)
+    pos = period_offset(starts, periods[0], freq)
     cell = grid.cell_of(inc["lat"], inc["lon"])
     col = pd.Index(grid.cells["cell_id"]).get_indexer(cell)
     keep = (col >= 0) & (pos >= 0) & (pos < len(periods))
@@ -156,12 +104,6 @@ def count_cube(incidents: pd.DataFrame, grid: Grid, *, freq: str = "W", until=No
     other = _bincount2(pos[keep & ~chosen], col[keep & ~chosen], shape)
     poi_mat, kinds = _poi_matrix(pois, grid)
     return CountCube(freq, periods, grid, counts, other, tuple(categories or ()), poi_mat, kinds)
-
-
-def _positions(starts, periods, freq) -> np.ndarray:
-    if freq == "M":
-        return ((starts.year - periods[0].year) * 12 + starts.month - periods[0].month).to_numpy()
-    return ((starts - periods[0]) // _STEP[freq]).to_numpy().astype(np.int64)
 
 
 def _bincount2(rows, cols, shape) -> np.ndarray:

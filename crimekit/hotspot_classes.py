@@ -28,7 +28,7 @@ def hotspot_classes(cube, *, last_weeks: float | None = None, seed: int = 0) -> 
     """
     counts = cube.counts
     if last_weeks is not None:
-        from crimekit.features import weeks_to_periods
+        from crimekit.periods import weeks_to_periods
         counts = counts[-weeks_to_periods(last_weeks, cube.freq):]
     had = (counts > 0).sum(axis=0)
     freq = had / max(len(counts), 1)

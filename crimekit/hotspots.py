@@ -27,9 +27,10 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
 from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
-from crimekit.features import (PERIODS_PER_YEAR, _History, _raster_smooth, build_features,
-                               check_freq, count_cube, next_period, period_start,
-                               weeks_to_periods)
+from crimekit import periods
+from crimekit.features import _History, _raster_smooth, build_features, count_cube
+from crimekit.periods import (PERIODS_PER_YEAR, check_freq, next_period, period_start,
+                              weeks_to_periods)
 from crimekit.schema import SHIFTS, shift_of
 from crimekit.spatial import assign_beats, grid_for
 
@@ -373,7 +374,7 @@ def score_periods(dataset, *, start, end, freq: str = "W", cell_size: float = 25
         raise UnusableInputError(f"No incident occurred before {start.date()}, so there is no "
                                  "history to score from: choose a later --start.")
     grid = grid_for(past, cell_size=cell_size, beats=dataset.beats)
-    first = period_start([start], freq)[0]
+    first = period_start(start, freq)
     wanted = [first] if first >= start else []
     p = next_period(first, freq)
     while p < end:
@@ -411,11 +412,11 @@ def predict_beat_shift_risk(dataset, *, period_start=None, freq: str = "W",
     ``interval`` (default 80%) around ``risk``. Columns: ``beat, shift, risk, risk_lower,
     risk_upper, period_start``.
     """
-    from crimekit.features import period_start as _ps
+    # the argument period_start hides the function, hence periods.period_start
     inc = dataset.incidents
     if period_start is None:
-        period_start = next_period(_ps([inc["occurred_at"].max()], freq)[0], freq)
-    period_start = _ps([period_start], freq)[0]
+        period_start = next_period(periods.period_start(inc["occurred_at"].max(), freq), freq)
+    period_start = periods.period_start(period_start, freq)
     risk, grid = score_periods(dataset, start=period_start, end=next_period(period_start, freq),
                                freq=freq, cell_size=cell_size, model=model,
                                categories=categories)

@@ -8,8 +8,8 @@ import shapely
 from pyproj import Transformer
 
 from crimekit.errors import ParameterError
-from crimekit.features import (build_features, count_cube, feature_names, period_range,
-                               period_start)
+from crimekit.features import build_features, count_cube, feature_names
+from crimekit.periods import period_range, period_start
 from crimekit.spatial import Grid
 
 CRS, X0, Y0, SIZE = "EPSG:32643", 780_000.0, 1_390_000.0, 100.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crimekit.features import FREQS
+from crimekit.periods import FREQS
 from crimekit.hotspots import MODELS, score_periods
 from crimekit.sources import open_dataset
 
