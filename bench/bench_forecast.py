@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from crimekit import forecast as F  # noqa: E402
 from crimekit.synth import generate_city  # noqa: E402
-from crimekit.temporal import period_start  # noqa: E402
+from crimekit.periods import next_period, period_range, period_start  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 CANDIDATES = {
@@ -48,7 +48,7 @@ def real_weekly(name: str) -> pd.DataFrame:
         raw = pd.read_csv(DATA / "lapd_sample.csv", usecols=["DATE OCC"])
         when = pd.to_datetime(raw["DATE OCC"])
     weeks = pd.Series(1, index=period_start(when, "W")).groupby(level=0).sum()
-    full = pd.date_range(weeks.index.min(), weeks.index.max(), freq="7D")
+    full = period_range(weeks.index.min(), next_period(weeks.index.max(), "W"), "W")
     y = weeks.reindex(full, fill_value=0).iloc[1:-1]  # drop partial first/last weeks
     return pd.DataFrame({"ds": y.index, "y": y.to_numpy()})
 

@@ -18,7 +18,8 @@ from scipy import stats
 
 from crimekit.errors import ParameterError, UnusableInputError
 from crimekit.forecast import ForecastSettings, parse_date, run_parallel, series_table
-from crimekit.temporal import FREQS, check_by, check_freq, next_period
+from crimekit.periods import check_freq, next_period
+from crimekit.temporal import FREQS, check_by
 
 ALERT_COLUMNS = ("series", "window_start", "window_end", "observed", "expected", "ratio",
                  "excess", "periods_above_band", "p_value", "flagged", "method")
@@ -43,7 +44,7 @@ def alerts(incidents: pd.DataFrame, *, by: str | None = "beat", freq: str = "W",
     ``ratio`` observed/expected, ``periods_above_band`` how many of the window's periods were
     above the 80% band, ``p_value`` the Poisson test above, ``flagged`` the verdict.
     """
-    check_freq(freq, "alerts")
+    check_freq(freq, "alerts", allowed=FREQS)
     check_by(by, "alerts", incidents)
     if not (isinstance(recent, (int, np.integer)) and recent >= 1):
         raise ParameterError.invalid("recent", "alerts", "a whole number >= 1", recent)
@@ -77,7 +78,7 @@ def _check_one(name, history, settings, holidays):
     observed = float(window["y"].sum())
     expected = float(pred["expected"].sum())
     above = int((window["y"].to_numpy() > pred["yhat_upper"].to_numpy()).sum())
-    last_end = next_period([window["ds"].iloc[-1]], settings.freq)[0] - pd.Timedelta(days=1)
+    last_end = next_period(window["ds"].iloc[-1], settings.freq) - pd.Timedelta(days=1)
     return (name, window["ds"].iloc[0], last_end, observed, expected,
             observed / expected if expected > 0 else np.inf, observed - expected, above,
             pred["method"].iloc[0])

@@ -28,8 +28,8 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
-from crimekit.temporal import (ALL, FREQS, check_by, check_freq, counts_over_time, next_period,
-                               period_start)
+from crimekit.periods import check_freq, next_period, period_start
+from crimekit.temporal import ALL, FREQS, check_by, counts_over_time
 
 #: Seasonal period of the seasonal-naive benchmark: a week of days, a year of weeks or months.
 SEASON = {"D": 7, "W": 52, "M": 12}
@@ -148,7 +148,7 @@ def series_table(incidents: pd.DataFrame, freq: str = "W", by=None, *, train_end
         if not len(inc):
             raise UnusableInputError(f"No incidents occurred before --train-end {cut:%Y-%m-%d};"
                                      " choose a later date.")
-        end = period_start([cut], freq)[0] - pd.Timedelta(days=1)
+        end = period_start(cut, freq) - pd.Timedelta(days=1)
         last_day = incidents["occurred_at"].max().normalize()
         end = min(end, last_day) if cut > last_day else end
     counts = counts_over_time(inc, freq, by, end=end, top=top,
@@ -168,9 +168,9 @@ def parse_date(value, name: str) -> pd.Timestamp:
 
 def periods_between(after, first, freq: str) -> int:
     """How many periods start after period ``after`` and before period ``first``."""
-    n, nxt = 0, next_period([after], freq)[0]
+    n, nxt = 0, next_period(after, freq)
     while nxt < first:
-        n, nxt = n + 1, next_period([nxt], freq)[0]
+        n, nxt = n + 1, next_period(nxt, freq)
     return n
 
 
@@ -190,7 +190,7 @@ def _check_history(history: pd.DataFrame, where: str) -> pd.DataFrame:
 def _future(last_ds, horizon, freq):
     starts = [pd.Timestamp(last_ds)]
     for _ in range(horizon):
-        starts.append(next_period([starts[-1]], freq)[0])
+        starts.append(next_period(starts[-1], freq))
     return pd.DatetimeIndex(starts[1:])
 
 
@@ -208,7 +208,7 @@ class _Base:
 
     def fit(self, history: pd.DataFrame):
         """Learn from ``history`` (columns ``ds``, ``y``: one row per period); returns self."""
-        check_freq(self.freq, type(self).__name__)
+        check_freq(self.freq, type(self).__name__, allowed=FREQS)
         if hasattr(self, "history_"):
             raise ParameterError(f"This {type(self).__name__} is already fitted; make a new "
                                  "one to fit other data.")
@@ -534,11 +534,11 @@ def forecast(incidents: pd.DataFrame, settings: ForecastSettings = ForecastSetti
     The models see only incidents before ``train_end`` (default: all), and the first forecast
     period is the one containing ``train_end`` (see :func:`series_table`).
     """
-    check_freq(settings.freq, "forecast")
+    check_freq(settings.freq, "forecast", allowed=FREQS)
     check_by(by, "forecast", incidents)
     table = series_table(incidents, settings.freq, by, train_end=train_end)
-    first = None if train_end is None else period_start([parse_date(train_end, "train_end")],
-                                                        settings.freq)[0]
+    first = None if train_end is None else period_start(parse_date(train_end, "train_end"),
+                                                        settings.freq)
     return forecast_series(table, settings, holidays=holidays, n_jobs=n_jobs, progress=progress,
                            first=first)
 

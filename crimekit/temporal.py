@@ -14,21 +14,18 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import ParameterError, UnusableInputError
+from crimekit.periods import FREQS as PERIOD_NAMES
+from crimekit.periods import check_freq, next_period, period_range, period_start
 
-#: Time resolutions: code -> (plain name, periods per year).
-FREQS = {"D": ("day", 365.25), "W": ("week", 52.18), "M": ("month", 12.0)}
+#: Time resolutions of trends and forecasts (the period lengths Prophet handles): code ->
+#: (plain name, periods per calendar year). Periods themselves are defined in crimekit.periods.
+FREQS = {f: (PERIOD_NAMES[f], per_year) for f, per_year in (("D", 365.25), ("W", 52.18),
+                                                             ("M", 12.0))}
 #: Fields a series can be split by.
 BY_FIELDS = ("category", "category_group", "district", "beat")
 ALL = "all"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def check_freq(freq: str, where: str) -> str:
-    """``freq`` if it is one of FREQS, else a ParameterError naming the choices."""
-    if freq not in FREQS:
-        raise ParameterError.invalid("freq", where, f"one of {', '.join(FREQS)}", freq)
-    return freq
 
 
 def check_by(by, where: str, incidents: pd.DataFrame | None = None):
@@ -41,34 +38,6 @@ def check_by(by, where: str, incidents: pd.DataFrame | None = None):
         raise UnusableInputError(f"The incidents have no {by!r} column to split by; "
                                  "map it on import or choose another field.")
     return by
-
-
-def period_start(timestamps, freq: str = "W") -> pd.DatetimeIndex:
-    """Start of the period each timestamp falls in: the day, the Monday of its week, or the
-    first of its month."""
-    ts = pd.DatetimeIndex(pd.to_datetime(timestamps))
-    if freq == "D":
-        return ts.normalize()
-    if freq == "W":
-        day = ts.normalize()
-        return day - pd.to_timedelta(day.day_of_week, unit="D")
-    check_freq(freq, "period_start")
-    return ts.normalize() - pd.to_timedelta(ts.day - 1, unit="D")
-
-
-def period_range(first, last, freq: str = "W") -> pd.DatetimeIndex:
-    """Every period start from the period containing ``first`` to the one containing ``last``."""
-    a, b = period_start([first, last], freq)
-    step = {"D": "D", "W": "7D", "M": "MS"}[freq]
-    return pd.date_range(a, b, freq=step)
-
-
-def next_period(starts, freq: str = "W") -> pd.DatetimeIndex:
-    """The start of the period after each period start."""
-    starts = pd.DatetimeIndex(starts)
-    if freq == "M":
-        return starts + pd.offsets.MonthBegin(1)
-    return starts + pd.Timedelta(days=1 if freq == "D" else 7)
 
 
 def _series(incidents: pd.DataFrame, by) -> pd.Series:
@@ -86,7 +55,7 @@ def counts_over_time(incidents: pd.DataFrame, freq: str = "W", by=None, *, start
     first or last week of a date range), so models and charts can leave it out. ``top`` keeps
     only the ``top`` busiest series.
     """
-    check_freq(freq, "counts_over_time")
+    check_freq(freq, "counts_over_time", allowed=FREQS)
     check_by(by, "counts_over_time", incidents)
     when = incidents["occurred_at"].dropna()
     if start is None and end is None and not len(when):
@@ -102,7 +71,8 @@ def counts_over_time(incidents: pd.DataFrame, freq: str = "W", by=None, *, start
     if top is not None:
         names = names.head(top)
     names = list(names.index) or ([ALL] if by is None else [])
-    periods = period_range(first, last, freq)
+    stop = last + pd.Timedelta(days=1)  # end of the last day (the date range is inclusive)
+    periods = period_range(first, stop, freq)
     counted = pd.DataFrame({"series": series, "period_start": period_start(inc["occurred_at"],
                                                                            freq)})
     counts = counted.groupby(["series", "period_start"]).size()
@@ -110,7 +80,7 @@ def counts_over_time(incidents: pd.DataFrame, freq: str = "W", by=None, *, start
     out = counts.reindex(full, fill_value=0).rename("count").reset_index()
     out["count"] = out["count"].astype(int)
     out["complete"] = ((out["period_start"] >= first)
-                       & (next_period(out["period_start"], freq) <= last + pd.Timedelta(days=1)))
+                       & (next_period(out["period_start"], freq) <= stop))
     return out
 
 
@@ -118,7 +88,7 @@ def trend_line(counts: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     """``counts`` (from :func:`counts_over_time`) with a ``trend`` column: the centred moving
     average over one year of periods (half a year at the edges), which removes the seasons and
     leaves the long-term level."""
-    window = int(round(FREQS[check_freq(freq, "trend_line")][1]))
+    window = int(round(FREQS[check_freq(freq, "trend_line", allowed=FREQS)][1]))
     out = counts.copy()
     out["trend"] = (out.groupby("series")["count"]
                     .transform(lambda s: s.rolling(window, center=True,
@@ -135,7 +105,7 @@ def trend_summary(counts: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     (0.10 = +10 %/yr) with a 95% interval from over-dispersion-scaled standard errors.
     ``direction`` is "up"/"down" when the interval excludes zero, else "no clear change".
     """
-    per_year = FREQS[check_freq(freq, "trend_summary")][1]
+    per_year = FREQS[check_freq(freq, "trend_summary", allowed=FREQS)][1]
     rows = []
     for name, part in counts[counts["complete"]].groupby("series", sort=False):
         y = part["count"].to_numpy(float)
@@ -238,7 +208,7 @@ def peak_month(profile: pd.DataFrame) -> pd.Series:
 def year_over_year(incidents: pd.DataFrame, freq: str = "M", by=None) -> pd.DataFrame:
     """Counts per calendar year and month (``freq="M"``) or ISO week (``"W"``):
     ``series, year, period, count``, for a line per year on a shared Jan-Dec axis."""
-    if check_freq(freq, "year_over_year") == "D":
+    if check_freq(freq, "year_over_year", allowed=FREQS) == "D":
         raise ParameterError.invalid("freq", "year_over_year", "'W' or 'M'", freq)
     check_by(by, "year_over_year", incidents)
     inc = incidents[incidents["occurred_at"].notna()]

@@ -10,7 +10,8 @@ import pandas as pd
 from crimekit import forecast as F
 from crimekit.errors import ParameterError
 from crimekit.sources import open_dataset
-from crimekit.temporal import BY_FIELDS, FREQS, period_start
+from crimekit.periods import period_start
+from crimekit.temporal import BY_FIELDS, FREQS
 
 HELP = """\
 Forecast incidents per period (D day, W week starting Monday, M month) for the whole area
@@ -81,7 +82,7 @@ def run(args) -> int:
                                                           args.train_end)
     settings = F.ForecastSettings(freq=args.freq, horizon=args.horizon)
     table = F.series_table(inc, args.freq, args.by, train_end=train_end)
-    first = None if train_end is None else period_start([train_end], args.freq)[0]
+    first = None if train_end is None else period_start(train_end, args.freq)
     result = F.forecast_series(table, settings, holidays=holidays, n_jobs=args.jobs, first=first)
     out = result[list(F.FORECAST_COLUMNS)].copy()
     out["ds"] = out["ds"].dt.strftime("%Y-%m-%d")
