@@ -20,8 +20,8 @@ from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 
 from crimekit.errors import ParameterError
+from crimekit.periods import period_start
 from crimekit.profiles import _known, fdr_q_values
-from crimekit.synth import period_start
 
 #: Extra source columns read as the value of property recovered (first one present wins).
 RECOVERED_COLUMNS = ("property_recovered", "recovered_value", "value_recovered")

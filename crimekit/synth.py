@@ -33,6 +33,7 @@ import shapely
 from pyproj import Transformer
 
 from crimekit.errors import ParameterError
+from crimekit.periods import check_freq, period_start
 from crimekit.schema import Dataset, conform_incidents, conform_patrols, conform_persons
 from crimekit.spatial import assign_beats
 
@@ -273,9 +274,11 @@ class CityTruth:
         """Expected incidents per (period, unit) for any spatial units.
 
         ``unit_of_fine_cell`` gives, for each row of ``fine_cells``, the unit it belongs to (a
-        grid cell id, a beat, ...; NaN/None for none). Periods are pandas period starts
-        (weekly periods start on Monday). Returns columns ``period_start, unit, expected``.
+        grid cell id, a beat, ...; NaN/None for none). Periods are those of crimekit.periods
+        (weeks start on Monday), but not shifts: the truth is daily, so it cannot be split into
+        8-hour shifts. Returns columns ``period_start, unit, expected``.
         """
+        check_freq(freq, "expected_counts", allowed=("D", "W", "2W", "M"))
         idx = self.head_index(categories)
         spot_daily = self.spot_daily(categories)
         daily = pd.concat([self.daily.iloc[:, idx], spot_daily], axis=1)
@@ -304,17 +307,6 @@ class SyntheticCity:
 
     dataset: Dataset
     truth: CityTruth
-
-
-def period_start(timestamps, freq="W") -> pd.DatetimeIndex:
-    """Start of the period each timestamp falls in (weekly periods start on Monday)."""
-    ts = pd.DatetimeIndex(timestamps)
-    rule = {"W": "W-SUN", "2W": "W-SUN", "D": "D", "M": "M", "MS": "M"}.get(freq, freq)
-    starts = ts.to_period(rule).start_time
-    if freq == "2W":  # fortnights anchored on a fixed Monday
-        anchor = pd.Timestamp("2000-01-03")
-        starts = anchor + ((starts - anchor) // pd.Timedelta(days=14)) * pd.Timedelta(days=14)
-    return pd.DatetimeIndex(starts)
 
 
 # --- generation --------------------------------------------------------------------------------
