@@ -25,7 +25,8 @@ from crimekit import temporal as T
 from crimekit.alerts import alerts
 from crimekit.errors import CrimekitError
 from crimekit.evaluate import backtest
-from crimekit.features import count_cube, weeks_to_periods
+from crimekit.features import count_cube
+from crimekit.periods import weeks_to_periods
 from crimekit.filters import Filters, apply_filters
 from crimekit.hotspots import MODELS, cell_beats, crime_type_backtest, make_model
 from crimekit.patrol_risk import beat_shift_risk

@@ -26,6 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import ParameterError, UnusableInputError
+from crimekit.periods import next_period, period_start
 from crimekit.schema import SHIFTS, shift_of
 
 #: Columns of every risk table.
@@ -37,16 +38,16 @@ PRIOR = 0.5
 
 
 def planning_start(dataset, freq: str = "W") -> pd.Timestamp:
-    """The first period after the data ends: the next Monday (weekly) or next day (daily)."""
+    """The first whole period after the data ends: the next day, Monday (weekly) or the next
+    fortnight on the same grid the hotspot model scores (two-weekly)."""
     _check_freq(freq)
     last = dataset.incidents["occurred_at"].max()
     if pd.isna(last):
         raise UnusableInputError("The dataset has no dated incidents, so there is nothing to "
                                  "plan from: check the date/time column.")
     day = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
-    if freq == "D":
-        return day
-    return day + pd.Timedelta(days=(7 - day.day_of_week) % 7)
+    start = period_start(day, freq)  # weeks on Mondays, fortnights on crimekit's fixed grid
+    return start if start >= day else next_period(start, freq)
 
 
 def beats_of(dataset) -> list:

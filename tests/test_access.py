@@ -90,13 +90,13 @@ def test_app_asks_to_sign_in_when_users_are_configured():
     at = _run_with_secrets()
     assert not at.exception
     titles = [t.value for t in at.title]
-    assert "Sign in" in titles and "Map" not in titles
+    assert "Sign in" in titles and "Overview" not in titles
 
 
 def test_signed_in_user_sees_the_app():
     at = _run_with_secrets(state={"user": User("ravi", "commander")})
     assert not at.exception
-    assert "Map" in [t.value for t in at.title]
+    assert "Overview" in [t.value for t in at.title]
 
 
 def test_open_demo_says_it_is_open():

@@ -366,3 +366,16 @@ def test_backtest_plan_beats_current(city):
     assert means.loc["plan", "per_officer"] > means.loc["current", "per_officer"]
     same = result.pivot(index="week_start", columns="deployment", values="officers")
     assert (same["plan"] == same["current"]).all()
+
+
+def test_planning_starts_on_the_next_whole_period_of_each_kind():
+    from crimekit.patrol_risk import planning_start
+    from crimekit.periods import period_start
+    from crimekit.schema import Dataset, conform_incidents
+    import pandas as pd
+    ds = Dataset("t", conform_incidents(pd.DataFrame({
+        "occurred_at": pd.to_datetime(["2025-12-30 10:00"]), "category": ["Theft"]})))
+    assert planning_start(ds, "D") == pd.Timestamp("2025-12-31")
+    assert planning_start(ds, "W") == pd.Timestamp("2026-01-05")  # a Monday
+    fortnight = planning_start(ds, "2W")
+    assert fortnight > pd.Timestamp("2025-12-30") and period_start(fortnight, "2W") == fortnight
