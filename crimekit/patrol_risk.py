@@ -182,13 +182,9 @@ def _evidence(recent, frame, lookback_days) -> pd.DataFrame:
 
 
 def _hotspot_risk(dataset, start, freq, model) -> pd.DataFrame:
-    """Risk from the hotspot model, when that module offers beat-shift risk."""
-    try:
-        from crimekit.hotspots import predict_beat_shift_risk
-    except ImportError:
-        raise ParameterError.invalid("risk_source", "beat_shift_risk",
-                                     "'history' until the hotspot model (crimekit.hotspots) "
-                                     "is installed", "hotspots") from None
+    """Risk from the hotspot model (imported here: it pulls in XGBoost, which the history
+    estimator does not need)."""
+    from crimekit.hotspots import predict_beat_shift_risk
     risk = predict_beat_shift_risk(dataset, period_start=start, freq=freq, model=model)
     risk = risk[["beat", "shift", "risk", "risk_lower", "risk_upper"]].copy()
     risk["beat"] = risk["beat"].astype(str)

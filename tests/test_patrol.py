@@ -250,18 +250,6 @@ def test_risk_uses_only_the_past():
     assert set(risk.loc[risk["recorded"] > 0, "beat"]) == {"A"}
 
 
-def test_hotspot_source_is_optional():
-    try:
-        import crimekit.hotspots as hs  # noqa: F401
-        available = hasattr(hs, "predict_beat_shift_risk")
-    except ImportError:
-        available = False
-    if available:
-        pytest.skip("covered by test_hotspot_risk_source")
-    with pytest.raises(ParameterError, match="'risk_source'.*hotspot model"):
-        beat_shift_risk(tiny_dataset(), risk_source="hotspots")
-
-
 def test_risk_matches_the_city_truth(city):
     from crimekit.synth import fine_cell_beats
     start = pd.Timestamp("2025-06-02")
