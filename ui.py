@@ -512,6 +512,19 @@ def save_uploads(uploads) -> list:
     return paths
 
 
+def alert_verdict(table, label: str):
+    """Say how many series are significantly above forecast in the alerts' window; return the
+    flagged rows. ``label`` names one series ("crime head", "beat")."""
+    flagged = table[table["flagged"]]
+    window = f"{table['window_start'].min():%d %b} to {table['window_end'].max():%d %b %Y}"
+    if len(flagged):
+        st.warning(f"{len(flagged)} of {len(table)} {label}s had significantly more incidents "
+                   f"than forecast in {window}.")
+    else:
+        st.success(f"No {label} is significantly above forecast in {window}.")
+    return flagged
+
+
 def limits_note() -> None:
     """The plain note on what predictions from recorded crime can and cannot tell."""
     st.caption(LIMITS_NOTE)

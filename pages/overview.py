@@ -161,13 +161,7 @@ def alerts_table(key, by, label) -> None:
     except CrimekitError as exc:
         st.info(f"No {label} alerts: {exc}")
         return
-    flagged = table[table["flagged"]]
-    window = f"{table['window_start'].min():%d %b} to {table['window_end'].max():%d %b %Y}"
-    if len(flagged):
-        st.warning(f"{len(flagged)} of {len(table)} {label}s had significantly more incidents "
-                   f"than forecast in {window}.")
-    else:
-        st.success(f"No {label} is significantly above forecast in {window}.")
+    flagged = ui.alert_verdict(table, label)
     if not len(flagged):
         st.caption("Closest to an alert (most incidents above forecast):")
     shown = (flagged if len(flagged) else table.nlargest(3, "excess"))[

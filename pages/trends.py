@@ -237,13 +237,7 @@ def alerts_section(key, city_list, country):
     except CrimekitError as exc:
         st.info(f"No alerts: {exc}")
         return
-    flagged = table[table["flagged"]]
-    window = f"{table['window_start'].min():%d %b} to {table['window_end'].max():%d %b %Y}"
-    if len(flagged):
-        st.warning(f"{len(flagged)} of {len(table)} {label.lower()}s had significantly more "
-                   f"incidents than forecast in {window}.")
-    else:
-        st.success(f"No {label.lower()} is significantly above forecast in {window}.")
+    ui.alert_verdict(table, label.lower())
     st.dataframe(table.round({c: 3 for c in ("expected", "ratio", "excess", "p_value")}),
                  hide_index=True, width="stretch")
     st.caption("Expected = the forecast for these weeks from the weeks before them; p-value = "

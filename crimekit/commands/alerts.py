@@ -10,6 +10,7 @@ from crimekit.alerts import alerts
 from crimekit.commands.forecast import holidays_for
 from crimekit.sources import open_dataset
 from crimekit.temporal import BY_FIELDS, FREQS
+from crimekit.commands import add_data_argument
 
 HELP = """\
 List the beats (or crime heads, major heads, districts: --by) whose last --recent complete
@@ -28,8 +29,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("alerts", help="beats or crime heads above their forecast",
                               description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, metavar="FILE_OR_NAME",
-                   help="'demo', a file or folder, or a stored dataset name")
+    add_data_argument(p)
     p.add_argument("--by", default="beat", choices=BY_FIELDS, help="series (default beat)")
     p.add_argument("--freq", default="W", choices=list(FREQS), help="resolution (default W)")
     p.add_argument("--recent", type=int, default=4, help="periods in the window (default 4)")

@@ -12,6 +12,7 @@ from crimekit.errors import ParameterError
 from crimekit.sources import open_dataset
 from crimekit.periods import period_start
 from crimekit.temporal import BY_FIELDS, FREQS
+from crimekit.commands import add_data_argument
 
 HELP = """\
 Forecast incidents per period (D day, W week starting Monday, M month) for the whole area
@@ -39,8 +40,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("forecast", help="forecast incidents per period, with backtests",
                               description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, metavar="FILE_OR_NAME",
-                   help="'demo', a file or folder, or a stored dataset name")
+    add_data_argument(p)
     p.add_argument("--freq", default="W", choices=list(FREQS), help="resolution (default W)")
     p.add_argument("--train-end", metavar="DATE", help="use only incidents before this date")
     p.add_argument("--horizon", type=int, default=8, help="periods to forecast (default 8)")

@@ -8,6 +8,7 @@ from pathlib import Path
 from crimekit.periods import FREQS
 from crimekit.hotspots import MODELS, score_periods
 from crimekit.sources import open_dataset
+from crimekit.commands import add_data_argument
 
 HELP = """\
 Score every grid cell for every period starting in [--start, --end) with a hotspot model, and
@@ -29,8 +30,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("hotspots", help="predict crime risk per grid cell and period",
                               description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, metavar="FILE_OR_NAME",
-                   help="'demo', a stored dataset's name, or a file/folder to read")
+    add_data_argument(p)
     p.add_argument("--start", required=True, metavar="DATE", help="first period starts here")
     p.add_argument("--end", required=True, metavar="DATE",
                    help="score periods starting before this date")

@@ -6,6 +6,8 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from crimekit.commands import add_data_argument
+
 HELP = """\
 Plan how many officers to post to each beat in each shift (morning 06-14, evening 14-22,
 night 22-06) for the period after the data ends, to cover the most expected crime with
@@ -30,8 +32,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("plan", help="deploy officers across beats and shifts",
                               description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, metavar="FILE_OR_NAME",
-                   help="'demo', a file or folder (read on the fly) or a stored dataset's name")
+    add_data_argument(p)
     p.add_argument("--beats", metavar="FILE", help="beat polygons (GeoJSON or shapefile); "
                    "without them, beats come from the incidents' beat column")
     p.add_argument("--officers", required=True, metavar="N or M,E,N",

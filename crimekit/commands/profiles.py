@@ -15,6 +15,7 @@ from crimekit.filters import Filters, apply_filters
 from crimekit.place_clusters import PlaceClusters
 from crimekit.reoffending import backtest_reoffending
 from crimekit.sources import open_dataset
+from crimekit.commands import add_data_argument
 
 HELP = """\
 Profile who is harmed and who offends, how crime heads go together and which places are alike,
@@ -32,8 +33,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("profiles", help="victim/accused profiles, crime links, "
                               "place clusters", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, metavar="FILE_OR_NAME",
-                   help="'demo', a file or folder, or a stored dataset's name")
+    add_data_argument(p)
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the tables to")
     p.add_argument("--start", help="first day (YYYY-MM-DD)")
     p.add_argument("--end", help="last day, inclusive (YYYY-MM-DD)")
