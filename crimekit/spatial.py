@@ -22,7 +22,9 @@ MIN_CELL_M, MAX_CELL_M = 25.0, 5000.0
 
 def local_crs(lat, lon) -> str:
     """The UTM zone (as 'EPSG:326xx' or 'EPSG:327xx') around the median of the points."""
-    lat, lon = np.nanmedian(np.asarray(lat, float)), np.nanmedian(np.asarray(lon, float))
+    lat, lon = np.asarray(lat, float), np.asarray(lon, float)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    lat, lon = (np.median(lat[ok]), np.median(lon[ok])) if ok.any() else (np.nan, np.nan)
     if not (np.isfinite(lat) and np.isfinite(lon)):
         raise UnusableInputError("No incident has coordinates, so no map or grid can be made: "
                                  "map the latitude/longitude (or X/Y) columns when importing.")
