@@ -86,6 +86,12 @@ def chance_words(now: int, before: int) -> str:
     return f"a {direction} {verdict} (exact test p = {p:.3f})"
 
 
+#: Relative changes as percentages and p-values readable at any size, in every table here.
+CHANGE_FORMATS = {c: st.column_config.NumberColumn(c, format="percent")
+                  for c in ("change_vs_previous", "change_vs_last_year")}
+CHANGE_FORMATS["p_rise"] = st.column_config.NumberColumn("p_rise", format="%.2g")
+
+
 def percent(x) -> str:
     return f"{x:+.1%}" if pd.notna(x) and np.isfinite(x) else "n/a (nothing to compare with)"
 
@@ -118,7 +124,8 @@ def period_block(key, days) -> None:
                "lopsided happens when the underlying rate has not changed.")
     by_head = comparison(key, days, "category")
     with st.expander("Every crime head"):
-        st.dataframe(by_head.round(3), hide_index=True, width="stretch")
+        st.dataframe(by_head.round(3), hide_index=True, width="stretch",
+                     column_config=CHANGE_FORMATS)
         ui.download(by_head, "periods_by_crime_head.csv", "Download the comparison by crime head")
 
 
@@ -131,6 +138,7 @@ def rising_table(key, by, days, label) -> None:
     shown = shown.assign(in_words=[chance_words(c, p) for c, p in
                                    zip(shown["current"], shown["previous"])])
     st.dataframe(shown.rename(columns={"group": label}).round(3), hide_index=True,
+                 column_config=CHANGE_FORMATS,
                  width="stretch")
     ui.download(shown, f"rising_{by}.csv", f"Download the rising {label}s")
 
