@@ -33,8 +33,10 @@ def isolated_store(tmp_path, monkeypatch):
     return root
 
 
-def run_page(page: str | None = None, *, state: dict | None = None, timeout: float = 120):
-    """Run the app once on ``page`` (e.g. "pages/map.py") with session ``state`` preset.
+def run_page(page: str | None = None, *, state: dict | None = None, secrets: dict | None = None,
+             timeout: float = 120):
+    """Run the app once on ``page`` (e.g. "pages/map.py") with session ``state`` (and the
+    secrets file's ``secrets``) preset.
 
     One run per AppTest: Streamlit's AppTest drops the entry script's sidebar elements on
     reruns and after switch_page, so widget values are preset through session state instead of
@@ -43,6 +45,8 @@ def run_page(page: str | None = None, *, state: dict | None = None, timeout: flo
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
     for key, value in (state or {}).items():
         at.session_state[key] = value
     if page:

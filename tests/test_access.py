@@ -72,18 +72,8 @@ def _secrets():
                                "role": "commander"}}}
 
 
-def _run_with_secrets(state=None, page=None):
-    from streamlit.testing.v1 import AppTest
-    from conftest import ROOT
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in _secrets().items():
-        at.secrets[k] = v
-    for k, v in (state or {}).items():
-        at.session_state[k] = v
-    if page:
-        at.switch_page(page)
-    at.run()
-    return at
+def _run_with_secrets(state=None):
+    return run_page(state=state, secrets=_secrets())
 
 
 def test_app_asks_to_sign_in_when_users_are_configured():
