@@ -181,7 +181,23 @@ def hotspot_risk(key, cell_size, freq, heads, model):
     return pred.sort_values("score", ascending=False, ignore_index=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+def all_heads_key(key: tuple) -> tuple:
+    """The view key with the same dataset, dates and districts but every crime head: results
+    keyed on it are shared by every choice of crime heads in the sidebar."""
+    return key[:4] + ((), key[5])
+
+
+def best_fast_model(key, cell_size, freq, heads, weeks, coverage=0.01):
+    """(model name, the fast-baseline backtest it was chosen on, whether that backtest is of
+    every crime head rather than this view). The fast baselines are compared on the view with
+    every crime head (same dates and districts), computed once and shared by every crime-head
+    filter; a crime-head filter then only backtests the chosen model."""
+    base = all_heads_key(key)
+    bt = hotspot_backtest(base, cell_size, freq, heads, weeks, FAST_MODELS)
+    return bt.at(coverage).idxmax(), bt, base != key
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def hotspot_backtest(key, cell_size, freq, heads, weeks, models=None):
     """Rolling backtest of the hotspot models over the last ``weeks`` (refit every 13 weeks).
 
@@ -243,24 +259,62 @@ def trend_table(key, by):
     return T.trend_summary(counts, "W")
 
 
-@st.cache_data(show_spinner="Backtesting over the last year (13 forecasts)...", max_entries=32)
-def forecast_backtest(key, by, series, freq, horizon, city_list, country):
-    """Backtest metrics of one series (None when it is too short to backtest)."""
+#: Origins of the quick forecast backtest shown by default (the full one has 13 in a year).
+QUICK_ORIGINS = 4
+
+
+@st.cache_data(show_spinner="Backtesting the forecast...", max_entries=32)
+def forecast_backtest(key, by, series, freq, horizon, city_list, country, origins=None):
+    """Backtest metrics of one series (None when it is too short to backtest); ``origins``
+    keeps only the latest origins (a quicker backtest), None every origin in the last year."""
     table = F.series_table(series_incidents(key, by, series), freq)
     try:
         points = F.backtest(table, F.ForecastSettings(freq=freq, horizon=horizon),
-                            holidays=holidays_of(key, city_list, country))
+                            holidays=holidays_of(key, city_list, country), origins=origins)
     except CrimekitError:
         return None
     return F.metrics(points).iloc[0]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=16)
+def _alerts_for(key, by, recent, alpha, city_list, country, _progress=None):
+    table = alerts(series_incidents(key), by=by, recent=recent, alpha=alpha,
+                   holidays=holidays_of(key, city_list, country), n_jobs=None,
+                   progress=_progress)
+    _computed().add(("alerts", key, by, recent, alpha, city_list, country))
+    return table
+
+
+@st.cache_resource
+def _computed() -> set:
+    """Which shareable results this server has already computed (so a filter only reuses a
+    wider result when that costs nothing)."""
+    return set()
+
+
+def _same_days(key, other) -> bool:
+    """Whether two views' incidents start and end on the same days (so their periods, and the
+    complete ones among them, are the same)."""
+    a, b = view_of(key).incidents["occurred_at"], view_of(other).incidents["occurred_at"]
+    return bool(len(a) and len(b) and a.min().normalize() == b.min().normalize()
+                and a.max().normalize() == b.max().normalize())
+
+
 def alerts_for(key, by, recent, alpha, city_list, country, _progress=None):
-    """Series of ``by`` whose last ``recent`` weeks are above their forecast (Poisson test)."""
-    return alerts(series_incidents(key), by=by, recent=recent, alpha=alpha,
-                  holidays=holidays_of(key, city_list, country), n_jobs=None,
-                  progress=_progress)
+    """Series of ``by`` whose last ``recent`` weeks are above their forecast (Poisson test).
+
+    Alerts by crime head check each head on its own incidents only, so under a crime-head
+    filter they are the rows of the every-head alerts (same dates, districts and settings) for
+    the chosen heads, whenever those were already computed and the filtered incidents span the
+    same days (same weeks). Otherwise they are computed for the view.
+    """
+    base = all_heads_key(key)
+    if (by == "category" and base != key
+            and ("alerts", base, by, recent, alpha, city_list, country) in _computed()
+            and _same_days(key, base)):
+        table = _alerts_for(base, by, recent, alpha, city_list, country)
+        return table[table["series"].isin(key[4])].reset_index(drop=True)
+    return _alerts_for(key, by, recent, alpha, city_list, country, _progress=_progress)
 
 
 def with_progress(label, func, *args):

@@ -16,7 +16,8 @@ from crimekit.hotspots import CrimeTypeModel
 from crimekit.schema import SHIFTS
 
 FREQS = {"Week": "W", "Two weeks": "2W", "Day": "D", "Shift (8 h)": "S", "Month": "M"}
-MODEL_NAMES = {"XGBoost (learned)": "xgboost", "Kernel density (decayed)": "kde",
+AUTO = "Best fast baseline"
+MODEL_NAMES = {AUTO: "auto", "XGBoost (learned)": "xgboost", "Kernel density (decayed)": "kde",
                "All history": "all-history", "Markov transition": "markov",
                "Last period": "last-period", "Last year": "last-year"}
 LABEL_OF = {v: k for k, v in MODEL_NAMES.items()}
@@ -74,6 +75,30 @@ def percent(x) -> str:
     return f"{x:.1%}" if np.isfinite(x) else "n/a"
 
 
+def crime_type_section(view, key, cell_size, top, next_start):
+    """The likely crime type at a chosen place and shift, beside its 26-week backtest."""
+    p1, p2, p3 = st.columns(3)
+    place_kind = p1.radio("Place", ["Cell", "Beat"], horizontal=True, key="hs_place_kind")
+    place = "cell" if place_kind == "Cell" or view.incidents["beat"].eq("").all() else "beat"
+    options = [str(c) for c in top["cell_id"]] if place == "cell" else \
+        sorted(b for b in view.incidents["beat"].unique() if b)
+    chosen_place = p2.selectbox(place_kind if place == "beat" else "Cell (from the top list)",
+                                options, key="hs_place")
+    shift = p3.selectbox("Shift", list(SHIFTS), key="hs_shift")
+    try:
+        mix = crime_type_model(key, place, cell_size).predict(chosen_place, next_start, shift)
+        accuracy = ui.crime_type_accuracy(key, place, cell_size)
+    except ValueError as exc:
+        st.info(str(exc))
+    else:
+        t1, t2 = st.columns([3, 2])
+        t1.dataframe(mix.head(8).round(3), hide_index=True, width="stretch")
+        t2.dataframe(accuracy.round(3), hide_index=True, width="stretch")
+        t2.caption("Backtest on the last 26 weeks: the model against the place's own "
+                   "historical mix (higher accuracy, lower log loss is better).")
+        ui.download(mix, "crime_type_at_place.csv", "Download crime-type probabilities")
+
+
 # --- layout ---------------------------------------------------------------------------------
 
 st.title("Hotspots")
@@ -93,17 +118,32 @@ freq = FREQS[c2.selectbox("Period", list(FREQS), key="hs_freq")]
 cell_size = c3.select_slider("Cell size (m)", CELL_SIZES, value=250, key="hs_cell")
 coverage = c4.select_slider("Area to flag", list(COVERAGES), value=0.01, key="hs_cov",
                             format_func=lambda c: f"{c:.1%}")
-model = MODEL_NAMES[c5.selectbox("Model", list(MODEL_NAMES), key="hs_model")]
-weeks = st.select_slider("Backtest: last weeks of held-out time", [8, 13, 26, 52], value=13,
+model = MODEL_NAMES[c5.selectbox("Model", list(MODEL_NAMES), key="hs_model",
+                                  help="Best fast baseline: the fast model with the best hit rate "
+                                       "on a backtest of every crime head (same dates and "
+                                       "districts). XGBoost is slower to fit the first time.")]
+b1, b2 = st.columns([3, 2])
+weeks = b1.select_slider("Backtest: last weeks of held-out time", [8, 13, 26, 52], value=13,
                          key="hs_weeks", help="Each model is refitted every 13 weeks on only the "
                                                "data before, and scored on what then happened.")
+compare = b2.toggle("Backtest every model (XGBoost included)", key="hs_compare",
+                    help="Off: the chosen model's own backtest. On: every model side by side "
+                         "(and the truth on the demo city); slow the first time, then cached.")
 
 try:
     cube = ui.hotspot_cube(key, cell_size, freq, heads)
-    with st.status("Scoring the next period and backtesting every model...",
-                   expanded=False) as status:
+    with st.status("Scoring the next period and backtesting...", expanded=False) as status:
+        auto = model == "auto"
+        if auto:
+            model, fast_bt, wider = ui.best_fast_model(key, cell_size, freq, heads, weeks,
+                                                       coverage)
         risk = ui.hotspot_risk(key, cell_size, freq, heads, model)
-        bt = ui.hotspot_backtest(key, cell_size, freq, heads, weeks)
+        if compare:
+            bt = ui.hotspot_backtest(key, cell_size, freq, heads, weeks)
+        elif auto and not wider:  # the comparison that chose the model is of this very view
+            bt = fast_bt
+        else:
+            bt = ui.hotspot_backtest(key, cell_size, freq, heads, weeks, (model,))
         status.update(label="Scored and backtested.", state="complete")
 except ValueError as exc:  # crimekit's errors say what to change
     st.warning(str(exc))
@@ -130,6 +170,10 @@ m3.metric("Expected incidents in them", f"{top['expected'].sum():.1f}",
 m4.metric("Backtested hit rate", percent(chosen["hit_rate"].iloc[0]) if len(chosen) else "n/a",
           help="Share of crimes that fell in the flagged cells, averaged over the backtest's "
                f"periods; 80% of periods were between {percent(lo)} and {percent(hi)}.")
+if auto:
+    st.caption(f"Model: **{LABEL_OF[model]}**, the best of the fast baselines on a backtest of "
+               + ("every crime head in this date range and these districts (chosen once for "
+                  "every crime-head filter)." if wider else "this view."))
 st.caption(f"{LABEL_OF[model]} flags the top {coverage:.1%} of {len(risk):,} cells of "
            f"{cell_size} m. In the backtest it captured {percent(chosen['hit_rate'].iloc[0])} of "
            f"crimes (80% of periods: {percent(lo)} to {percent(hi)}); probabilities are "
@@ -213,25 +257,9 @@ with hc2:
     ui.download(classes, "hotspot_classes.csv", "Download classes and Gi* per cell")
 
 st.subheader("Crime type at a place")
-p1, p2, p3 = st.columns(3)
-place_kind = p1.radio("Place", ["Cell", "Beat"], horizontal=True, key="hs_place_kind")
-place = "cell" if place_kind == "Cell" or view.incidents["beat"].eq("").all() else "beat"
-options = [str(c) for c in top["cell_id"]] if place == "cell" else \
-    sorted(b for b in view.incidents["beat"].unique() if b)
-chosen_place = p2.selectbox(place_kind if place == "beat" else "Cell (from the top list)",
-                            options, key="hs_place")
-shift = p3.selectbox("Shift", list(SHIFTS), key="hs_shift")
-try:
-    mix = crime_type_model(key, place, cell_size).predict(chosen_place, next_start, shift)
-    accuracy = ui.crime_type_accuracy(key, place, cell_size)
-except ValueError as exc:
-    st.info(str(exc))
-else:
-    t1, t2 = st.columns([3, 2])
-    t1.dataframe(mix.head(8).round(3), hide_index=True, width="stretch")
-    t2.dataframe(accuracy.round(3), hide_index=True, width="stretch")
-    t2.caption("Backtest on the last 26 weeks: the model against the place's own historical "
-               "mix (higher accuracy, lower log loss is better).")
-    ui.download(mix, "crime_type_at_place.csv", "Download crime-type probabilities")
+if st.toggle("Predict the likely crime type at a place", key="hs_crime_type",
+             help="Fits a crime-type model and backtests it on the last 26 weeks (a few "
+                  "seconds on a large dataset the first time, then cached)."):
+    crime_type_section(view, key, cell_size, top, next_start)
 
 ui.limits_note()

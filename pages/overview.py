@@ -205,13 +205,15 @@ def hotspot_block(key) -> None:
                              "XGBoost with the Hotspots page's full backtest (slower the first "
                              "time).")
     args = (key, d["cell_size"], d["freq"], d["heads"])
+    chosen_wider = False
     try:
         with st.spinner("Scoring the next week and backtesting..."):
             if learned:
                 bt, model = ui.hotspot_backtest(*args, d["weeks"]), "xgboost"
             else:
-                bt = ui.hotspot_backtest(*args, d["weeks"], ui.FAST_MODELS)
-                model = bt.at(COVERAGE).idxmax()
+                model, bt, chosen_wider = ui.best_fast_model(*args, d["weeks"])
+                if chosen_wider:  # only the chosen model is backtested on this view
+                    bt = ui.hotspot_backtest(*args, d["weeks"], (model,))
             risk = ui.hotspot_risk(*args, model)
     except ValueError as exc:  # crimekit's errors say what to change
         st.info(f"No hotspot prediction: {exc}")
@@ -236,7 +238,10 @@ def hotspot_block(key) -> None:
               help=f"Share of crimes that fell in the flagged {k} cells, averaged over the last "
                    f"{len(per)} weeks of held-out data.")
     how = "the learned model" if learned else \
-        f"the best of the fast baselines on this data ({', '.join(ui.FAST_MODELS)})"
+        f"the best of the fast baselines ({', '.join(ui.FAST_MODELS)}) on a backtest of " + \
+        ("every crime head in this date range and these districts (shared by every crime-head "
+         "filter); its own backtest on this view gives the hit rate" if chosen_wider else
+         "this data")
     st.caption(f"Model: **{MODEL_LABELS.get(model, model)}**, {how}. {d['cell_size']} m cells. "
                f"Flagging the top {COVERAGE:.0%} ({k} of {len(risk):,} cells) captured "
                f"{hit:.1%} of crimes in the backtest (80% of weeks between {lo:.1%} and "

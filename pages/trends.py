@@ -176,7 +176,12 @@ def forecast_section(key, by, series, freq, unit, horizon, city_list, country):
                    "Prophet: a simpler method, labelled as such.")
     chart_col, metric_col = st.columns([3, 1])
     chart_col.altair_chart(forecast_chart(history, pred, unit), width="stretch")
-    scores = ui.forecast_backtest(key, by, series, freq, horizon, city_list, country)
+    full = metric_col.toggle("Full backtest (13 origins)", key="tr_full_backtest",
+                             help=f"Off: a quick backtest from the last {ui.QUICK_ORIGINS} "
+                                  "origins. On: every origin in the last year (slower the "
+                                  "first time, then cached).")
+    scores = ui.forecast_backtest(key, by, series, freq, horizon, city_list, country,
+                                  None if full else ui.QUICK_ORIGINS)
     with metric_col:
         st.markdown("**How good is it?**")
         if scores is None:
@@ -190,8 +195,10 @@ def forecast_section(key, by, series, freq, unit, horizon, city_list, country):
             st.metric("80% band coverage", f"{scores['coverage']:.0%}",
                       help="Share of actual counts inside the 80% band (nominal 80%).")
             verdict = "beats" if scores["relative_mae"] < 1 else "does not beat"
-            st.caption(f"Backtest: {int(scores['n'])} forecasts from 13 origins in the last "
-                       f"year; {method} {verdict} seasonal naive (MAE {scores['mae']:.1f} vs "
+            origins = "every origin in the last year" if full else \
+                f"the last {ui.QUICK_ORIGINS} origins (quick; turn on the full backtest for all)"
+            st.caption(f"Backtest: {int(scores['n'])} forecasts from {origins}; {method} "
+                       f"{verdict} seasonal naive (MAE {scores['mae']:.1f} vs "
                        f"{scores['naive_mae']:.1f}).")
     st.caption(f"Method: **{method}**. Prophet is fitted on log(1 + count) with a slow-moving "
                "trend (changepoint prior 0.01) and a smooth yearly season: counts are skewed and "

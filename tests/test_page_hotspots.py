@@ -10,7 +10,9 @@ pytestmark = pytest.mark.slow
 
 def test_hotspots_page_shows_map_ranked_cells_backtest_and_crime_type():
     at = run_page("pages/hotspots.py", state={"hs_cell": 500, "hs_cov": 0.02,
-                                              "hs_weeks": 13}, timeout=300)
+                                              "hs_weeks": 13, "hs_model": "XGBoost (learned)",
+                                              "hs_compare": True, "hs_crime_type": True},
+                  timeout=300)
     assert not at.exception, at.exception
     text = shown_text(at)
     assert at.title[0].value == "Hotspots"
@@ -40,7 +42,8 @@ def test_hotspots_page_shows_map_ranked_cells_backtest_and_crime_type():
 def test_hotspots_page_baseline_model_by_beat():
     at = run_page("pages/hotspots.py", state={
         "hs_cell": 1000, "hs_model": "Kernel density (decayed)", "hs_freq": "Two weeks",
-        "hs_heads": ["Burglary"], "hs_place_kind": "Beat", "hs_weeks": 8}, timeout=300)
+        "hs_heads": ["Burglary"], "hs_place_kind": "Beat", "hs_weeks": 8,
+        "hs_crime_type": True}, timeout=300)
     assert not at.exception, at.exception
     text = shown_text(at)
     assert "Kernel density (decayed) flags the top" in text
@@ -51,3 +54,22 @@ def test_hotspots_page_baseline_model_by_beat():
     accuracy = next(f.value for f in at.dataframe if "top1_accuracy" in f.value.columns)
     assert accuracy["method"].tolist() == ["model", "historical mix"]
     assert (accuracy["incidents"] > 1000).all()  # beats' incidents in the last 26 weeks
+
+
+def test_hotspots_page_defaults_to_the_best_fast_baseline_with_its_own_backtest():
+    """The first render fits no XGBoost: the best fast baseline (chosen on a backtest of every
+    crime head) is scored and backtested alone; the crime-type model waits for its toggle."""
+    at = run_page("pages/hotspots.py", state={"hs_cell": 1000, "categories": ["Burglary"]},
+                  timeout=300)
+    assert not at.exception, at.exception
+    text = shown_text(at)
+    assert "the best of the fast baselines on a backtest of every crime head" in text
+    label = re.search(r"Model: \*\*([^*]+)\*\*", text).group(1)
+    assert label in {"Kernel density (decayed)", "All history", "Markov transition",
+                     "Last period", "Last year"}
+    assert f"{label} flags the top 1.0%" in text
+    models = next(f.value for f in at.dataframe if "brier" in f.value.columns)
+    assert len(models) == 1 and 0 < models["hit_rate"].iloc[0] < 1
+    ranked = next(f.value for f in at.dataframe if "why" in f.value.columns)
+    assert (ranked["why"] == f"{label} baseline score").all()
+    assert not any("historical_mix" in f.value.columns for f in at.dataframe)
