@@ -26,6 +26,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from test_browser import ARGS, CHROMIUM, app_pages  # noqa: E402  (one list of pages)
 
 
+#: One head per page, each picked for the first time (all present in the bench dataset).
+HEADS = ("Theft", "Hurt", "Vehicle theft", "Burglary", "Public nuisance", "Cheating",
+         "Cyber fraud", "Cruelty by husband", "Molestation", "Chain snatching")
+
+
 class RunLog:
     """The app's own record of each script run ($CRIMEKIT_TIMING_LOG, written by app.py)."""
 
@@ -79,9 +84,15 @@ def pick_crime_head(page, name: str) -> float:
     return clicked
 
 
-def clear_crime_heads(page) -> None:
-    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] '
-                 'button[aria-label^="Remove "]').first.click()
+def clear_crime_heads(page) -> float:
+    """Remove the chosen crime head; return the moment of the click."""
+    wait_idle(page)
+    remove = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] '
+                          'button[aria-label^="Remove "]').first
+    remove.wait_for()
+    clicked = time.time()
+    remove.click()
+    return clicked
 
 
 def main(argv=None) -> int:
@@ -89,10 +100,18 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", required=True, help="store folder holding the dataset")
     parser.add_argument("--dataset", default="bench", help="the dataset's name in the store")
-    parser.add_argument("--head", default="Theft", help="crime head to pick")
+    parser.add_argument("--head", default=None,
+                        help="one crime head to pick on every page (default: a different, "
+                             "never-before-picked head on each page, so no page finds the "
+                             "filtered view's results cached by an earlier page)")
+    parser.add_argument("--pages", default="",
+                        help="comma-separated page titles to time (default: every page)")
+    parser.add_argument("--heads", default=",".join(HEADS),
+                        help="comma-separated crime heads, one per page in order")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
+    heads = [h.strip() for h in args.heads.split(",") if h.strip()]
     log_path = Path(tempfile.mkdtemp()) / "runs.tsv"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -109,23 +128,32 @@ def main(argv=None) -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            if args.pages:  # the entry script must run once, or /slug runs the page bare
+                since = time.time()
+                page.goto(f"http://127.0.0.1:{port}/?dataset={args.dataset}")
+                log.settle(since)
             for index, (path, title) in enumerate(app_pages()):
+                if args.pages and title not in args.pages.split(","):
+                    continue
                 slug = "" if index == 0 else Path(path).stem
                 since = time.time()
                 page.goto(f"http://127.0.0.1:{port}/{slug}?dataset={args.dataset}")
                 first, _, _ = log.settle(since)
-                since = pick_crime_head(page, args.head)
+                head = args.head or heads[index % len(heads)]
+                since = pick_crime_head(page, head)
                 pick_wall, pick_script, n_pick = log.settle(since)
-                since = time.time()
-                clear_crime_heads(page)
+                since = clear_crime_heads(page)
                 clear_wall, clear_script, n_clear = log.settle(since)
                 rows.append((title, first, pick_wall, clear_wall))
-                print(f"{title:<12} first load {first:6.1f} s | pick a head: {pick_wall:5.2f} s "
+                print(f"{title:<12} [{head}] first load {first:6.1f} s | pick a head: {pick_wall:5.2f} s "
                       f"(script {pick_script:.2f} s, {n_pick} run) | clear it: {clear_wall:5.2f} s "
                       f"(script {clear_script:.2f} s, {n_clear} run)", flush=True)
             browser.close()
     finally:
         server.terminate()
+    print("\n| page | first load (s) | pick a head (s) | clear it (s) |\n|---|---|---|---|")
+    for title, first, pick, clear in rows:
+        print(f"| {title} | {first:.1f} | {pick:.2f} | {clear:.2f} |")
     return 0
 
 
