@@ -104,11 +104,12 @@ def row(model, measure, value, compared_with="", baseline=np.nan, note=""):
 def forecast_rows(key) -> list:
     d = ui.FORECAST_DEFAULTS
     s = ui.forecast_backtest(key, None, T.ALL, d["freq"], d["horizon"], d["city_list"],
-                             d["country"])
+                             d["country"], ui.QUICK_ORIGINS)
     if s is None:
         return [row("Forecast", "MAE", np.nan, note="too little history to backtest (it needs "
                     "more than a year and a season)")]
-    where = f"whole area, weekly, {int(s['n'])} forecasts; method {s['method']}"
+    where = (f"whole area, weekly, {int(s['n'])} forecasts from the last {ui.QUICK_ORIGINS} "
+             f"origins (the Trends page's quick backtest); method {s['method']}")
     return [row("Forecast", "MAE", s["mae"], "seasonal naive", s["naive_mae"], where),
             row("Forecast", "MASE", s["mase"], "seasonal naive", s["naive_mase"],
                 "below 1 beats last season's value on average"),
