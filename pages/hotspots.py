@@ -238,23 +238,27 @@ with st.expander("Reliability: do predicted probabilities match what happened?")
                  alt.Tooltip("observed:Q", format=".2f"), "n"]), width="stretch")
 
 st.subheader("Lasting hotspots over history")
-classes = classes_for(key, cell_size, freq, heads)
-shown = cube.grid.cells.merge(classes, on="cell_id")
-shown["class_level"] = shown["hotspot_class"].map({c: 4 - i for i, c in enumerate(CLASSES)})
-shown["label"] = shown["hotspot_class"] + ", Gi* " + shown["gi_class"]
-cl_layer, cl_legend = maps.cell_layer(shown[shown["hotspot_class"] != "non-hotspot"],
-                                      "class_level", layer_id="classes")
-hc1, hc2 = st.columns([3, 2])
-with hc1:
-    st.pydeck_chart(maps.deck([cl_layer], maps.view_for(view.incidents["lat"],
-                                                        view.incidents["lon"]), "light"),
-                    height=380)
-    st.caption("Class level: 3 stable, 2 relative, 1 occasional (k-means on the share of "
-               "periods with crime). Tooltips add the Getis-Ord Gi* result.")
-with hc2:
-    counts = pd.crosstab(classes["hotspot_class"], classes["gi_class"])
-    st.dataframe(counts, width="stretch")
-    ui.download(classes, "hotspot_classes.csv", "Download classes and Gi* per cell")
+if st.toggle("Class cells over history (stable, relative, occasional) with Getis-Ord Gi*",
+             key="hs_classes",
+             help="k-means on each cell's share of periods with crime, and Gi* on its total "
+                  "count; computed on demand (under a second), then cached."):
+    classes = classes_for(key, cell_size, freq, heads)
+    shown = cube.grid.cells.merge(classes, on="cell_id")
+    shown["class_level"] = shown["hotspot_class"].map({c: 4 - i for i, c in enumerate(CLASSES)})
+    shown["label"] = shown["hotspot_class"] + ", Gi* " + shown["gi_class"]
+    cl_layer, cl_legend = maps.cell_layer(shown[shown["hotspot_class"] != "non-hotspot"],
+                                          "class_level", layer_id="classes")
+    hc1, hc2 = st.columns([3, 2])
+    with hc1:
+        st.pydeck_chart(maps.deck([cl_layer], maps.view_for(view.incidents["lat"],
+                                                            view.incidents["lon"]), "light"),
+                        height=380)
+        st.caption("Class level: 3 stable, 2 relative, 1 occasional (k-means on the share of "
+                   "periods with crime). Tooltips add the Getis-Ord Gi* result.")
+    with hc2:
+        counts = pd.crosstab(classes["hotspot_class"], classes["gi_class"])
+        st.dataframe(counts, width="stretch")
+        ui.download(classes, "hotspot_classes.csv", "Download classes and Gi* per cell")
 
 st.subheader("Crime type at a place")
 if st.toggle("Predict the likely crime type at a place", key="hs_crime_type",

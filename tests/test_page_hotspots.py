@@ -11,7 +11,8 @@ pytestmark = pytest.mark.slow
 def test_hotspots_page_shows_map_ranked_cells_backtest_and_crime_type():
     at = run_page("pages/hotspots.py", state={"hs_cell": 500, "hs_cov": 0.02,
                                               "hs_weeks": 13, "hs_model": "XGBoost (learned)",
-                                              "hs_compare": True, "hs_crime_type": True},
+                                              "hs_compare": True, "hs_crime_type": True,
+                                              "hs_classes": True},
                   timeout=300)
     assert not at.exception, at.exception
     text = shown_text(at)
@@ -73,3 +74,7 @@ def test_hotspots_page_defaults_to_the_best_fast_baseline_with_its_own_backtest(
     ranked = next(f.value for f in at.dataframe if "why" in f.value.columns)
     assert (ranked["why"] == f"{label} baseline score").all()
     assert not any("historical_mix" in f.value.columns for f in at.dataframe)
+    # the classes and Gi* wait for their toggle too: one map, no classes table
+    assert len(at.get("deck_gl_json_chart")) == 1
+    assert "Download classes and Gi* per cell" not in {b.label for b in
+                                                       at.get("download_button")}
