@@ -63,11 +63,6 @@ def shift_of(hours) -> np.ndarray:
                     np.where((hours >= 14) & (hours < 22), "evening", "night"))
 
 
-def empty_incidents() -> pd.DataFrame:
-    """An incidents table with the canonical columns and dtypes and no rows."""
-    return conform_incidents(pd.DataFrame({c: [] for c in INCIDENT_COLUMNS}))
-
-
 def conform_incidents(df: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``df`` with every canonical column present and of its canonical dtype.
 
