@@ -23,6 +23,7 @@ from scipy import ndimage, signal
 from crimekit.errors import ParameterError, UnusableInputError
 from crimekit.periods import (PERIODS_PER_WEEK, PERIODS_PER_YEAR, check_freq, next_period,
                               period_offset, period_range, period_start, weeks_to_periods)
+from crimekit.schema import crime_weights
 from crimekit.spatial import Grid
 
 _MAX_POI_KINDS = 8
@@ -100,15 +101,18 @@ def count_cube(incidents: pd.DataFrame, grid: Grid, *, freq: str = "W", until=No
     chosen = np.ones(len(inc), bool) if not categories else \
         inc["category"].isin(list(categories)).to_numpy()
     shape = (len(periods), len(grid.cells))
-    counts = _bincount2(pos[keep & chosen], col[keep & chosen], shape)
-    other = _bincount2(pos[keep & ~chosen], col[keep & ~chosen], shape)
+    w = crime_weights(inc)
+    counts = _bincount2(pos[keep & chosen], col[keep & chosen], shape, w[keep & chosen])
+    other = _bincount2(pos[keep & ~chosen], col[keep & ~chosen], shape, w[keep & ~chosen])
     poi_mat, kinds = _poi_matrix(pois, grid)
     return CountCube(freq, periods, grid, counts, other, tuple(categories or ()), poi_mat, kinds)
 
 
-def _bincount2(rows, cols, shape) -> np.ndarray:
-    flat = np.bincount(rows * shape[1] + cols, minlength=shape[0] * shape[1])
-    return flat.reshape(shape).astype(np.float32)
+def _bincount2(rows, cols, shape, weights=None) -> np.ndarray:
+    """Crimes per (row, col): the sum of ``weights`` (each row's ``count``) in each cell."""
+    flat = np.bincount(rows * shape[1] + cols, weights=weights, minlength=shape[0] * shape[1])
+    # a reversal whose crime lies outside the data would leave a negative count: models need >= 0
+    return np.maximum(flat, 0).reshape(shape).astype(np.float32)
 
 
 def _poi_matrix(pois, grid):

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import ParameterError
+from crimekit.schema import crime_count
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,8 @@ def _count(incidents, window, by):
     when = incidents["occurred_at"]
     inside = incidents[(when >= window[0]) & (when < window[1])]
     if by is None:
-        return pd.Series({"all": len(inside)})
-    return inside[by].value_counts()
+        return pd.Series({"all": crime_count(inside)})
+    return crime_count(inside, by)
 
 
 def compare_periods(incidents: pd.DataFrame, *, days: int = 28, by: str | None = None,

@@ -37,7 +37,7 @@ import pandas as pd
 import pulp
 
 from crimekit.errors import InfeasiblePlanError, ParameterError
-from crimekit.schema import SHIFTS
+from crimekit.schema import SHIFTS, crime_count
 
 #: Columns of a plan's table, one row per (beat, shift).
 PLAN_COLUMNS = ("beat", "shift", "officers", "current", "change", "risk", "risk_lower",
@@ -489,7 +489,7 @@ def dosage(dataset, plan_table: pd.DataFrame, *, cell_size: float = 150.0, top: 
         return pd.DataFrame({c: [] for c in cols})
     grid = grid_for(dataset.incidents, cell_size=cell_size, beats=dataset.beats)
     inc = inc.assign(cell_id=grid.cell_of(inc["lat"], inc["lon"]))
-    counts = inc[inc["cell_id"] >= 0].groupby(["beat", "shift", "cell_id"]).size()
+    counts = crime_count(inc[inc["cell_id"] >= 0], ["beat", "shift", "cell_id"])
     counts = counts.rename("recorded").reset_index().sort_values(
         ["beat", "shift", "recorded", "cell_id"], ascending=[True, True, False, True])
     counts["rank"] = counts.groupby(["beat", "shift"]).cumcount() + 1
@@ -553,7 +553,7 @@ def backtest_plan(dataset, officers=None, *, weeks: int = 8, current: pd.DataFra
         plan = plan_patrols(risk, available, current=cur if len(cur) else None, **limits)
         week = inc[(inc["occurred_at"] >= start) & (inc["occurred_at"] < start
                                                     + pd.Timedelta(days=7))]
-        actual = week.groupby(["beat", "shift"]).size().rename("actual")
+        actual = crime_count(week, ["beat", "shift"]).rename("actual")
         t = plan.table.join(actual, on=["beat", "shift"])
         t["actual"] = t["actual"].fillna(0)
         for name, col in (("plan", "officers"), ("current", "current")):

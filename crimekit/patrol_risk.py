@@ -27,7 +27,7 @@ from scipy import stats
 
 from crimekit.errors import ParameterError, UnusableInputError
 from crimekit.periods import next_period, period_start
-from crimekit.schema import SHIFTS, shift_of
+from crimekit.schema import SHIFTS, crime_count, crime_weights, shift_of
 
 #: Columns of every risk table.
 RISK_COLUMNS = ("beat", "shift", "risk", "risk_lower", "risk_upper", "recorded", "evidence")
@@ -123,7 +123,7 @@ def _frame(beats) -> pd.DataFrame:
 def _history_risk(inc, recent, frame, start, freq, half_life_days, level) -> pd.DataFrame:
     """Decay-weighted shares x the seasonal city-wide total, with a Gamma band."""
     age = (start - recent["occurred_at"]).dt.total_seconds().to_numpy() / 86400.0
-    weights = pd.Series(0.5 ** (age / half_life_days), index=recent.index)
+    weights = pd.Series(0.5 ** (age / half_life_days) * crime_weights(recent), index=recent.index)
     weighted = weights.groupby([recent["beat"], recent["shift"]]).sum()
     n = frame.join(weighted.rename("w"), on=["beat", "shift"])["w"].fillna(0.0).to_numpy()
     n = n + PRIOR
@@ -139,7 +139,7 @@ def _expected_total(inc, start, days) -> float:
     """City-wide expected incidents in ``days`` days from ``start`` (rate x season)."""
     last_year = inc[inc["occurred_at"] >= start - pd.Timedelta(days=365)]
     span = min(365.0, (start - inc["occurred_at"].min()).total_seconds() / 86400.0)
-    rate = len(last_year) / max(span, 1.0)
+    rate = crime_count(last_year) / max(span, 1.0)
     return rate * days * seasonal_index(inc, start + pd.Timedelta(days=days / 2), start)
 
 
@@ -152,7 +152,7 @@ def seasonal_index(inc, when, start) -> float:
     months = pd.date_range(first + pd.offsets.MonthBegin(0), start, freq="MS")[:-1]
     if len(months) < 12:
         return 1.0
-    counts = inc["occurred_at"].dt.to_period("M").value_counts()
+    counts = crime_count(inc, inc["occurred_at"].dt.to_period("M"))
     per_month = pd.Series([counts.get(m.to_period("M"), 0) / m.days_in_month for m in months],
                           index=months)
     by_month = per_month.groupby(per_month.index.month).mean()
@@ -164,7 +164,7 @@ def _evidence(recent, frame, lookback_days) -> pd.DataFrame:
     span = f"{lookback_days // 365} years" if lookback_days % 365 == 0 and lookback_days > 365 \
         else ("year" if lookback_days == 365 else f"{lookback_days} days")
     when = {"morning": "in the morning", "evening": "in the evening", "night": "at night"}
-    counts = recent.groupby(["beat", "shift", "category"]).size().rename("n").reset_index()
+    counts = crime_count(recent, ["beat", "shift", "category"]).rename("n").reset_index()
     counts = counts.sort_values(["beat", "shift", "n", "category"],
                                 ascending=[True, True, False, True])
     text = {}

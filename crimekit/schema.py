@@ -31,8 +31,22 @@ INCIDENT_COLUMNS = (
     "property_value",  # float (NaN when unknown)
     "arrest",          # bool
     "description",     # str (may be empty)
+    "count",           # int: crimes this row stands for (1; a count per area and period; -1 for
+                       # a reversal of an earlier crime). Sum it, never count rows: crime_count()
+    "precision",       # category: how precise occurred_at is: "hour", "day", "month" or "year"
 )
 REQUIRED_INCIDENT_COLUMNS = ("occurred_at", "category")
+
+#: How precise a row's time is, finest first. A "month" row is dated the 1st at 00:00 and
+#: says only "some time that month"; a "day" row has no time of day.
+PRECISIONS = ("hour", "day", "month", "year")
+PRECISION_DTYPE = pd.CategoricalDtype(PRECISIONS, ordered=True)
+#: Period lengths (crimekit.periods codes) that a precision supports: counting month-precision
+#: rows per week would pile a month's crimes on its first week.
+FREQS_FOR_PRECISION = {"hour": ("S", "D", "W", "2W", "M"), "day": ("D", "W", "2W", "M"),
+                       "month": ("M",), "year": ()}
+#: Share of crimes that must be at least this precise for the data to count as such.
+PRECISION_SHARE = 0.95
 
 # --- persons ---------------------------------------------------------------------------------
 PERSON_COLUMNS = (
@@ -82,8 +96,55 @@ def conform_incidents(df: pd.DataFrame) -> pd.DataFrame:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype(float) if col in out else np.nan
     for col in ("heinous", "arrest"):
         out[col] = out[col].fillna(False).astype(bool) if col in out else False
+    out["count"] = (pd.to_numeric(out["count"], errors="coerce").fillna(1).astype("int64")
+                    if "count" in out else np.ones(len(out), dtype="int64"))
+    out["precision"] = (out["precision"].astype(object).where(out["precision"].notna(), "hour")
+                        .astype(PRECISION_DTYPE).fillna("hour")
+                        if "precision" in out else pd.Categorical(["hour"] * len(out),
+                                                                   dtype=PRECISION_DTYPE))
     extra = [c for c in out.columns if c not in INCIDENT_COLUMNS]
     return out[list(INCIDENT_COLUMNS) + extra].reset_index(drop=True)
+
+
+# --- counting crimes: rows are not crimes ---------------------------------------------------------
+def crime_weights(incidents: pd.DataFrame) -> np.ndarray:
+    """How many crimes each row stands for (the ``count`` column; 1 per row without it).
+
+    Every count of crimes in crimekit goes through this or :func:`crime_count`: a row of a
+    counts file stands for many crimes and a reversal row takes one away.
+    """
+    if "count" not in incidents:
+        return np.ones(len(incidents), dtype=float)
+    return pd.to_numeric(incidents["count"], errors="coerce").fillna(1).to_numpy(dtype=float)
+
+
+def crime_count(incidents: pd.DataFrame, by=None):
+    """Crimes (sum of ``count``) in ``incidents``: a number, or a Series per value of ``by``
+    (a column name, a list of them, or an array aligned with the rows), largest first."""
+    w = pd.Series(crime_weights(incidents), index=incidents.index)
+    if by is None:
+        total = float(w.sum())
+        return int(total) if total.is_integer() else total
+    keys = [incidents[b] if isinstance(b, str) else b for b in by] if isinstance(by, list) \
+        else (incidents[by] if isinstance(by, str) else by)
+    out = w.groupby(keys, observed=True, sort=False).sum()
+    if (out == out.round()).all():
+        out = out.astype("int64")
+    return out.sort_values(ascending=False, kind="stable")
+
+
+def data_precision(incidents: pd.DataFrame, share: float = PRECISION_SHARE) -> str:
+    """The finest time precision that at least ``share`` of the crimes have ("hour", "day",
+    "month" or "year"): what the data's dates allow (a monthly file is "month")."""
+    if "precision" not in incidents or not len(incidents):
+        return "hour"
+    w = pd.Series(np.abs(crime_weights(incidents)), index=incidents.index)
+    by = w.groupby(incidents["precision"].astype(PRECISION_DTYPE), observed=False).sum()
+    cum = by.reindex(list(PRECISIONS), fill_value=0).cumsum()
+    total = cum.iloc[-1]
+    if total <= 0:
+        return "hour"
+    return next(p for p in PRECISIONS if cum[p] >= share * total)
 
 
 def conform_persons(df: pd.DataFrame) -> pd.DataFrame:
@@ -141,6 +202,16 @@ class Dataset:
     def with_incidents(self, incidents: pd.DataFrame) -> "Dataset":
         """A copy of this dataset with other incidents (e.g. a filtered view)."""
         return replace(self, incidents=incidents)
+
+    @property
+    def precision(self) -> str:
+        """How precise the incidents' times are (see :func:`data_precision`)."""
+        return data_precision(self.incidents)
+
+    @property
+    def crimes(self):
+        """Crimes in the dataset: the sum of the incidents' ``count``."""
+        return crime_count(self.incidents)
 
     @property
     def date_range(self):

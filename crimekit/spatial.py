@@ -16,6 +16,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from crimekit.errors import ParameterError, UnusableInputError
+from crimekit.schema import crime_count
 
 MIN_CELL_M, MAX_CELL_M = 25.0, 5000.0
 
@@ -166,8 +167,8 @@ def count_by_cell(incidents: pd.DataFrame, grid: Grid) -> pd.DataFrame:
 
     Returns the grid's cells (GeoDataFrame) with a ``count`` column.
     """
-    ids = grid.cell_of(incidents["lat"], incidents["lon"])
-    counts = pd.Series(ids[ids >= 0]).value_counts()
+    ids = pd.Series(grid.cell_of(incidents["lat"], incidents["lon"]), index=incidents.index)
+    counts = crime_count(incidents[ids >= 0], ids[ids >= 0])
     cells = grid.cells.copy()
     cells["count"] = cells["cell_id"].map(counts).fillna(0).astype(int)
     return cells
@@ -175,7 +176,7 @@ def count_by_cell(incidents: pd.DataFrame, grid: Grid) -> pd.DataFrame:
 
 def count_by_beat(incidents: pd.DataFrame, beats: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Incidents per beat, with every beat present (zero where none), as a copy of ``beats``."""
-    counts = incidents["beat"].value_counts()
+    counts = crime_count(incidents, "beat")
     out = beats.copy()
     out["count"] = out["beat"].map(counts).fillna(0).astype(int)
     return out

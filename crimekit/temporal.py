@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import ParameterError, UnusableInputError
+from crimekit.schema import crime_count
 from crimekit.periods import FREQS as PERIOD_NAMES
 from crimekit.periods import check_freq, next_period, period_range, period_start
 
@@ -67,15 +68,13 @@ def counts_over_time(incidents: pd.DataFrame, freq: str = "W", by=None, *, start
                                             inclusive="left")
     inc = incidents[keep]
     series = _series(inc, by)
-    names = series.value_counts()
+    names = crime_count(inc, series)
     if top is not None:
         names = names.head(top)
     names = list(names.index) or ([ALL] if by is None else [])
     stop = last + pd.Timedelta(days=1)  # end of the last day (the date range is inclusive)
     periods = period_range(first, stop, freq)
-    counted = pd.DataFrame({"series": series, "period_start": period_start(inc["occurred_at"],
-                                                                           freq)})
-    counts = counted.groupby(["series", "period_start"]).size()
+    counts = crime_count(inc, [series, period_start(inc["occurred_at"], freq)])
     full = pd.MultiIndex.from_product([names, periods], names=["series", "period_start"])
     out = counts.reindex(full, fill_value=0).rename("count").reset_index()
     out["count"] = out["count"].astype(int)
