@@ -17,6 +17,10 @@ class UnusableInputError(CrimekitError, ValueError):
     """
 
 
+class PrecisionError(UnusableInputError):
+    """An analysis needs finer times than the data has (an hour chart of monthly counts)."""
+
+
 class ParameterError(CrimekitError, ValueError):
     """A function or command was given a parameter outside its allowed range."""
 

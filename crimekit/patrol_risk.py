@@ -67,7 +67,7 @@ def beats_of(dataset) -> list:
 def located_incidents(dataset) -> pd.DataFrame:
     """Incidents with their beat (point-in-polygon for rows without one, when polygons exist)
     and shift; rows with no beat are left out."""
-    inc = dataset.incidents[["occurred_at", "category", "beat", "lat", "lon"]].copy()
+    inc = dataset.incidents[["occurred_at", "category", "beat", "lat", "lon", "count"]].copy()
     inc["beat"] = inc["beat"].astype(str).replace("nan", "")
     missing = (inc["beat"] == "").to_numpy()
     if missing.any() and dataset.beats is not None:

@@ -31,6 +31,7 @@ INCIDENT_COLUMNS = (
     "property_value",  # float (NaN when unknown)
     "arrest",          # bool
     "description",     # str (may be empty)
+    "address",         # str: block, street or place as the source writes it (may be empty)
     "count",           # int: crimes this row stands for (1; a count per area and period; -1 for
                        # a reversal of an earlier crime). Sum it, never count rows: crime_count()
     "precision",       # category: how precise occurred_at is: "hour", "day", "month" or "year"
@@ -67,7 +68,7 @@ SHIFT_START_HOURS = {"morning": 6, "evening": 14, "night": 22}
 POI_COLUMNS = ("kind", "name", "lat", "lon")
 
 _STR_COLUMNS = ("incident_id", "category", "category_group", "beat", "district", "premises",
-                "description")
+                "description", "address")
 
 
 def shift_of(hours) -> np.ndarray:
@@ -145,6 +146,38 @@ def data_precision(incidents: pd.DataFrame, share: float = PRECISION_SHARE) -> s
     if total <= 0:
         return "hour"
     return next(p for p in PRECISIONS if cum[p] >= share * total)
+
+
+def require_precision(incidents: pd.DataFrame, needed: str, what: str) -> None:
+    """Refuse ``what`` (e.g. "an hour by weekday chart") with one sentence when the data's
+    times are coarser than ``needed`` ("hour" or "day")."""
+    from crimekit.errors import PrecisionError
+    have = data_precision(incidents)
+    if PRECISIONS.index(have) > PRECISIONS.index(needed):
+        raise PrecisionError(f"This data's dates are known only to the {have}, so {what} "
+                             f"would pile every crime on the first {_FIRST[have]}; it needs "
+                             f"times known to the {needed}.")
+
+
+_FIRST = {"day": "hour of the day", "month": "day of the month", "year": "day of the year"}
+
+
+def freq_for(incidents: pd.DataFrame, freq: str) -> tuple[str, str]:
+    """(the period length to use, a sentence saying why it changed or "").
+
+    ``freq`` (a crimekit.periods code) when the data's precision allows it, else monthly
+    periods with one sentence; data known only to the year cannot be counted by period.
+    """
+    from crimekit.errors import PrecisionError
+    have = data_precision(incidents)
+    allowed = FREQS_FOR_PRECISION[have]
+    if freq in allowed:
+        return freq, ""
+    if "M" in allowed:
+        return "M", (f"Shown by month: this data's dates are known only to the {have}, so "
+                     "daily or weekly counts would pile each month's crimes on its first day.")
+    raise PrecisionError("This data's dates are known only to the year, so it cannot be "
+                         "counted by day, week or month.")
 
 
 def conform_persons(df: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import ParameterError, UnusableInputError
-from crimekit.schema import crime_count
+from crimekit.schema import crime_count, require_precision
 from crimekit.periods import FREQS as PERIOD_NAMES
 from crimekit.periods import check_freq, next_period, period_range, period_start
 
@@ -156,13 +156,16 @@ def hour_weekday(incidents: pd.DataFrame, by=None) -> pd.DataFrame:
     """
     check_by(by, "hour_weekday", incidents)
     inc = incidents[incidents["occurred_at"].notna()]
+    if not len(inc):
+        inc = incidents
+    require_precision(inc, "hour", "an hour by weekday chart")
     when = inc["occurred_at"]
-    frame = pd.DataFrame({"series": _series(inc, by), "weekday": when.dt.day_of_week,
-                          "hour": when.dt.hour})
-    names = list(frame["series"].value_counts().index) or [ALL]
+    series = _series(inc, by)
+    names = list(crime_count(inc, series).index) or [ALL]
     full = pd.MultiIndex.from_product([names, range(7), range(24)],
                                       names=["series", "weekday", "hour"])
-    out = (frame.groupby(["series", "weekday", "hour"]).size().reindex(full, fill_value=0)
+    out = (crime_count(inc, [series, when.dt.day_of_week, when.dt.hour])
+           .rename_axis(["series", "weekday", "hour"]).reindex(full, fill_value=0)
            .rename("count").reset_index())
     out["count"] = out["count"].astype(int)
     out.insert(2, "day", [WEEKDAYS[d] for d in out["weekday"]])
@@ -186,10 +189,11 @@ def season_profile(incidents: pd.DataFrame, by=None) -> pd.DataFrame:
     days = pd.date_range(inc["occurred_at"].min().normalize(),
                          inc["occurred_at"].max().normalize(), freq="D")
     days_per_month = pd.Series(days.month).value_counts().reindex(range(1, 13), fill_value=0)
-    frame = pd.DataFrame({"series": _series(inc, by), "month": inc["occurred_at"].dt.month})
-    names = list(frame["series"].value_counts().index)
+    series = _series(inc, by)
+    names = list(crime_count(inc, series).index)
     full = pd.MultiIndex.from_product([names, range(1, 13)], names=["series", "month"])
-    out = (frame.groupby(["series", "month"]).size().reindex(full, fill_value=0)
+    out = (crime_count(inc, [series, inc["occurred_at"].dt.month])
+           .rename_axis(["series", "month"]).reindex(full, fill_value=0)
            .rename("count").reset_index())
     out.insert(2, "month_name", [MONTHS[m - 1] for m in out["month"]])
     out["days"] = days_per_month.reindex(out["month"]).to_numpy()
@@ -217,8 +221,10 @@ def year_over_year(incidents: pd.DataFrame, freq: str = "M", by=None) -> pd.Data
     else:
         iso = when.dt.isocalendar()
         year, period = iso["year"].astype(int), iso["week"].astype(int)
-    frame = pd.DataFrame({"series": _series(inc, by), "year": year, "period": period})
-    return (frame.groupby(["series", "year", "period"]).size().rename("count").reset_index())
+    if freq == "W":
+        require_precision(inc, "day", "weekly year-over-year counts")
+    out = crime_count(inc, [_series(inc, by), year, period]).sort_index()
+    return out.rename_axis(["series", "year", "period"]).rename("count").reset_index()
 
 
 def recent_change(incidents: pd.DataFrame, by=None, *, days: int = 365, end=None) -> pd.DataFrame:
@@ -239,8 +245,10 @@ def recent_change(incidents: pd.DataFrame, by=None, *, days: int = 365, end=None
     when = inc["occurred_at"]
     window = np.where(when >= split, "recent", "previous")
     keep = (when >= first) & (when < stop)
-    frame = pd.DataFrame({"series": _series(inc, by)[keep], "window": window[keep.to_numpy()]})
-    out = frame.groupby(["series", "window"]).size().unstack(fill_value=0)
+    part = inc[keep]
+    out = crime_count(part, [_series(inc, by)[keep], pd.Series(window[keep.to_numpy()],
+                                                                 index=part.index)])
+    out = out.rename_axis(["series", "window"]).unstack(fill_value=0)
     out = out.reindex(columns=["recent", "previous"], fill_value=0).reset_index()
     out.columns.name = None
     out["change"] = np.where(out["previous"] > 0,

@@ -16,7 +16,8 @@ def test_ingest_prints_report_and_summary(tmp_path, capsys):
     assert "lapd.csv: incidents (lapd format): read 3 rows, kept 3." in out
     assert "coordinates are 0,0" in out and "Rows 4." in out and "What to do:" in out
     assert out.strip().endswith(
-        "Imported 3 incidents, 2 persons as dataset 'la' (2020-02-21 to 2023-05-27).")
+        "Imported 3 incidents, 2 persons as dataset 'la' (2020-02-21 to 2023-05-27, times known "
+        "to the hour); 67% of crimes located.")
     assert (tmp_path / "la" / "manifest.json").exists()
 
 
@@ -45,7 +46,7 @@ def test_map_format_and_crs_options(tmp_path, capsys):
     code = main(["ingest", str(FIX / "vancouver.csv"), "--store", str(tmp_path),
                  "--format", "vancouver", "--crs", "EPSG:32610"])
     assert code == 0
-    assert "in EPSG:32610 (chosen from given)" in capsys.readouterr().out
+    assert "in EPSG:32610 (WGS 84 / UTM zone 10N; chosen from given)" in capsys.readouterr().out
     assert main(["ingest", str(FIX / "chicago.csv"), "--store", str(tmp_path),
                  "--map", "Nope=category"]) == 2
     assert "none of the files has" in capsys.readouterr().err

@@ -67,10 +67,18 @@ def test_no_date_column_is_fatal_and_says_what_to_do(tmp_path):
         read_table(path)
 
 
-def test_no_category_column_is_fatal(tmp_path):
-    path = _write(tmp_path, ["1,2024-01-01,1,2"], header="id,date,a,b\n")
-    with pytest.raises(UnusableInputError, match=r"f\.csv: no crime type.*--map"):
-        read_table(path)
+def test_no_category_column_imports_under_a_label_with_a_note(tmp_path):
+    """A single-offence file (issue 10) is imported under a label, never refused."""
+    path = tmp_path / "aggravated_assaults_2019.csv"
+    path.write_text("date,loc_cat,longitude,latitude,district\n"
+                    "2019-01-05 10:00,street,-87.6,41.8,3\n2019-01-06 11:00,home,-87.61,41.81,3\n")
+    r = read_table(path, today=TODAY)
+    assert r.incidents["category"].tolist() == ["Aggravated assaults"] * 2
+    assert any("no crime type column" in n and "from the file name" in n for n in r.report.notes)
+    assert r.incidents["premises"].tolist() == ["street", "home"]
+    assert r.incidents["lat"].round(2).tolist() == [41.8, 41.81]
+    labelled = read_table(path, today=TODAY, label="Aggravated assault")
+    assert set(labelled.incidents["category"]) == {"Aggravated assault"}
 
 
 def test_misnamed_column_fixed_with_mapping(tmp_path):
@@ -174,6 +182,6 @@ def test_projected_xy_with_unknown_crs_and_given_crs(tmp_path):
     header = "id,date,type,x,y\n"
     lines = ["1,2020-01-01,THEFT,300000,4000000", "2,2020-01-02,THEFT,300100,4000100"]
     r = read_table(_write(tmp_path, lines, header=header), today=TODAY)
-    assert "--crs" in _problem(r, "unknown system")["advice"]
+    assert "coordinate system" in _problem(r, "unknown system")["advice"]
     r2 = read_table(_write(tmp_path, lines, header=header), crs="EPSG:32630", today=TODAY)
     assert r2.incidents["lat"].iloc[0] == pytest.approx(36.13, abs=0.01)

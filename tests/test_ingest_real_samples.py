@@ -91,3 +91,54 @@ def test_vancouver():
     assert inc["lat"].median() == pytest.approx(49.27, abs=0.05)
     assert inc["lon"].median() == pytest.approx(-123.1, abs=0.05)
     assert np.nanmax(np.abs(inc["lat"] - 49.25)) < 0.2
+
+
+def test_police_uk_street_month_precision_and_asb_rows():
+    r = _read("uk_police_street_sample.csv")
+    inc = r.incidents
+    assert r.preset == "police_uk" and len(inc) == 400 and r.report.crimes == 400
+    assert (inc["occurred_at"] == pd.Timestamp("2022-03-01")).all()
+    assert set(inc["precision"].astype(str)) == {"month"}
+    assert (r.report.first, r.report.last, r.report.precision) == ("2022-03", "2022-03", "month")
+    asb = inc["category"] == "Anti-social behaviour"
+    assert inc.loc[asb, "incident_id"].str.startswith("uk_police_street_sample:").all()
+    assert inc["lat"].between(54, 55.2).all() and inc["beat"].str.startswith("E0").all()
+    assert inc["address"].str.startswith("On or near").all()
+    # identical ASB rows (same place, month, type, no id) are kept, with a note, not dropped
+    assert _problem(r.report, "identical to an earlier row")["rows"].iloc[0] == 4
+
+
+def test_st_louis_counts_reversals_and_state_plane():
+    r = _read("stlouis_slmpd_sample.csv")
+    inc = r.incidents
+    assert r.preset == "stlouis" and len(inc) == 396
+    assert inc["count"].sum() == 354 == r.report.crimes  # 375 crimes, 21 reversals
+    assert (inc["count"] == -1).sum() == 21
+    assert inc["occurred_at"].min() == pd.Timestamp("1997-01-01 00:01")
+    assert inc["occurred_at"].max() == pd.Timestamp("2015-10-31 23:50") or \
+        inc["occurred_at"].max().strftime("%Y-%m") == "2015-10"
+    located = inc.dropna(subset=["lat"])
+    assert len(located) == 369 and located["lat"].between(38.5, 38.8).all()
+    assert located["lon"].between(-90.35, -90.15).all()
+    assert any("stragglers" not in n and "long before the rest" in n for n in r.report.notes)
+    assert "COTE BRILLIANTE AVE / N EUCLID" in set(inc["address"])
+
+
+def test_calgary_counts_joined_to_community_polygons():
+    from crimekit.ingest import ingest_files
+    counts, polys = DATA / "calgary_community_counts_sample.csv", \
+        DATA / "calgary_communities_sample.geojson"
+    if not counts.exists():
+        pytest.skip("samples not available")
+    ds, reports = ingest_files([counts, polys], today=TODAY)
+    inc = ds.incidents
+    raw = pd.read_csv(counts)
+    assert len(inc) == 400 and inc["count"].sum() == raw["Crime Count"].sum()
+    assert ds.precision == "month" and ds.meta["area_unit"] == "community"
+    assert set(inc["beat"]) <= set(ds.beats["beat"])  # every community matched, '01B' included
+    assert "01B" in set(inc["beat"])
+    assert ds.meta["located"] == 1.0
+    # the non-breaking space in one category is read as a space: one category, not two
+    assert not inc["category"].str.contains("\u00a0").any()
+    assert inc.groupby("category")["count"].sum().sum() == raw["Crime Count"].sum()
+    assert (inc["occurred_at"].dt.day == 1).all()

@@ -3,8 +3,10 @@
 Public API
 ----------
 - ``read_table(path, *, format="auto", mapping=None, crs=None, ...) -> IngestResult``: one file.
-- ``ingest_files(paths, *, name=None, ...) -> (Dataset, [ValidationReport])``: several files
-  (incidents, persons, beats, patrols, pois) combined into one ``crimekit.schema.Dataset``.
+- ``ingest_files(paths, *, name=None, ...) -> (Dataset, [ValidationReport])``: several files,
+  folders, globs or zip archives (incidents, persons, beats or areas, patrols, pois; many
+  monthly files of one source) combined into one ``crimekit.schema.Dataset``; a file that
+  cannot be used is reported and skipped.
 - ``propose_mapping(raw_df, format="auto") -> (preset name, {source column: field})`` and
   ``read_raw(path)``: for an app's "review and adjust the mapping" step.
 - ``PRESETS``, ``available_formats()``, ``FIELDS``: what can be chosen.
@@ -16,25 +18,29 @@ and what to do; everything else is collected in the report and the good rows are
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from crimekit.errors import ParameterError, UnusableInputError
-from crimekit.ingest import tables
+from crimekit.ingest import areas, tables
+from crimekit.ingest.dates import ORDERS
+from crimekit.ingest.incidents import build_incidents
+from crimekit.ingest.inputs import expand_inputs
 from crimekit.ingest.mapping import (FIELDS, apply_overrides, available_formats, detect_kind,
                                      propose_mapping)
 from crimekit.ingest.presets import PRESETS, Preset
 from crimekit.ingest.readers import DEFAULT_MAX_BYTES, RawTable, file_sha256, read_raw
 from crimekit.ingest.validate import MAX_DISTANCE_KM, MIN_YEAR, ProblemLog, ValidationReport
-from crimekit.schema import Dataset, PATROL_COLUMNS, POI_COLUMNS, conform_incidents, \
-    conform_persons
+from crimekit.schema import (Dataset, PATROL_COLUMNS, POI_COLUMNS, conform_incidents,
+                             conform_persons, crime_count, data_precision)
 
-__all__ = ["read_table", "ingest_files", "import_into_store", "import_summary", "propose_mapping", "read_raw", "IngestResult",
-           "ValidationReport", "PRESETS", "FIELDS", "available_formats", "detect_kind",
-           "DEFAULT_MAX_BYTES", "file_sha256"]
+__all__ = ["read_table", "ingest_files", "import_into_store", "import_summary",
+           "propose_mapping", "read_raw", "IngestResult", "ValidationReport", "PRESETS", "FIELDS",
+           "available_formats", "detect_kind", "DEFAULT_MAX_BYTES", "file_sha256", "ORDERS"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ class IngestResult:
 
 def read_table(path, *, format="auto", mapping=None, crs=None, max_bytes=DEFAULT_MAX_BYTES,
                today=None, min_year=MIN_YEAR, max_km=MAX_DISTANCE_KM,
-               keep_names=False) -> IngestResult:
+               keep_names=False, date_order="auto", label=None, sheet=None) -> IngestResult:
     """Read one file into canonical tables and a validation report.
 
     Parameters
@@ -82,11 +88,18 @@ def read_table(path, *, format="auto", mapping=None, crs=None, max_bytes=DEFAULT
     min_year : dates before 1 January of this year are reported as implausible.
     max_km : coordinates further than this from the median point are blanked.
     keep_names : keep person names (dropped by default: names are not needed for analysis).
+    date_order : "auto" (decided from the data, see ``crimekit.ingest.dates``), "dayfirst"
+        or "monthfirst" for dates like 01/02/2024.
+    label : crime type for a file without a crime-type column (default: from its name).
+    sheet : the sheet of a workbook to read (default: the one that looks like data).
     """
     if format not in available_formats():
         raise ParameterError.invalid("format", "read_table",
                                      f"one of {', '.join(available_formats())}", format)
-    raw = read_raw(path, max_bytes=max_bytes)
+    if date_order not in ORDERS:
+        raise ParameterError.invalid("date_order", "read_table", f"one of {', '.join(ORDERS)}",
+                                     date_order)
+    raw = read_raw(path, max_bytes=max_bytes, sheet=sheet)
     preset_name, proposed = propose_mapping(raw.df, "auto" if raw.is_geo else format)
     kind = "beats" if raw.is_geo else (PRESETS[preset_name].kind if preset_name in PRESETS
                                        else detect_kind(raw.df.columns))
@@ -95,7 +108,8 @@ def read_table(path, *, format="auto", mapping=None, crs=None, max_bytes=DEFAULT
     opts = dict(crs=crs, today=today, min_year=min_year, max_km=max_km, keep_names=keep_names)
     tabs, persons = {}, None
     if kind == "incidents":
-        tabs["incidents"], persons, log, notes = tables.build_incidents(raw, preset, used, **opts)
+        tabs["incidents"], persons, log, notes = build_incidents(
+            raw, preset, used, date_order=date_order, label=label, **opts)
         tabs["persons"] = persons
         kept = getattr(log, "rows_used", len(tabs["incidents"]))
     else:
@@ -107,28 +121,43 @@ def read_table(path, *, format="auto", mapping=None, crs=None, max_bytes=DEFAULT
             table, log, notes = builder(raw, preset, used, **opts)
         tabs[kind] = table
         kept = len(table)
-    report = _report(raw, kind, preset_name, used, log, kept, notes)
+    report = _report(raw, kind, preset_name, used, log, kept, notes, tabs.get("incidents"))
     if kept == 0:
         raise UnusableInputError(_nothing_kept(raw, report))
     return IngestResult(path=Path(path), sha256=raw.sha256, kind=kind, preset=preset_name,
                         mapping=used, report=report, **tabs)
 
 
-def _report(raw: RawTable, kind, preset, mapping, log: ProblemLog, kept, notes):
+def _report(raw: RawTable, kind, preset, mapping, log: ProblemLog, kept, notes, incidents):
     """Assemble the frozen report: reading problems first, then the parsing/validation ones."""
     reading = ProblemLog(raw.rows)
     for problem, rows, action, advice in raw.read_problems:
         reading.add_rows("", rows, problem, action, advice)
     reading.items += log.items
-    info = []
+    info = list(raw.notes)
     if raw.encoding and raw.encoding not in ("utf-8", "utf-8-sig"):
         info.append(f"text read as {raw.encoding}")
     if raw.delimiter and raw.delimiter != ",":
         info.append(f"columns separated by {raw.delimiter!r}")
-    n_read = len(raw.df) + sum(len(r) for _, r, _, _ in raw.read_problems)
+    n_read = len(raw.df) + sum(len(rows) for _, rows, action, _ in raw.read_problems
+                               if "skipped" in action)
+    facts = incident_facts(incidents) if incidents is not None else {}
     return ValidationReport(file=raw.path.name, kind=kind, preset=preset, rows_read=n_read,
                             rows_kept=kept, problems=reading.frame(), mapping=dict(mapping),
-                            notes=tuple(info + list(notes)))
+                            notes=tuple(info + list(notes)), **facts)
+
+
+def incident_facts(incidents, areas_table=None) -> dict:
+    """What a report says of incidents: crimes (sum of count), date range at the data's
+    precision and the share of crimes placed on the map."""
+    if not len(incidents):
+        return {"crimes": 0, "precision": "", "first": "", "last": "", "located": 0.0}
+    precision = data_precision(incidents)
+    fmt = {"hour": "%Y-%m-%d", "day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[precision]
+    when = incidents["occurred_at"]
+    return {"crimes": crime_count(incidents), "precision": precision,
+            "first": f"{when.min():{fmt}}", "last": f"{when.max():{fmt}}",
+            "located": areas.located_share(incidents, areas_table)}
 
 
 def _nothing_kept(raw, report) -> str:
@@ -137,8 +166,9 @@ def _nothing_kept(raw, report) -> str:
     if len(probs):
         top = probs.sort_values("rows", ascending=False).iloc[0]
         col = f" in column {top['column']!r}" if top["column"] else ""
+        ex = f", e.g. row {top['examples'][0]}" if len(top["examples"]) else ""
         return (f"{raw.path.name}: none of its {report.rows_read:,} rows could be used "
-                f"({top['problem']}{col}, e.g. row {top['examples'][0]}); {top['advice']}.")
+                f"({top['problem']}{col}{ex}); {top['advice']}.")
     return f"{raw.path.name}: none of its rows could be used; check the file and its mapping."
 
 
@@ -149,78 +179,166 @@ def _dataset_name(paths) -> str:
 
 def ingest_files(paths, *, name=None, format="auto", mapping=None, crs=None,
                  max_bytes=DEFAULT_MAX_BYTES, today=None, min_year=MIN_YEAR,
-                 max_km=MAX_DISTANCE_KM, keep_names=False):
-    """Read several files (incidents, persons, beats, patrols, pois) into one Dataset.
+                 max_km=MAX_DISTANCE_KM, keep_names=False, date_order="auto", label=None,
+                 sheet=None):
+    """Read several files (incidents, persons, beats or areas, patrols, pois; files, folders,
+    globs or zip archives of them) into one Dataset.
 
     ``format`` applies to every table file (polygon files are always auto-detected); entries
-    of ``mapping`` apply to the files that have that column. Incidents far outside the beats'
-    area (when beats are given) lose their coordinates. Returns (Dataset, list of reports).
-    The Dataset's ``meta`` holds the sources [(file name, sha256)], presets and report summaries.
+    of ``mapping`` apply to the files that have that column. A file that cannot be used is
+    skipped with a report saying why; UnusableInputError only when no file is usable.
+    Incidents named by an area are joined to the area polygons by name; incidents far outside
+    the polygons lose their coordinates. Returns (Dataset, list of reports). The Dataset's
+    ``meta`` holds the sources [(file name, sha256)], presets, report summaries and facts.
     """
-    paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
-    if not paths:
+    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    if not items:
         raise ParameterError.invalid("paths", "ingest_files", "at least one file", [])
-    results = []
-    for path in paths:
-        cols = _columns_of(path, max_bytes) if mapping else None
-        own = {s: f for s, f in (mapping or {}).items() if cols is None or s in cols}
-        results.append(read_table(path, format=format, mapping=own or None, crs=crs,
-                                  max_bytes=max_bytes, today=today, min_year=min_year,
-                                  max_km=max_km, keep_names=keep_names))
+    options = dict(format=format, crs=crs, max_bytes=max_bytes, today=today,
+                   min_year=min_year, max_km=max_km, keep_names=keep_names,
+                   date_order=date_order, label=label, sheet=sheet)
+    with tempfile.TemporaryDirectory(prefix="crimekit-expand-") as workdir:
+        files = expand_inputs(items, workdir)
+        results, skipped = [], []
+        for path in files:
+            cols = _columns_of(path, max_bytes, sheet) if mapping else None
+            own = {s: f for s, f in (mapping or {}).items() if cols is None or s in cols}
+            try:
+                results.append(read_table(path, mapping=own or None, **options))
+            except UnusableInputError as exc:
+                if len(files) == 1:
+                    raise
+                skipped.append(skipped_report(path, str(exc)))
+    if not results:
+        raise UnusableInputError("None of the files could be used: " + " ".join(
+            r.notes[0] for r in skipped))
     if mapping:
         used = {s for r in results for s in r.mapping}
         unknown = [s for s in mapping if s not in used]
         if unknown:
             raise ParameterError(f"The mapping names column(s) {', '.join(map(repr, unknown))}, "
                                  "which none of the files has.")
-    return _combine(results, name or _dataset_name(
+    dataset, reports = _combine(results, name or _dataset_name(
         [r.path for r in results if r.kind == "incidents"] or [r.path for r in results]), crs)
+    dataset.meta["reports"] += [r.summary() for r in skipped]
+    return dataset, reports + skipped
 
 
-def _columns_of(path, max_bytes):
+def skipped_report(path, message) -> ValidationReport:
+    """The report of a file that could not be used at all (the others were imported)."""
+    return ValidationReport(file=Path(path).name, kind="skipped", preset="", rows_read=0,
+                            rows_kept=0, notes=(message,))
+
+
+def _columns_of(path, max_bytes, sheet=None):
     try:
-        return set(read_raw(path, max_bytes=max_bytes).df.columns)
+        return set(read_raw(path, max_bytes=max_bytes, sheet=sheet).df.columns)
     except UnusableInputError:
         return None
 
 
 def _combine(results, name, crs):
-    """One Dataset from several IngestResults, checking incidents against the beats."""
+    """One Dataset from several IngestResults: area polygons placed and matched by name,
+    incidents checked against them, ids repeated across files dropped."""
     pick = lambda kind: [r for r in results if r.kind == kind]  # noqa: E731
-    beats = None
-    if pick("beats"):
-        import geopandas as gpd
-        beats = gpd.GeoDataFrame(pd.concat([r.beats for r in pick("beats")], ignore_index=True),
-                                 crs="EPSG:4326")
-    reports = []
-    incident_frames = []
+    incident_results = pick("incidents")
+    beats, beat_notes = _polygons(pick("beats"), incident_results)
+    reports, frames, seen_ids = [], [], set()
     for r in results:
         report = r.report
-        if r.kind == "incidents" and beats is not None and len(beats):
-            inc = r.incidents.copy()
-            log = ProblemLog(np.full(len(inc), -1))
-            from crimekit.ingest.validate import check_coordinates
-            inc = check_coordinates(log, inc, "lat", bounds=tuple(beats.total_bounds))
-            outside = [p for p in log.items if "beats" in p["problem"]]
-            if outside:
-                report = report.with_problems(pd.DataFrame(outside).assign(examples=[[]]))
-            incident_frames.append(inc)
-        elif r.kind == "incidents":
-            incident_frames.append(r.incidents)
+        if r.kind == "incidents":
+            inc, report = _incidents_of(r, report, beats, seen_ids)
+            frames.append(inc)
+        elif r.kind == "beats" and beat_notes:
+            report = replace(report, notes=report.notes + tuple(beat_notes))
         reports.append(report)
-    incidents = conform_incidents(pd.concat(incident_frames, ignore_index=True)
-                                  if incident_frames else pd.DataFrame())
+    incidents = conform_incidents(pd.concat(frames, ignore_index=True)
+                                  if frames else pd.DataFrame())
+    incidents = incidents.drop(columns=["unlocated_x", "unlocated_y"], errors="ignore")
     persons = [r.persons for r in results if len(r.persons)]
     frames = {k: [getattr(r, k) for r in pick(k)] for k in ("patrols", "pois")}
+    units = {PRESETS[r.preset].area_unit for r in incident_results
+             if r.preset in PRESETS and PRESETS[r.preset].area_unit}
     meta = {"sources": [(r.path.name, r.sha256) for r in results],
             "presets": {r.path.name: r.preset for r in results},
-            "crs": crs, "reports": [rep.summary() for rep in reports]}
+            "crs": crs, "reports": [rep.summary() for rep in reports],
+            "area_unit": units.pop() if len(units) == 1 else "beat",
+            **{k: v for k, v in incident_facts(incidents, beats).items()}}
     ds = Dataset(name=name, incidents=incidents,
                  persons=conform_persons(pd.concat(persons, ignore_index=True))
                  if persons else conform_persons(pd.DataFrame()),
                  beats=beats, meta=meta,
                  **{k: pd.concat(v, ignore_index=True) for k, v in frames.items() if v})
     return ds, reports
+
+
+def _polygons(beat_results, incident_results):
+    """All area polygons in EPSG:4326 (placed by the incidents' points when their file had
+    no coordinate system), or None; with notes for the polygons' report."""
+    if not beat_results:
+        return None, []
+    import geopandas as gpd
+    parts, notes = [], []
+    located = pd.concat([r.incidents for r in incident_results], ignore_index=True) \
+        if incident_results else None
+    for r in beat_results:
+        polys = r.beats
+        if polys.attrs.get("crs_unknown"):
+            placed, note = (areas.place_polygons(polys, located) if located is not None
+                            else (None, ""))
+            if placed is None:
+                raise UnusableInputError(
+                    f"{r.path.name}: the polygons' coordinates are not degrees and the file "
+                    "names no coordinate system; choose it (for example EPSG:32610 for UTM "
+                    "zone 10N) and import again.")
+            polys, _ = placed, notes.append(note)
+        parts.append(polys)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs="EPSG:4326"), notes
+
+
+def _incidents_of(r, report, beats, seen_ids):
+    """One file's incidents after the checks that need the other files."""
+    inc = r.incidents
+    more, notes = [], []
+    if beats is not None and len(beats):
+        inc, note = areas.place_points(inc, beats)
+        if note:
+            notes.append(note)
+            report = replace(report, problems=report.problems[~report.problems["problem"]
+                             .str.startswith("projected x/y coordinates in an unknown")])
+        inc, _, area_notes, area_problems = areas.match_areas(inc, beats)
+        notes += area_notes
+        more += area_problems
+        by_area = inc["lat"].isna().to_numpy() & inc["beat"].isin(set(beats["beat"])).to_numpy()
+        if by_area.any():
+            notes.append(f"{int(by_area.sum()):,} rows without coordinates placed on the map by "
+                         "their area's polygon")
+            if by_area.sum() == inc["lat"].isna().sum():
+                report = replace(report, problems=report.problems[
+                    ~report.problems["problem"].isin(["no coordinate columns",
+                                                      "no coordinates"])])
+        log = ProblemLog(np.full(len(inc), -1))
+        from crimekit.ingest.validate import check_coordinates
+        inc = check_coordinates(log, inc.copy(), "lat", bounds=tuple(beats.total_bounds))
+        more += [dict(p, examples=[]) for p in log.items if "beats" in p["problem"]]
+    ids = inc["incident_id"].astype(str)
+    positive = pd.to_numeric(inc["count"], errors="coerce").fillna(1).to_numpy() >= 0
+    again = ids.isin(seen_ids).to_numpy() & positive
+    if r.preset in PRESETS and PRESETS[r.preset].ids_repeat:
+        again[:] = False
+    if again.any():
+        more.append({"problem": "incident id already in an earlier file", "column":
+                     "incident_id", "rows": int(again.sum()), "examples": [],
+                     "action": "row dropped (the earlier file's row kept)",
+                     "advice": "nothing if the files overlap in time"})
+        inc = inc[~again]
+    seen_ids.update(ids[positive & ~again])
+    if more:
+        report = report.with_problems(pd.DataFrame(more), rows_kept=report.rows_kept
+                                      - int(again.sum()))
+    facts = incident_facts(inc, beats)
+    report = replace(report, notes=report.notes + tuple(notes), **facts)
+    return inc, report
 
 
 def import_into_store(paths, store, *, name=None, replace=False, **options):
@@ -237,8 +355,7 @@ def import_into_store(paths, store, *, name=None, replace=False, **options):
         owner = store.find_source(file_sha256(path))
         if owner is not None and not (replace and owner == name):
             raise UnusableInputError(f"{path.name} is already imported as dataset {owner!r}; "
-                                     f"use that dataset, or delete it first (`python -m "
-                                     f"crimekit datasets --delete {owner}`).")
+                                     "use that dataset, or delete it first.")
     dataset, reports = ingest_files(paths, name=name, **options)
     saved = store.save(dataset, sources=dataset.meta["sources"], reports=reports, replace=replace)
     return saved, dataset, reports
@@ -246,10 +363,20 @@ def import_into_store(paths, store, *, name=None, replace=False, **options):
 
 def import_summary(name, dataset) -> str:
     """One line saying what an import kept, for the command line and the app."""
-    first, last = dataset.date_range
-    span = f" ({first:%Y-%m-%d} to {last:%Y-%m-%d})" if first is not None else ""
+    meta, inc = dataset.meta, dataset.incidents
+    facts = incident_facts(inc, dataset.beats)
+    precision = facts["precision"]
+    span = (f" ({facts['first']} to {facts['last']}, times known to the {precision})"
+            if len(inc) else "")
+    crimes = facts["crimes"]
+    rows = (f"{len(inc):,} incidents" if crimes == len(inc)
+            else f"{len(inc):,} rows ({crimes:,} crimes)")
     extra = "".join(f", {n:,} {what}" for n, what in (
         (len(dataset.persons), "persons"),
-        (0 if dataset.beats is None else len(dataset.beats), "beats"),
+        (0 if dataset.beats is None else len(dataset.beats),
+         "areas" if meta.get("area_unit", "beat") != "beat" else "beats"),
         (len(dataset.patrols), "patrol rows")) if n)
-    return f"Imported {len(dataset.incidents):,} incidents{extra} as dataset {name!r}{span}."
+    located = f"; {facts['located']:.0%} of crimes located" if len(inc) else ""
+    skipped = [r for r in meta.get("reports", []) if r.get("kind") == "skipped"]
+    left = f"; {len(skipped)} file(s) skipped" if skipped else ""
+    return f"Imported {rows}{extra} as dataset {name!r}{span}{located}{left}."

@@ -18,6 +18,9 @@ KNOWN_BOXES = (
     ("EPSG:2229", "Los Angeles (California V State Plane, feet)", (6.2e6, 6.7e6), (1.7e6, 2.0e6)),
 )
 EARTH_RADIUS_KM = 6371.0088
+#: Latitudes beyond this (either pole) hold no city that files crime data; a file whose
+#: median latitude is there has its latitude and longitude swapped.
+POLAR_LAT = 70.0
 
 
 def looks_like_degrees(x: pd.Series, y: pd.Series) -> bool:
@@ -39,6 +42,81 @@ def to_wgs84(x, y, crs: str):
     bad = ~np.isfinite(lat) | ~np.isfinite(lon) | (np.abs(lat) > 90) | (np.abs(lon) > 180)
     lat[bad], lon[bad] = np.nan, np.nan
     return lat, lon
+
+
+def crs_name(crs: str) -> str:
+    """The coordinate system's name ("WGS 84 / UTM zone 10N"), or the code when unknown."""
+    from pyproj import CRS
+    try:
+        return CRS.from_user_input(crs).name
+    except Exception:  # noqa: BLE001 - pyproj raises CRSError and others
+        return str(crs)
+
+
+def describe_units(x: pd.Series, y: pd.Series) -> str:
+    """What the size of projected numbers suggests, in words (for a report line)."""
+    mx, my = float(np.nanmedian(np.abs(x))), float(np.nanmedian(np.abs(y)))
+    if 1e5 <= mx <= 9e5 and 1e6 <= my <= 1e7:
+        return "the numbers look like metres of a UTM zone"
+    if mx > 3e5 and my > 1e5:
+        return "the numbers look like feet or metres of a State Plane or national grid"
+    return f"x around {mx:,.0f}, y around {my:,.0f}"
+
+
+def crs_candidates(bounds, limit: int = 400) -> list[str]:
+    """Projected coordinate systems (EPSG and ESRI) whose area of use covers ``bounds``
+    (min lon, min lat, max lon, max lat), from pyproj's database: the systems a file from
+    that place may use."""
+    from pyproj import database
+    from pyproj.aoi import AreaOfInterest
+    from pyproj.enums import PJType
+    aoi = AreaOfInterest(*bounds)
+    infos = []
+    for auth in ("EPSG", "ESRI"):
+        infos += [i for i in database.query_crs_info(
+            auth_name=auth, pj_types=[PJType.PROJECTED_CRS], area_of_interest=aoi,
+            contains=True) if not i.deprecated and "Equi7" not in i.name
+            and "EASE" not in i.name]
+    infos.sort(key=_commonness)
+    return [f"{i.auth_name}:{i.code}" for i in infos][:limit]
+
+
+def _commonness(info) -> int:
+    """Sort key: the systems police data is most often in first (WGS 84 UTM, then the
+    national datums' plain versions), so among equal fits the common one wins."""
+    name = info.name
+    for rank, prefix in enumerate(("WGS 84 / UTM", "NAD83 / ", "ETRS89 / ", "GDA2020 / ",
+                                   "SIRGAS 2000 / ", "MAGNA-SIRGAS / ", "OSGB36 / ",
+                                   "NAD_1983_StatePlane", "WGS 84 / ")):
+        if name.startswith(prefix):
+            return rank
+    return 20 + ("(" in name)
+
+
+def crs_that_fits(x, y, inside, bounds, min_share: float = 0.8):
+    """(crs, share) of the candidate system (see :func:`crs_candidates`) that puts the most
+    sample points (x, y) where ``inside(lat, lon)`` (a boolean array function) says they
+    belong, or (None, best share) when none puts ``min_share`` of them there."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = np.isfinite(x) & np.isfinite(y) & (x != 0) & (y != 0)
+    if ok.sum() == 0:
+        return None, 0.0
+    idx = np.flatnonzero(ok)
+    idx = idx[np.linspace(0, len(idx) - 1, min(len(idx), 200)).astype(int)]
+    best, best_share = None, 0.0
+    for crs in crs_candidates(bounds):
+        try:
+            lat, lon = to_wgs84(x[idx], y[idx], crs)
+        except Exception:  # noqa: BLE001 - a system pyproj cannot transform from
+            continue
+        if not np.isfinite(lat).any():
+            continue
+        share = float(np.mean(inside(lat, lon)))
+        if share > best_share + 1e-9:
+            best, best_share = crs, share
+        if share >= 0.999:
+            break
+    return (best, best_share) if best_share >= min_share else (None, best_share)
 
 
 def utm_for(lat: float, lon: float) -> str:

@@ -35,8 +35,8 @@ SYNONYMS = {
                         "report_date", "date_rptd", "fir_reg_datetime"],
         "time": ["time", "occurred_time", "occur_time", "time_occ", "incident_time", "hora",
                  "cmplnt_fr_tm", "time_of_day"],
-        "year": ["year", "yr", "anio", "ano"],
-        "month": ["month", "mes"],
+        "year": ["year", "yr", "anio", "ano", "occ_year", "occurrence_year"],
+        "month": ["month", "mes", "occ_month", "occurrence_month"],
         "day": ["day", "dia"],
         "hour": ["hour", "hora_hecho"],
         "minute": ["minute", "minuto"],
@@ -54,13 +54,20 @@ SYNONYMS = {
         "x": ["x", "x_coordinate", "x_coord", "x_coord_cd", "xcoord", "easting", "point_x"],
         "y": ["y", "y_coordinate", "y_coord", "y_coord_cd", "ycoord", "northing", "point_y"],
         "beat": ["beat", "beat_name", "beat_num", "beat_no", "beat_id", "sector", "zone",
-                 "patrol_zone", "rpt_dist_no", "reporting_district", "post"],
+                 "patrol_zone", "rpt_dist_no", "reporting_district", "post", "area_name_code",
+                 "community", "community_name", "lsoa_code", "lsoa", "lsoa_name", "ward",
+                 "ward_name", "ward_code", "census_tract", "tract", "area_code"],
         "district": ["district", "district_name", "area", "area_name", "precinct", "division",
                      "police_station", "station", "unitname", "unit", "borough", "boro",
                      "neighbourhood", "neighborhood", "comuna"],
         "premises": ["premises", "premise", "location_description", "location_type",
                      "premis_desc", "location_desc", "prem_typ_desc", "place_type",
-                     "place_of_offence"],
+                     "loc_cat", "location_category", "premise_type"],
+        "address": ["address", "block", "block_address", "hundred_block", "street",
+                    "street_name", "location", "place_of_offence", "incident_address",
+                    "crime_location", "direccion"],
+        "count": ["count", "crime_count", "crimes", "incident_count", "number_of_crimes",
+                  "offence_count", "offense_count"],
         "property_value": ["property_value", "value", "loss", "loss_value", "property_loss",
                            "stolen_value", "amount"],
         "arrest": ["arrest", "arrested", "arrest_made", "is_arrest"],
@@ -101,10 +108,11 @@ SYNONYMS = {
         "lat": ["lat", "latitude", "latitud", "y"],
         "lon": ["lon", "lng", "longitude", "longitud", "x"],
     },
-    "beats": {"beat": ["beat_num", "beat_id", "beat", "beat_name", "sector", "zone", "name",
-                       "id"],
+    "beats": {"beat": ["beat_num", "beat_id", "beat", "beat_name", "zone", "name", "id",
+                       "community", "community_name", "lsoa_code", "lsoa11cd", "lsoa21cd",
+                       "ward", "ward_name", "area_name", "code"],
               "district": ["district", "dist", "district_name", "dist_num", "area",
-                           "precinct", "division"]},
+                           "precinct", "division", "sector"]},
 }
 #: Every field name a mapping may use, per kind ("" or "ignore" drops a column).
 FIELDS = {kind: tuple(syn) for kind, syn in SYNONYMS.items()}
@@ -129,6 +137,12 @@ def match_preset(columns) -> str | None:
     if any(p.name == "ksp" for p in hits):
         return "ksp"
     return max(hits, key=lambda p: len(p.signature)).name
+
+
+def known_columns(columns) -> int:
+    """How many of ``columns`` name a field crimekit knows (to find the data sheet)."""
+    known = {syn for kind in SYNONYMS.values() for syns in kind.values() for syn in syns}
+    return sum(normalise(c) in known for c in columns)
 
 
 def detect_kind(columns) -> str:
@@ -167,17 +181,17 @@ def _by_synonyms(columns, kind) -> dict:
 
 
 def _resolve_dates(mapping: dict) -> dict:
-    """A separate time column turns the date column into a date part; drop date parts when a
-    full date is present."""
+    """A separate time column turns the date column into a date part. With a full date, Year
+    and Month columns stay mapped (they may decide its day/month order) and the finer parts
+    go; without one, the parts build the date (Year alone, Year + Month, ...)."""
     fields = set(mapping.values())
     if "time" in fields and "occurred_at" in fields:
         mapping = {s: ("date" if f == "occurred_at" else f) for s, f in mapping.items()}
     if "occurred_at" in fields or "date" in set(mapping.values()):
+        mapping = {s: f for s, f in mapping.items() if f not in ("day", "hour", "minute")}
+    elif "year" not in fields:
         mapping = {s: f for s, f in mapping.items()
-                   if f not in ("year", "month", "day", "hour", "minute")}
-    elif not {"year", "month", "day"} <= fields:
-        mapping = {s: f for s, f in mapping.items()
-                   if f not in ("year", "month", "day", "hour", "minute", "time")}
+                   if f not in ("month", "day", "hour", "minute", "time")}
     return mapping
 
 
@@ -203,13 +217,16 @@ def propose_mapping(raw_df: pd.DataFrame, format: str = "auto") -> tuple[str, di
             real = present.get(normalise(src))
             if real is not None and fld not in taken:
                 mapping[real], _ = fld, taken.add(fld)
-        return format, mapping
+        return format, _resolve_dates(mapping) if preset.kind == "incidents" else mapping
     kind = detect_kind(columns)
-    if format == "crimekit":
-        fields = FIELDS[kind]
-        return "crimekit", _resolve_dates({c: c for c in columns if c in fields} if kind != "incidents"
-                                          else {c: c for c in columns if c in INCIDENT_COLUMNS})
-    return "generic", _resolve_dates(_by_synonyms(columns, kind))
+    if format == "crimekit":  # the canonical names, then synonyms for every other column
+        exact = {c: c for c in columns if c in FIELDS[kind]}
+        rest = _by_synonyms([c for c in columns if c not in exact], kind)
+        rest = {s: f for s, f in rest.items() if f not in exact.values()}
+        mapping = {**exact, **rest}
+        return "crimekit", _resolve_dates(mapping) if kind == "incidents" else mapping
+    mapping = _by_synonyms(columns, kind)
+    return "generic", _resolve_dates(mapping) if kind == "incidents" else mapping
 
 
 def _is_canonical(columns) -> bool:

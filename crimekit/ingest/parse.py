@@ -9,18 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crimekit.ingest.dates import parse_datetime  # noqa: F401  (dates live in their own module)
+
 #: Tokens that mean "no value" in police exports.
 NA_TOKENS = ("", "na", "n/a", "nan", "null", "(null)", "none", "unknown", "unk", "-", "--", "?",
              "not known", "not available", "nil")
 
-DATE_FORMATS = (
-    "ISO8601",
-    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
-    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
-    "%d-%m-%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M", "%Y/%m/%d", "%m/%d/%y %H:%M", "%m/%d/%y", "%d/%m/%y", "%Y%m%d",
-    "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d %Y",
-)
 TRUE_TOKENS = {"true", "t", "yes", "y", "1", "1.0", "heinous", "si", "sí", "x", "arrested"}
 FALSE_TOKENS = {"false", "f", "no", "n", "0", "0.0", "non heinous", "non-heinous", "nonheinous",
                 "not heinous", ""}
@@ -34,6 +28,23 @@ def as_text(s: pd.Series) -> pd.Series:
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
         return s.astype("string").str.strip()
     return s.astype("string")
+
+
+def clean_text(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(text with non-breaking spaces read as spaces and runs of spaces as one, mask of the
+    rows that had a non-breaking space), so one name typed two ways is one value. Works on
+    the distinct values, so a million rows of a few hundred names cost little."""
+    t = as_text(s)
+    codes, uniques = pd.factorize(t, use_na_sentinel=True)
+    u = pd.Series(uniques, dtype="string")
+    odd = u.str.contains("\u00a0|\\s\\s", regex=True).fillna(False).to_numpy()
+    if not odd.any():
+        return t, np.zeros(len(t), bool)
+    fixed = u.str.replace("\u00a0", " ", regex=False).str.replace(r"\s+", " ", regex=True) \
+        .str.strip()
+    out = pd.Series(fixed.to_numpy()[codes], index=t.index, dtype="string").where(codes >= 0)
+    nbsp = u.str.contains("\u00a0", regex=False).fillna(False).to_numpy()
+    return out, (codes >= 0) & nbsp[np.maximum(codes, 0)]
 
 
 def is_blank(s: pd.Series) -> pd.Series:
@@ -63,52 +74,22 @@ def parse_number(s: pd.Series) -> pd.Series:
             t = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     if (t.str.contains("$", regex=False) | t.str.contains(" ", regex=False)).any():
         t = t.str.replace(r"^\$|\s+", "", regex=True)  # slow path only when needed
-    return pd.to_numeric(t, errors="coerce").astype(float)
+    out = pd.to_numeric(t, errors="coerce").astype(float)
+    if out.isna().any() and t.str.contains("°|[NSEWnsew]$", regex=True).fillna(False).any():
+        out = out.fillna(parse_degrees(t)).astype(float)
+    return out
 
 
-def _strip_tz(t: pd.Series) -> pd.Series:
-    """Drop a trailing Z / +hh:mm so values keep their wall-clock time and mix with naive ones."""
-    return t.str.replace(r"(?<=\d)(Z|[+-]\d\d:\d\d)$", "", regex=True)
-
-
-def best_date_format(sample: pd.Series, hints=()) -> tuple[str | None, float]:
-    """The date format (from hints, then DATE_FORMATS) parsing most of the sample, and its share."""
-    best, best_share = None, 0.0
-    for fmt in tuple(hints) + DATE_FORMATS:
-        share = pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()
-        if share > best_share + 1e-9:
-            best, best_share = fmt, share
-        if share == 1.0:
-            break
-    return best, best_share
-
-
-def parse_datetime(s: pd.Series, hints=()) -> pd.Series:
-    """Datetimes (naive, wall-clock) from text or Excel dates; unreadable values become NaT.
-
-    The format is chosen once on a sample of distinct values and then applied to the whole
-    column (fast on millions of rows); a column mixing formats falls back to per-value parsing.
-    """
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        out = s
-    else:
-        t = as_text(s).mask(is_blank(s))
-        sample = pd.Series(t.dropna().unique()[:500])
-        if len(sample) == 0:
-            return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-        if sample.str.contains(r"\d(?:Z|[+-]\d\d:\d\d)$", regex=True).any():
-            t, sample = _strip_tz(t), _strip_tz(sample)
-        fmt, share = best_date_format(sample, hints)
-        if share < 0.9 and t.nunique() <= 200_000:
-            mixed = pd.to_datetime(sample, format="mixed", errors="coerce").notna().mean()
-            if mixed > share:
-                fmt = "mixed"
-        if fmt is None:  # nothing in the sample is a date
-            return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-        out = pd.to_datetime(t, format=fmt, errors="coerce", cache=True)
-    if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_localize(None)
-    return out.astype("datetime64[ns]")
+def parse_degrees(t: pd.Series) -> pd.Series:
+    """Decimal degrees from text like "12.61° N", "77°35'24\"E" or "-1.76 W" (S and W negative)."""
+    m = t.str.extract(r"^([-+]?\d+(?:\.\d+)?)°?(?:(\d+(?:\.\d+)?)['′])?(?:(\d+(?:\.\d+)?)[\"″])?"
+                      r"([NSEWnsew])?$")
+    deg = pd.to_numeric(m[0], errors="coerce")
+    deg = deg.abs() + pd.to_numeric(m[1], errors="coerce").fillna(0) / 60 \
+        + pd.to_numeric(m[2], errors="coerce").fillna(0) / 3600
+    sign = np.where(m[0].str.startswith("-").fillna(False) | m[3].str.upper().isin(["S", "W"]),
+                    -1.0, 1.0)
+    return pd.Series(np.where(m[0].notna(), deg.to_numpy(dtype=float) * sign, np.nan), index=t.index)
 
 
 def parse_time_of_day(s: pd.Series) -> pd.Series:
@@ -133,12 +114,13 @@ def parse_bool(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def parse_code(s: pd.Series) -> pd.Series:
-    """Beat/district codes as text: "725.0" -> "725", "0725" -> "725", names kept (stripped)."""
+    """Beat/district codes as text: "725.0" -> "725", "0725" -> "725"; names and mixed codes
+    ("01B") kept as written (stripped)."""
     t = as_text(s).fillna("")
     if t.str.endswith(".0").any():  # regex replacements are slow: run them only when needed
         t = t.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     if t.str.startswith("0").any():
-        t = t.str.replace(r"^0+(?=\d)", "", regex=True)
+        t = t.str.replace(r"^0+(?=\d+$)", "", regex=True)
     return t
 
 

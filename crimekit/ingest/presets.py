@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crimekit.ingest import parse
+from crimekit.ingest.dates import parse_dates
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,13 @@ class Preset:
     persons : PersonSpec per person drawn from each incident row.
     rows_are_victims : one row per victim, so incident ids repeat by design (NYPD).
     hook : optional ``hook(raw_df, out_df, log) -> out_df`` for quirks.
+    date_fallback : columns holding a date when the date column holds only times (KSP).
+    region : (min lon, min lat, max lon, max lat) where the format's data lies, to spot
+        swapped coordinates.
+    blank_ids : why ids may be empty by design (said in the report instead of a problem).
+    area_unit : what the format's areas are called ("community", "LSOA"); "" for beats.
+    ids_repeat : why rows may share an id, and be identical, by design (each row is one
+        crime counted); such rows are all kept.
     """
 
     name: str
@@ -53,6 +61,11 @@ class Preset:
     persons: tuple = ()
     rows_are_victims: bool = False
     hook: object = None
+    date_fallback: tuple = ()
+    region: tuple | None = None
+    blank_ids: str = ""
+    area_unit: str = ""
+    ids_repeat: str = ""
 
 
 # --- hooks -------------------------------------------------------------------------------------
@@ -63,6 +76,21 @@ def _lapd_hook(raw, out, log):
     if "Part 1-2" in raw:
         part = parse.as_text(raw["Part 1-2"]).fillna("")
         out["category_group"] = ("Part " + part).where(part != "", "").to_numpy()
+    return out
+
+
+def _stlouis_hook(raw, out, log):
+    """St. Louis: the address is number + street (ILEADS), else the dispatch (CAD) address;
+    number 0 marks an intersection ("COTE BRILLIANTE AVE / N EUCLID")."""
+    for number, street in (("ILEADSAddress", "ILEADSStreet"), ("CADAddress", "CADStreet")):
+        if street in raw:
+            num = parse.as_text(raw[number]).fillna("") if number in raw else ""
+            num = num.where(~num.isin(["0", ""]), "") if number in raw else num
+            text = (num + " " if number in raw else "") + parse.as_text(raw[street]).fillna("")
+            text = text.str.strip()
+            have = "address" in out and out["address"].astype(str).str.strip().ne("").to_numpy()
+            out["address"] = np.where(have, out["address"], text) if "address" in out \
+                else text.to_numpy()
     return out
 
 
@@ -90,10 +118,11 @@ def _ksp_hook(raw, out, log):
     if key is not None:
         out["incident_id"] = key.to_numpy()
     if "FIR_Reg_DateTime" in raw:
-        reg = parse.parse_datetime(raw["FIR_Reg_DateTime"])
-        use = out["occurred_at"].isna().to_numpy() & reg.notna().to_numpy()
+        reg = parse_dates(raw["FIR_Reg_DateTime"])
+        use = out["occurred_at"].isna().to_numpy() & reg.values.notna().to_numpy()
         if use.any():
-            out.loc[use, "occurred_at"] = reg[use].to_numpy()
+            out.loc[use, "occurred_at"] = reg.values[use].to_numpy()
+            out.loc[use, "precision"] = reg.precision[use]
             log.note("Offence_From_Date", use, "offence date missing or unreadable",
                      "used the FIR registration date (FIR_Reg_DateTime) instead",
                      "fill Offence_From_Date in the source if the offence date is known")
@@ -153,8 +182,10 @@ PRESETS = {p.name: p for p in (
          "CrimeGroup_Name": "category_group", "FIR Type": "heinous", "Beat_Name": "beat",
          "District_Name": "district", "Latitude": "lat", "Longitude": "lon",
          "ActSection": "description", "VICTIM COUNT": "victim_count",
-         "Accused Count": "accused_count"},
-        hook=_ksp_hook),
+         "Accused Count": "accused_count", "Year": "year", "Month": "month",
+         "Place of Offence": "address"},
+        date_hints=("dayfirst",), hook=_ksp_hook, date_fallback=("FIR_Date",),
+        region=(74.0, 11.5, 78.6, 18.5)),
     Preset(
         "ksp_persons", "Karnataka State Police accused / victim details", "persons",
         ("FIRNo", "District_Name", "UnitName"),
@@ -174,5 +205,29 @@ PRESETS = {p.name: p for p in (
         ("TYPE", "YEAR", "MONTH", "DAY", "HUNDRED_BLOCK"),
         {"TYPE": "category", "YEAR": "year", "MONTH": "month", "DAY": "day", "HOUR": "hour",
          "MINUTE": "minute", "NEIGHBOURHOOD": "district", "X": "x", "Y": "y"},
-        crs="EPSG:32610"),
+        crs="EPSG:32610", region=(-123.3, 49.1, -122.9, 49.4)),
+    Preset(
+        "police_uk", "police.uk street-level crime (England, Wales and Northern Ireland)",
+        "incidents", ("Crime ID", "Month", "Reported by", "Crime type"),
+        {"Crime ID": "incident_id", "Month": "occurred_at", "Crime type": "category",
+         "Longitude": "lon", "Latitude": "lat", "LSOA code": "beat", "Location": "address",
+         "Context": "description"},
+        date_hints=("%Y-%m",), region=(-8.7, 49.8, 1.8, 60.9), area_unit="LSOA",
+        blank_ids="police.uk leaves it empty for anti-social behaviour"),
+    Preset(
+        "calgary", "City of Calgary community crime statistics (monthly counts)", "incidents",
+        ("Category", "Crime Count"),
+        {"Community": "beat", "Community Name": "beat", "Category": "category",
+         "Crime Count": "count", "Year": "year", "Month": "month", "Sector": "district"},
+        region=(-114.4, 50.8, -113.8, 51.3), area_unit="community"),
+    Preset(
+        "stlouis", "St. Louis Metropolitan Police monthly crime file (SLMPD)", "incidents",
+        ("Complaint", "DateOccur", "Count"),
+        {"Complaint": "incident_id", "DateOccur": "occurred_at", "Description": "category",
+         "Count": "count", "District": "district", "Neighborhood": "beat",
+         "XCoord": "x", "YCoord": "y"},
+        crs="ESRI:102696", date_hints=("%m/%d/%Y %H:%M",), hook=_stlouis_hook,
+        region=(-90.4, 38.5, -90.1, 38.8), area_unit="neighborhood",
+        ids_repeat="the file has one row per crime counted, so two victims of one complaint "
+                   "are two rows and a reversal repeats its crime's complaint number"),
 )}

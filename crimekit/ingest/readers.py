@@ -48,6 +48,7 @@ class RawTable:
     encoding, delimiter : how a text file was decoded and split (None otherwise).
     read_problems : list of (problem, rows, action, advice) found while reading.
     sha256 : hex digest of the file's bytes.
+    notes : facts about the reading worth a line in the report (e.g. which sheet was read).
     """
 
     path: Path
@@ -58,6 +59,7 @@ class RawTable:
     delimiter: str | None = None
     read_problems: list = field(default_factory=list)
     sha256: str = ""
+    notes: tuple = ()
 
     @property
     def is_geo(self) -> bool:
@@ -125,8 +127,9 @@ def sniff_format(path, head: bytes) -> str:
     return "csv"
 
 
-def read_raw(path, *, max_bytes=DEFAULT_MAX_BYTES) -> RawTable:
-    """Read any supported file into a RawTable (see the module docstring), or refuse it."""
+def read_raw(path, *, max_bytes=DEFAULT_MAX_BYTES, sheet=None) -> RawTable:
+    """Read any supported file into a RawTable (see the module docstring), or refuse it.
+    ``sheet`` names the sheet of a workbook to read (default: the one that looks like data)."""
     path = Path(path)
     check_size(path, max_bytes)
     with open(path, "rb") as fh:
@@ -136,7 +139,7 @@ def read_raw(path, *, max_bytes=DEFAULT_MAX_BYTES) -> RawTable:
     if fmt == "csv":
         table = read_csv_bytes(path, path.read_bytes())
     elif fmt == "excel":
-        table = _read_excel(path)
+        table = _read_excel(path, sheet)
     elif fmt == "parquet":
         table = _read_parquet(path)
     else:
@@ -148,33 +151,70 @@ def read_raw(path, *, max_bytes=DEFAULT_MAX_BYTES) -> RawTable:
 
 
 # --- text files --------------------------------------------------------------------------------
-def decode(path, data: bytes) -> tuple[bytes, str]:
-    """Return (UTF-8 bytes, name of the encoding the file was in); refuse binary files."""
+def decode(path, data: bytes) -> tuple[bytes, str, list]:
+    """Return (UTF-8 bytes, the encoding the file was in, read problems); refuse binary files.
+
+    A UTF-8 file with a few stray bytes from another encoding is decoded line by line: only
+    the lines that are not valid UTF-8 are read as Windows-1252, and they are reported, so one
+    bad byte cannot turn every accented name of the file into mojibake. A file with no valid
+    multi-byte UTF-8 at all is read whole as Windows-1252.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:], "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16").encode("utf-8"), "utf-16"
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strip_nul(data.decode("utf-16").encode("utf-8"), "utf-16")
     sample = data[:4096]
     if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a byte-order mark
         enc = "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
         try:
-            return data.decode(enc).encode("utf-8"), enc
+            return _strip_nul(data.decode(enc).encode("utf-8"), enc)
         except UnicodeDecodeError:
             pass
-    if b"\x00" in sample:
+    control = sum(sample.count(bytes([b])) for b in range(32) if b not in (9, 10, 13))
+    if control > max(len(sample) // 20, 2):
         raise _unusable(path, "is a binary file, not a text table; export the data as CSV, "
                               "Excel or Parquet and import that file.")
     try:
         data.decode("utf-8")
-        return data, "utf-8"
+        return _strip_nul(data, "utf-8")
     except UnicodeDecodeError:
         pass
-    for enc in ("cp1252", "latin-1"):
+    lines, stray, any_utf8 = data.split(b"\n"), [], False
+    for i, line in enumerate(lines):
         try:
-            return data.decode(enc).encode("utf-8"), enc
+            line.decode("utf-8")
+            any_utf8 = any_utf8 or not line.isascii()
         except UnicodeDecodeError:
-            continue
-    raise _unusable(path, "is not readable text; save it as UTF-8 CSV and import it again.")
+            stray.append(i)
+    if not any_utf8:
+        return _strip_nul(_cp1252(data), "cp1252")
+    for i in stray:
+        lines[i] = _cp1252(lines[i])
+    utf8, _, problems = _strip_nul(b"\n".join(lines), "utf-8")
+    problems.insert(0, ("bytes that are not UTF-8 (a character from another encoding)",
+                        [i + 1 for i in stray], "those rows read as Windows-1252, the rest as "
+                        "UTF-8", "check the accented letters in those rows; save the file as "
+                        "UTF-8 to silence this"))
+    return utf8, "utf-8", problems
+
+
+def _cp1252(data: bytes) -> bytes:
+    """Windows-1252 bytes as UTF-8 (the five bytes it leaves undefined read as Latin-1)."""
+    try:
+        return data.decode("cp1252").encode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1").encode("utf-8")
+
+
+def _strip_nul(utf8: bytes, encoding: str) -> tuple[bytes, str, list]:
+    """Remove NUL characters (never meaningful in a table) and report the lines that had them."""
+    if b"\x00" not in utf8:
+        return utf8, encoding, []
+    lines = utf8.split(b"\n")
+    rows = [i + 1 for i, line in enumerate(lines) if b"\x00" in line]
+    return utf8.replace(b"\x00", b""), encoding, [(
+        "NUL characters inside the text (an export or copy error)", rows, "removed, values kept",
+        "nothing; re-export the file to silence this")]
 
 
 def sniff_delimiter(text_head: str) -> str:
@@ -215,7 +255,7 @@ def read_csv_bytes(path, data: bytes) -> RawTable:
     Rows with the wrong number of fields are skipped and reported; a stray unbalanced quote,
     which would otherwise swallow the rest of the file, costs only its own line.
     """
-    utf8, encoding = decode(path, data)
+    utf8, encoding, decode_problems = decode(path, data)
     head_text = utf8[:65536].decode("utf-8", errors="ignore")
     delim = sniff_delimiter(head_text)
     first_line = next(csv.reader(io.StringIO(head_text), delimiter=delim), None)
@@ -228,7 +268,9 @@ def read_csv_bytes(path, data: bytes) -> RawTable:
         raise _unusable(path, "has a header but no data rows; export the data again with its "
                               "rows and import the new file.")
     df, rows, problems = _parse_body(body, names, delim, first_row=2)
-    return RawTable(Path(path), "csv", df, rows, encoding, delim, problems)
+    df, rows, huge = _drop_huge_fields(df, rows)
+    return RawTable(Path(path), "csv", df, rows, encoding, delim,
+                    decode_problems + problems + huge)
 
 
 def _header_end(utf8: bytes, delim: str) -> int:
@@ -245,6 +287,7 @@ def _parse_body(body: bytes, names, delim, first_row: int):
     import pyarrow.csv as pacsv
 
     bad = []
+    block = 8 << 20
 
     def on_bad(row):
         bad.append((row.number, row.text))
@@ -255,14 +298,21 @@ def _parse_body(body: bytes, names, delim, first_row: int):
         return pacsv.read_csv(
             io.BytesIO(body),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=threads,
-                                           block_size=8 << 20),
+                                           block_size=block),
             parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=on_bad,
                                              newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=True,
                 null_values=[""], quoted_strings_can_be_null=True))
 
-    table = parse(True)
+    try:
+        table = parse(True)
+    except pa.ArrowInvalid as exc:
+        if "straddling" not in str(exc):
+            raise UnusableInputError(f"its rows cannot be split into columns ({str(exc)[:80]}); "
+                                     "re-export the file as CSV.") from None
+        block = len(body) + 1  # a field longer than a block: read the body as one block
+        table = parse(True)
     if bad and any(num is None for num, _ in bad):
         table = parse(False)  # single-threaded parsing knows the row numbers
     df = table.to_pandas()
@@ -293,39 +343,168 @@ def _parse_body(body: bytes, names, delim, first_row: int):
     return df, rows, problems
 
 
+#: A field longer than this is an export error (a whole file pasted into a cell), not data.
+MAX_FIELD_CHARS = 1_000_000
+
+
+def _drop_huge_fields(df, rows):
+    """Drop rows with a field over MAX_FIELD_CHARS characters, reporting them."""
+    huge = np.zeros(len(df), bool)
+    for col in df.columns:
+        lengths = df[col].str.len()
+        if lengths.max(skipna=True) > MAX_FIELD_CHARS if lengths.notna().any() else False:
+            huge |= (lengths > MAX_FIELD_CHARS).fillna(False).to_numpy()
+    if not huge.any():
+        return df, rows, []
+    return (df[~huge].reset_index(drop=True), rows[~huge],
+            [(f"a field of over {MAX_FIELD_CHARS:,} characters (an export error)",
+              rows[huge].tolist(), "row skipped", "check those rows in the source")])
+
+
 # --- binary formats ----------------------------------------------------------------------------
-def _read_excel(path) -> RawTable:
-    """First sheet with data, all cells as read by openpyxl (dates stay dates)."""
-    sheets = pd.read_excel(path, sheet_name=None, dtype=object)
-    for df in sheets.values():
-        df = df.dropna(how="all")
-        if len(df.columns) and len(df):
-            df.columns = _unique_names(df.columns)
-            return RawTable(Path(path), "excel", df.reset_index(drop=True),
-                            df.index.to_numpy() + 2)
-    raise _unusable(path, "has no sheet with data rows; check the workbook and import it again.")
+def excel_sheets(path) -> list[str]:
+    """Names of a workbook's sheets (for a sheet choice), or [] when it cannot be opened."""
+    try:
+        import openpyxl
+        wb = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return list(wb.sheetnames)
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 - a damaged workbook: the reader will say so
+        return []
+
+
+def _read_excel(path, sheet=None) -> RawTable:
+    """One sheet, all cells as read by openpyxl (dates stay dates): ``sheet`` (a name) when
+    given, else the sheet whose header names the most known fields (so a data sheet after a
+    notes sheet is found), else the first sheet with data."""
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object)
+    except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of damaged files
+        raise _unusable(path, "could not be read as an Excel workbook "
+                              f"({type(exc).__name__}); open it in Excel, save it again as "
+                              ".xlsx (or as CSV) and import that file.") from None
+    if sheet is not None:
+        if sheet not in sheets:
+            raise _unusable(path, f"has no sheet named {sheet!r}; its sheets are "
+                                  f"{', '.join(map(repr, sheets))}.")
+        sheets = {sheet: sheets[sheet]}
+    best, best_score = None, -1
+    for name, df in sheets.items():
+        df = df.dropna(how="all").dropna(axis=1, how="all")
+        if not (len(df.columns) and len(df)):
+            continue
+        from crimekit.ingest.mapping import known_columns
+        score = known_columns(df.columns)
+        if score > best_score:
+            best, best_score = (name, df), score
+    if best is None:
+        what = f"sheet {sheet!r} has no data rows" if sheet else "has no sheet with data rows"
+        raise _unusable(path, f"{what}; check the workbook and import it again.")
+    name, df = best
+    df.columns = _unique_names(df.columns)
+    notes = () if len(sheets) == 1 else (f"read sheet {name!r} of {len(sheets)} "
+                                         f"({', '.join(map(repr, sheets))})",)
+    return RawTable(Path(path), "excel", df.reset_index(drop=True), df.index.to_numpy() + 2,
+                    notes=notes)
 
 
 def _read_parquet(path) -> RawTable:
-    """A Parquet file (GeoParquet becomes a GeoDataFrame)."""
+    """A Parquet file (GeoParquet becomes a GeoDataFrame); nested values become JSON text."""
     import pyarrow.parquet as pq
 
-    if b"geo" in (pq.read_schema(path).metadata or {}):
-        import geopandas as gpd
-        gdf = gpd.read_parquet(path)
-        return RawTable(Path(path), "geoparquet", gdf, np.arange(2, len(gdf) + 2))
-    df = pd.read_parquet(path)
+    try:
+        if b"geo" in (pq.read_schema(path).metadata or {}):
+            import geopandas as gpd
+            gdf = gpd.read_parquet(path)
+            return RawTable(Path(path), "geoparquet", gdf, np.arange(2, len(gdf) + 2))
+        df = pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for damaged files
+        raise _unusable(path, "could not be read as Parquet (the file is damaged or "
+                              f"incomplete: {type(exc).__name__}); export it again.") from None
+    for col in df.columns:
+        if df[col].dtype == object and df[col].map(
+                lambda v: isinstance(v, (list, dict, np.ndarray))).any():
+            import json
+            df[col] = df[col].map(lambda v: json.dumps(
+                v.tolist() if isinstance(v, np.ndarray) else v, default=str)
+                if isinstance(v, (list, dict, np.ndarray)) else v)
     return RawTable(Path(path), "parquet", df.reset_index(drop=True), np.arange(2, len(df) + 2))
 
 
 def _read_geo(path, fmt) -> RawTable:
-    """GeoJSON or (zipped) shapefile polygons via geopandas/pyogrio."""
+    """GeoJSON or (zipped) shapefile polygons via geopandas/pyogrio; a GeoJSON that GDAL
+    refuses as a whole (one unclosed ring) is read feature by feature instead."""
     import geopandas as gpd
 
     target = f"zip://{path}" if zipfile.is_zipfile(path) else str(path)
     try:
         gdf = gpd.read_file(target)
     except Exception as exc:  # pyogrio raises several types for unreadable files
+        if fmt == "geojson" and not zipfile.is_zipfile(path):
+            return _read_geojson_features(path)
         raise _unusable(path, f"could not be read as {fmt} ({str(exc).splitlines()[0][:120]}); "
                               "check that it is a complete GeoJSON or zipped shapefile.") from None
     return RawTable(Path(path), fmt, gdf, np.arange(2, len(gdf) + 2))
+
+
+def _read_geojson_features(path) -> RawTable:
+    """A GeoJSON FeatureCollection read feature by feature: unclosed rings are closed, and a
+    feature whose geometry cannot be read is dropped with a report line (not the file)."""
+    import json
+
+    import geopandas as gpd
+    import shapely.geometry
+
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        features = doc["features"] if isinstance(doc, dict) else None
+        if not isinstance(features, list):
+            raise ValueError("no features list")
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:
+        raise _unusable(path, f"is not valid GeoJSON ({str(exc)[:80]}); export the "
+                              "boundaries again as GeoJSON.") from None
+    rows, geoms, props, closed, bad = [], [], [], [], []
+    for i, feature in enumerate(features):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        fixed = _close_rings(geometry)
+        try:
+            geom = shapely.geometry.shape(fixed) if fixed else None
+        except Exception:  # noqa: BLE001 - shapely raises several types for bad coordinates
+            bad.append(i + 2)
+            continue
+        if fixed is not geometry:
+            closed.append(i + 2)
+        rows.append(i + 2)
+        geoms.append(geom)
+        props.append(feature.get("properties") or {})
+    problems = []
+    if closed:
+        problems.append(("polygon ring not closed (last point differs from the first)", closed,
+                         "ring closed", "nothing; fix the boundary file to silence this"))
+    if bad:
+        problems.append(("geometry cannot be read", bad, "area dropped",
+                         "redraw those areas in the boundary file"))
+    gdf = gpd.GeoDataFrame(pd.DataFrame(props), geometry=geoms, crs="EPSG:4326")
+    return RawTable(Path(path), "geojson", gdf, np.asarray(rows), read_problems=problems)
+
+
+def _close_rings(geometry):
+    """The geometry with every polygon ring closed (a copy), or the same object if all were."""
+    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        return geometry
+    polys = geometry.get("coordinates") or []
+    polys = [polys] if geometry["type"] == "Polygon" else polys
+    changed, out = False, []
+    for poly in polys:
+        rings = []
+        for ring in poly or []:
+            if isinstance(ring, list) and len(ring) >= 3 and ring[0] != ring[-1]:
+                ring, changed = ring + [ring[0]], True
+            rings.append(ring)
+        out.append(rings)
+    if not changed:
+        return geometry
+    return {"type": geometry["type"],
+            "coordinates": out[0] if geometry["type"] == "Polygon" else out}

@@ -69,6 +69,9 @@ class ValidationReport:
         numbers, header = row 1), action (what crimekit did) and advice (what to do).
     mapping : {source column: canonical field} used.
     notes : other facts (encoding, delimiter, CRS used).
+    crimes : crimes kept (the sum of the incidents' count; None for other tables).
+    precision, first, last : how precise the dates are and the date range at that precision.
+    located : share of the crimes placed on the map (by coordinates or by a named area).
     """
 
     file: str
@@ -79,6 +82,11 @@ class ValidationReport:
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PROBLEM_COLUMNS)))
     mapping: dict = field(default_factory=dict)
     notes: tuple = ()
+    crimes: float | None = None
+    precision: str = ""
+    first: str = ""
+    last: str = ""
+    located: float | None = None
 
     @property
     def rows_dropped(self) -> int:
@@ -94,24 +102,36 @@ class ValidationReport:
         """A JSON-ready summary (for the store's manifest)."""
         return {"file": self.file, "kind": self.kind, "preset": self.preset,
                 "rows_read": self.rows_read, "rows_kept": self.rows_kept,
+                "crimes": self.crimes, "precision": self.precision, "first": self.first,
+                "last": self.last, "located": self.located,
                 "mapping": dict(self.mapping), "notes": list(self.notes),
                 "problems": [{k: (list(v) if k == "examples" else v) for k, v in p.items()}
                              for p in self.problems.to_dict("records")]}
 
-    def to_text(self) -> str:
-        """The report as the command line prints it."""
+    def to_text(self, hints=None) -> str:
+        """The report as the command line prints it; ``hints`` ({phrase: option}) add the
+        command-line option to advice that names a choice ("coordinate system": "--crs")."""
+        if self.kind == "skipped":
+            return f"{self.file}: skipped. {self.notes[0] if self.notes else ''}"
         lines = [f"{self.file}: {self.kind} ({self.preset} format): read {self.rows_read:,} rows, "
                  f"kept {self.rows_kept:,}" + (f", dropped {self.rows_dropped:,}."
                                                if self.rows_dropped else ".")]
-        lines += [f"  note: {n}" for n in self.notes]
+        if self.crimes is not None and self.first:
+            lines.append(f"  {self.crimes:,} crimes, {self.first} to {self.last} (times known "
+                         f"to the {self.precision}); {self.located:.0%} located.")
+        lines += [f"  note: {n}" + (f" ({hints['label']})" if hints and "set another label" in n
+                                    else "") for n in self.notes]
         if not len(self.problems):
             lines.append("  No problems found.")
         for p in self.problems.itertuples(index=False):
             col = f" in column {p.column!r}" if p.column else ""
             ex = ", ".join(str(r) for r in p.examples)
             more = f" (+{p.rows - len(p.examples):,} more)" if p.rows > len(p.examples) else ""
+            advice = p.advice + "".join(f" ({opt})" for phrase, opt in (hints or {}).items()
+                                        if phrase in p.advice)
+            rows = f" Rows {ex}{more}." if ex else ""
             lines.append(f"  - {p.rows:,} row{'s' if p.rows != 1 else ''}: {p.problem}{col}; "
-                         f"{p.action}. Rows {ex}{more}. What to do: {p.advice}.")
+                         f"{p.action}.{rows} What to do: {advice}.")
         return "\n".join(lines)
 
 
@@ -172,8 +192,17 @@ def check_coordinates(log: ProblemLog, out: pd.DataFrame, lat_col: str, *, max_k
                     (lat < miny - margin) | (lat > maxy + margin))
         where = "outside the beats' area"
     elif ok.sum() >= 5:
-        dist = haversine_km(lat, lon, np.median(lat[ok]), np.median(lon[ok]))
+        mid_lat, mid_lon = np.median(lat[ok]), np.median(lon[ok])
+        dist = haversine_km(lat, lon, mid_lat, mid_lon)
         far = ok & (dist > max_km)
+        swapped = far & (haversine_km(lon, lat, mid_lat, mid_lon) <= max_km)
+        if swapped.any():
+            log.add(lat_col, swapped, "latitude and longitude swapped in the row",
+                    "put back (the swapped place is among the other rows)",
+                    "nothing; fix those rows in the source to silence this",
+                    _latlon_text(lat, lon, swapped))
+            lat, lon = np.where(swapped, lon, lat), np.where(swapped, lat, lon)
+            far &= ~swapped
         where = f"more than {max_km:g} km from the middle of the other rows"
     if far.any():
         log.add(lat_col, far, f"coordinates are {where}", "kept without a location",
