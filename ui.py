@@ -27,6 +27,7 @@ from crimekit.errors import CrimekitError
 from crimekit.evaluate import backtest
 from crimekit.features import count_cube
 from crimekit.periods import weeks_to_periods
+from crimekit.recording import recording_start
 from crimekit.filters import Filters, apply_filters
 from crimekit.hotspots import MODELS, cell_beats, crime_type_backtest, make_model
 from crimekit.patrol_risk import beat_shift_risk
@@ -102,6 +103,16 @@ def _view(name: str, version: str, start, end, categories: tuple, districts: tup
     return apply_filters(_load(name, version),
                          Filters(start=start, end=end, categories=categories,
                                  districts=districts))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _recording(name: str, version: str):
+    return recording_start(_load(name, version).incidents)
+
+
+def recording(name: str):
+    """Where the dataset's consistent recording starts (cached per dataset version)."""
+    return _recording(name, "" if name == DEMO else _store_version(name))
 
 
 def current_filters() -> Filters:
@@ -487,12 +498,19 @@ def sidebar() -> None:
         st.sidebar.warning("This dataset has no incidents.")
         return
     first, last = (t.date() for t in ds.date_range)
-    _init_state("dates", _dates_from_url(first, last) or (first, last))
+    rec = recording(st.session_state["dataset"])
+    start = rec.start.date() if rec.start is not None and rec.before > 0 else first
+    _init_state("dates", _dates_from_url(first, last) or (max(first, start), last))
     dates = st.session_state["dates"]
     if not (isinstance(dates, (tuple, list)) and all(first <= d <= last for d in dates)):
         st.session_state["dates"] = (first, last)
     st.sidebar.date_input("Date range", key="dates", min_value=first, max_value=last,
                           help="Only incidents that occurred in this range are shown.")
+    if start > first:
+        st.sidebar.caption(f"The range starts where consistent recording starts "
+                           f"({start:%d %b %Y}): {rec.before:,.0f} earlier crimes "
+                           f"({rec.share_before:.1%}, back to {first:%Y}) are stragglers. "
+                           "Widen the range to include them.")
     heads = sorted(inc["category"].unique())
     _init_state("categories", [c for c in _from_url("category", []) if c in heads])
     st.session_state["categories"] = [c for c in st.session_state["categories"] if c in heads]

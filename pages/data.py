@@ -9,17 +9,25 @@ import ui
 from crimekit.errors import CrimekitError
 from crimekit.ingest import (FIELDS, available_formats, detect_kind, import_into_store,
                              import_summary, propose_mapping, read_raw)
+from crimekit.ingest import incident_facts
+from crimekit.ingest.inputs import expand_inputs
+from crimekit.ingest.readers import excel_sheets
 from crimekit.ingest.presets import PRESETS
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet", "geojson", "json", "zip"]
 
 
+#: The day/month order choice, in the page's words -> crimekit's date_order.
+DATE_ORDERS = {"Decide from the data": "auto", "Day first (31/12/2024)": "dayfirst",
+               "Month first (12/31/2024)": "monthfirst"}
+
+
 @st.cache_data(show_spinner="Reading the file...", max_entries=32)
-def proposal(path: str, fmt: str):
+def proposal(path: str, fmt: str, sheet=None):
     """What the file looks like and how its columns would be mapped, or the reason it cannot
     be read: (kind, preset, mapping, sample rows, error)."""
     try:
-        raw = read_raw(path)
+        raw = read_raw(path, sheet=sheet)
     except CrimekitError as exc:
         return None, None, {}, None, str(exc)
     preset, mapping = propose_mapping(raw.df, "auto" if raw.is_geo else fmt)
@@ -47,11 +55,23 @@ def mapping_editor(index: int, path: Path, kind: str, mapping: dict, sample) -> 
 
 
 def show_report(report) -> None:
-    """One file's validation report: counts, problems with examples and advice, a download."""
-    a, b, c = st.columns(3)
-    a.metric("Rows read", f"{report.rows_read:,}")
-    b.metric("Rows kept", f"{report.rows_kept:,}")
-    c.metric("Rows dropped", f"{report.rows_read - report.rows_kept:,}")
+    """One file's validation report: counts, crimes, dates, problems with advice, a download."""
+    if report.kind == "skipped":
+        st.error(f"Skipped: {report.notes[0] if report.notes else 'the file cannot be used.'}")
+        return
+    cols = st.columns(5 if report.crimes is not None else 3)
+    cols[0].metric("Rows read", f"{report.rows_read:,}")
+    cols[1].metric("Rows kept", f"{report.rows_kept:,}")
+    cols[2].metric("Rows dropped", f"{report.rows_read - report.rows_kept:,}")
+    if report.crimes is not None:
+        cols[3].metric("Crimes", f"{report.crimes:,}", help="The sum of each row's count: a "
+                       "row of a counts file stands for many crimes, a reversal takes one away.")
+        cols[4].metric("Located", f"{report.located:.0%}" if report.located is not None
+                       else "-", help="Share of crimes placed on the map, by coordinates or "
+                       "by their area's polygon.")
+        if report.first:
+            st.caption(f"Dates from {report.first} to {report.last}, known to the "
+                       f"{report.precision}.")
     for note in report.notes:
         st.caption(note)
     if len(report.problems):
@@ -64,56 +84,88 @@ def show_report(report) -> None:
         st.success("No problems found.")
 
 
+def import_options() -> dict:
+    """The choices the validation report may ask for, as boxes (the command line's options)."""
+    st.markdown("**Import choices** (change them if the report asks you to)")
+    left, mid, right = st.columns(3)
+    order = left.selectbox("Day/month order of dates like 01/02/2024", list(DATE_ORDERS),
+                           key="import_date_order",
+                           help="Decided from the data when any day is above 12, from the "
+                                "order of the rows, or from Year/Month columns.")
+    crs = mid.text_input("Coordinate system of projected X/Y", key="import_crs",
+                         placeholder="found automatically, e.g. EPSG:32610",
+                         help="Only for coordinates that are not degrees (metres or feet). "
+                              "Give area polygons with the file and it is found for you.")
+    label = right.text_input("Crime type for a file without one", key="import_label",
+                             placeholder="from the file name",
+                             help="A file of one kind of offence (e.g. aggravated assaults) "
+                                  "has no crime-type column: its rows get this label.")
+    return {"date_order": DATE_ORDERS[order], "crs": crs.strip() or None,
+            "label": label.strip() or None}
+
+
 def import_section() -> None:
     """Upload, map, validate, store."""
     st.subheader("Import files")
     if not ui.can("upload"):
         st.info("Only analysts can import data. Ask an analyst, or sign in as one.")
         return
-    st.caption("Incidents (CSV with any delimiter or encoding, Excel, Parquet), victims and "
-               "accused, beat polygons (GeoJSON or zipped shapefile) and patrol logs. Give them "
-               "together to make one dataset. Row numbers in reports count the header as row 1.")
+    st.caption("Incidents or counts (CSV with any delimiter or encoding, Excel, Parquet), victims "
+               "and accused, beat or area polygons (GeoJSON or zipped shapefile) and patrol "
+               "logs. Give several files, or a zip (a police.uk download), to make one dataset. "
+               "Row numbers in reports count the header as row 1.")
     uploads = st.file_uploader("Files", type=UPLOAD_TYPES, accept_multiple_files=True,
                                key="uploads")
     if not uploads:
         return
-    paths = ui.save_uploads(uploads)
+    try:
+        saved = ui.save_uploads(uploads)
+        paths = expand_inputs(saved, saved[0].parent.parent / "expanded")
+    except CrimekitError as exc:
+        st.error(str(exc))
+        return
     fmt = st.selectbox("Format", available_formats(), key="import_format",
                        help="'auto' recognises the layout; pick one to force it.")
-    overrides = {}
-    usable = []
+    options = import_options()
+    overrides, usable, sheet = {}, [], None
     for index, path in enumerate(paths):
-        kind, preset, mapping, sample, error = proposal(str(path), fmt)
-        with st.expander(f"{path.name}: " + (f"{kind} ({preset} format)" if not error
-                                             else "cannot be read"), expanded=bool(error)):
-            if error:
-                st.error(error)
-                continue
-            usable.append(path)
-            overrides.update(mapping_editor(index, path, kind, mapping, sample))
+        if path.suffix.lower() in (".xlsx", ".xlsm") and len(excel_sheets(path)) > 1:
+            sheets = excel_sheets(path)
+            picked = st.selectbox(f"Sheet of {path.name}", ["(the one that looks like data)"]
+                                  + sheets, key=f"sheet_{index}")
+            sheet = None if picked.startswith("(") else picked
+        kind, preset, mapping, sample, error = proposal(str(path), fmt, sheet)
+        st.markdown(f"**{path.name}**: " + (f"{kind} ({preset} format)" if not error
+                                            else "cannot be read"))
+        if error:
+            st.error(error)
+            continue
+        usable.append(path)
+        overrides.update(mapping_editor(index, path, kind, mapping, sample))
     if not usable:
         return
     default_name = Path(usable[0].name).stem.replace(" ", "_")
     name = st.text_input("Dataset name", value=default_name, key="import_name")
     replace = st.checkbox("Replace a dataset of the same name", key="import_replace")
     if st.button("Import", type="primary", key="import_button"):
-        run_import(usable, name, replace, fmt, overrides)
+        run_import(usable, name, replace, fmt, overrides, dict(options, sheet=sheet))
 
 
-def run_import(paths, name, replace, fmt, overrides) -> None:
+def run_import(paths, name, replace, fmt, overrides, options) -> None:
     """Validate and store; show every file's report, or one plain sentence if unusable."""
     with st.status("Importing...", expanded=True) as status:
         try:
             name, dataset, reports = import_into_store(
                 paths, ui.store(), name=name or None, replace=replace, format=fmt,
-                mapping=overrides or None)
+                mapping=overrides or None, **options)
         except CrimekitError as exc:
             status.update(label="Nothing was imported", state="error")
             st.error(str(exc))
             return
         status.update(label=import_summary(name, dataset), state="complete")
     for report in reports:
-        st.markdown(f"**{report.file}**: {report.kind} ({report.preset} format)")
+        st.markdown(f"**{report.file}**: {report.kind}"
+                    + (f" ({report.preset} format)" if report.preset else ""))
         show_report(report)
     st.success(f"{import_summary(name, dataset)} Choose it in the sidebar's Dataset list.")
 
@@ -149,16 +201,27 @@ def current_section() -> None:
     """What the chosen dataset holds and what its import reported."""
     ds = ui.dataset()
     st.subheader(f"Current dataset: {st.session_state.get('dataset', ui.DEMO)}")
-    first, last = ds.date_range
+    facts = incident_facts(ds.incidents, ds.beats)
+    unit = ds.meta.get("area_unit", "beat")
     cols = st.columns(5)
     cols[0].metric("Incidents", f"{len(ds.incidents):,}")
-    cols[1].metric("Persons", f"{len(ds.persons):,}")
-    cols[2].metric("Beats", "none" if ds.beats is None else f"{len(ds.beats):,}")
-    cols[3].metric("From", "-" if first is None else f"{first:%d %b %Y}")
-    cols[4].metric("To", "-" if last is None else f"{last:%d %b %Y}")
+    cols[1].metric("Crimes", f"{facts['crimes']:,}",
+                   help="The sum of each row's count (equal to the incidents when each row "
+                        "is one crime).")
+    cols[2].metric("Persons", f"{len(ds.persons):,}")
+    cols[3].metric(f"{unit.capitalize()} areas" if unit != "beat" else "Beats",
+                   "none" if ds.beats is None else f"{len(ds.beats):,}")
+    cols[4].metric("Located", f"{facts['located']:.0%}")
+    if facts["first"]:
+        st.caption(f"Dates from **{facts['first']}** to **{facts['last']}**, known to the "
+                   f"**{facts['precision']}**.")
     for summary in ds.meta.get("reports", []):
-        with st.expander(f"Validation report: {summary['file']} ({summary['rows_kept']:,} of "
-                         f"{summary['rows_read']:,} rows kept)"):
+        label = (f"Skipped: {summary['file']}" if summary.get("kind") == "skipped" else
+                 f"Validation report: {summary['file']} ({summary['rows_kept']:,} of "
+                 f"{summary['rows_read']:,} rows kept)")
+        with st.expander(label):
+            for note in summary.get("notes", []):
+                st.caption(note)
             problems = pd.DataFrame(summary.get("problems", []))
             st.dataframe(problems if len(problems) else pd.DataFrame({"problems": ["none"]}),
                          hide_index=True, width="stretch")

@@ -24,10 +24,10 @@ def test_upload_is_mapped_validated_and_stored(isolated_store):
     at = run_page("pages/data.py")
     at.file_uploader(key="uploads").set_value(("my city.csv", GOOD_AND_BAD, "text/csv")).run()
     assert not at.exception
-    expanders = [e.label for e in at.expander]
-    assert any("my city.csv: incidents (generic format)" in label for label in expanders)
+    assert "**my city.csv**: incidents (generic format)" in shown_text(at)
     editor = at.data_editor
-    assert editor, "the column mapping is shown for review"
+    assert editor, "the column mapping is shown for review, not folded away"
+    assert not at.expander, "nothing about the upload is hidden in a collapsed box"
     at.text_input(key="import_name").set_value("mycity")
     at.button(key="import_button").click().run()
     assert not at.exception
@@ -75,3 +75,55 @@ def test_commander_cannot_upload_or_delete(isolated_store):
     at = run_page("pages/data.py", state={"user": User("ravi", "commander")})
     assert "Only analysts can import data" in shown_text(at)
     assert not at.get("file_uploader")
+
+
+UK = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+      "Crime type,Last outcome category,Context\r\n"
+      ",{m},Durham Constabulary,Durham Constabulary,-1.57,54.77,On or near A,E01020654,"
+      "County Durham 001D,Anti-social behaviour,,\r\n"
+      "ab{m},{m},Durham Constabulary,Durham Constabulary,-1.58,54.78,On or near B,E01020655,"
+      "County Durham 001E,Burglary,Under investigation,\r\n")
+
+
+def test_zip_of_monthly_files_imports_as_one_dataset_with_crimes_and_precision(isolated_store):
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for m in ("2022-03", "2022-04"):
+            zf.writestr(f"{m}/{m}-durham-street.csv", UK.format(m=m))
+    at = run_page("pages/data.py")
+    at.file_uploader(key="uploads").set_value(("durham.zip", buf.getvalue(),
+                                               "application/zip")).run()
+    assert not at.exception
+    text = shown_text(at)
+    assert "**2022-03-durham-street.csv**: incidents (police_uk format)" in text
+    assert "**2022-04-durham-street.csv**: incidents (police_uk format)" in text
+    at.text_input(key="import_name").set_value("durham")
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    text = shown_text(at)
+    assert "Imported 4 incidents as dataset 'durham' (2022-03 to 2022-04, times known to the " \
+           "month)" in text
+    assert "Crimes 2" in text and "Located 100%" in text
+    assert "Dates from 2022-03 to 2022-03, known to the month." in text
+
+
+def test_import_choices_are_boxes_in_the_page_words(isolated_store):
+    """The fixes a report advises are offered on the page (no command-line flags)."""
+    csv = b"date,place\n01/02/2024,street\n03/04/2024,home\n"
+    at = run_page("pages/data.py")
+    at.file_uploader(key="uploads").set_value(("agg_assaults.csv", csv, "text/csv")).run()
+    assert not at.exception
+    at.selectbox(key="import_date_order").set_value("Day first (31/12/2024)")
+    at.text_input(key="import_label").set_value("Aggravated assault")
+    at.text_input(key="import_name").set_value("agg")
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    text = shown_text(at)
+    assert "--" not in text, "no command-line flag is named on the page"
+    from crimekit.store import Store
+    inc = Store().load("agg").incidents.sort_values("occurred_at")
+    import pandas as pd
+    assert inc["occurred_at"].tolist() == [pd.Timestamp("2024-02-01"), pd.Timestamp("2024-04-03")]
+    assert set(inc["category"]) == {"Aggravated assault"}

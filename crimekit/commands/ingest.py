@@ -35,7 +35,8 @@ examples:
 
 #: How the command line says what a report's advice asks for (the app has boxes for these).
 CLI_HINTS = {"coordinate system": "--crs", "day/month order": "--dayfirst or --monthfirst",
-             "label": "--label", "in the mapping": "--map", "another sheet": "--sheet"}
+             "label": "--label", "in the mapping": "--map", "another sheet": "--sheet",
+             "another date column": "--map"}
 
 
 def register(subparsers) -> None:

@@ -89,8 +89,8 @@ def build_persons(raw, preset, mapping, *, keep_names=False, **_):
     df, src, notes = raw.df, source_fields(mapping), []
     log = ProblemLog(raw.rows)
     if "incident_id" not in src:
-        raise fatal(raw, "no column links these persons to incidents; name it with --map "
-                     "\"COLUMN=incident_id\".")
+        raise fatal(raw, "no column links these persons to incidents; choose it in the mapping "
+                     "(field incident_id).")
     fields = {s: f for s, f in mapping.items() if f not in ("incident_id", "role", "ignore")}
     out, _ = person_fields(df, fields, log, keep_names)
     out.insert(0, "incident_id", parse.as_text(df[src["incident_id"]]).fillna("").to_numpy())
@@ -129,7 +129,7 @@ def build_patrols(raw, preset, mapping, **_):
     missing = [f for f in ("beat", "date") if f not in src]
     if missing or not ({"officers", "patrol_hours"} & set(src)):
         raise fatal(raw, "a patrol log needs beat, date, shift and officers (or patrol_hours) "
-                     "columns; name them with --map \"COLUMN=FIELD\".")
+                     "columns; choose them in the mapping.")
     date = parse.parse_datetime(df[src["date"]]).dt.normalize()
     log.add(src["date"], date.isna().to_numpy(), "date cannot be read", "row dropped",
             "write dates as YYYY-MM-DD", df[src["date"]])

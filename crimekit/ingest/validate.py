@@ -145,7 +145,7 @@ def check_dates(log: ProblemLog, out: pd.DataFrame, raw_date, column: str, *, to
         blank = is_blank(raw_date).to_numpy()
         log.add(column, missing & ~blank, "date cannot be read", "row dropped",
                 "write dates as YYYY-MM-DD hh:mm (or the file's usual format) or map another "
-                "date column with --map", raw_date)
+                "date column in the mapping", raw_date)
         log.add(column, missing & blank, "date is empty", "row dropped",
                 "fill in the date in the source; rows without a date cannot be analysed")
     else:
