@@ -43,8 +43,11 @@ MIN_ORIGINS = 2
 #: Shortest history (periods) a backtest origin needs: a season and a half.
 MIN_TRAIN = {"D": 56, "W": 78, "M": 18}
 #: In a panel, a series' own weights count as much as the panel's at this many crimes.
-OWN_WEIGHT_CRIMES = 2000.0
+OWN_WEIGHT_CRIMES = 20000.0
 UNITS = {"D": "day", "W": "week", "M": "month"}
+#: In a panel, a series switches to seasonal naive (when it beat the combination on its own
+#: backtest) only with at least this many crimes in that backtest; fewer is a coin toss.
+NAIVE_CHOICE_CRIMES = 500.0
 #: Weights are proportional to backtest MAE to this power (inverse).
 WEIGHT_POWER = 4.0
 #: The inner backtest's errors come from levelled history and weights fitted on it, so they
@@ -141,6 +144,40 @@ def _weights(mae, available, n_origins, pooled_weights=None, own_share=None):
     return w
 
 
+def stacked_weights(forecasts, actual, iterations: int = 300, most: int = 60000, seed: int = 0):
+    """Convex weights (summing to 1) that minimise the pooled backtest MAE of the weighted
+    mean of ``forecasts`` (arrays like ``actual``; points where any is missing are left out),
+    by exponentiated subgradient descent on at most ``most`` sampled points. A single method
+    is a corner of the simplex, so the result is never worse than the best single method on
+    these points (up to the search's tolerance)."""
+    X = np.stack([f.ravel() for f in forecasts], axis=1)
+    y = np.asarray(actual, float).ravel()
+    keep = np.isfinite(y) & np.isfinite(X).all(1)
+    X, y = X[keep], y[keep]
+    M = X.shape[1]
+    if not len(y):
+        return np.full(M, 1.0 / M)
+    if len(y) > most:
+        pick = np.random.default_rng(seed).choice(len(y), most, replace=False)
+        X, y = X[pick], y[pick]
+    scale = max(float(np.mean(np.abs(y - X.mean(1)))), 1e-9)
+    w = np.full(M, 1.0 / M)
+    best, best_w = np.inf, w
+    for it in range(iterations):
+        r = X @ w - y
+        loss = float(np.mean(np.abs(r)))
+        if loss < best:
+            best, best_w = loss, w
+        g = (np.sign(r)[:, None] * X).mean(0) / scale
+        w = w * np.exp(-0.5 / np.sqrt(it + 1) * g)
+        w = w / w.sum()
+    for j in range(M):  # the corners: a single method
+        loss = float(np.mean(np.abs(X[:, j] - y)))
+        if loss < best:
+            best, best_w = loss, np.eye(M)[j]
+    return best_w
+
+
 def _conformal(errors, yhat, steps, horizon, interval, widen=BAND_WIDEN):
     """Band offsets (low, high) per step from backtest errors normalised by sqrt(forecast)."""
     a = (1 - min(interval + widen, 0.99)) / 2
@@ -168,8 +205,7 @@ def combined_forecast(table: pd.DataFrame, freq: str = "W", horizon: int = 8, *,
     if not len(table):
         raise UnusableInputError("There is no series to forecast; widen the filters.")
     wide = table.pivot(index="series", columns="ds", values="y").fillna(0.0)
-    order = list(dict.fromkeys(table["series"]))
-    wide = wide.loc[order]
+    wide = wide.loc[list(dict.fromkeys(table["series"]))]
     names, ds = list(wide.index), pd.DatetimeIndex(wide.columns)
     raw = wide.to_numpy(float)
     n, T = raw.shape
@@ -184,100 +220,119 @@ def combined_forecast(table: pd.DataFrame, freq: str = "W", horizon: int = 8, *,
     if use_prophet:
         prophet_fc = _prophet_jobs(Y, starts, ds, origins + [T], horizon, freq, holidays,
                                    n_jobs, progress)
-    elif progress:
-        progress(0, 1)
-    # --- backtest: every method from every origin ---
-    methods = None
-    rows = []
-    for o in origins:
-        h = min(horizon, T - o)
-        fc = _forecasts_at(Y, starts, ds, o, horizon, freq, pooled, prophet_fc)
-        methods = methods or [m for m in fc if m != FM.BENCHMARK]
-        actual = Y[:, o:o + h]
-        valid = (o - starts) >= MIN_TRAIN[freq]
-        for i in np.flatnonzero(valid):
-            rows.append(pd.DataFrame({"series": names[i], "i": i, "origin": ds[o],
-                                      "step": np.arange(1, h + 1), "y": actual[i],
-                                      "naive": fc[FM.BENCHMARK][i, :h],
-                                      **{m: fc[m][i, :h] for m in methods}}))
-    final = _forecasts_at(Y, starts, ds, T, horizon, freq, pooled, prophet_fc)
-    methods = methods or [m for m in final if m != FM.BENCHMARK]
-    methods = [m for m in methods if np.isfinite(final[m]).any()]
-    points = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["series", "i", "origin", "step", "y", "naive", *methods])
-    # --- weights ---
-    mae = np.full((n, len(methods)), np.nan)
-    n_orig = np.zeros(n)
-    crimes = np.zeros(n)
-    if len(points):
-        for (i,), part in points.groupby(["i"]):
-            n_orig[i] = part["origin"].nunique()
-            crimes[i] = part["y"].sum()
-            for j, m in enumerate(methods):
-                e = np.abs(part["y"] - part[m]).to_numpy()
-                mae[i, j] = e.mean() if np.isfinite(e).all() else np.nan
+    # --- every method from every origin: arrays (series, origin, step) ---
+    J, H = len(origins), horizon
+    final = _forecasts_at(Y, starts, ds, T, H, freq, pooled, prophet_fc)
+    methods = [m for m in final if m != FM.BENCHMARK and np.isfinite(final[m]).any()]
+    every = methods + [FM.BENCHMARK]
+    F = {m: np.full((n, J, H), np.nan) for m in every}
+    A = np.full((n, J, H), np.nan)
+    for j, o in enumerate(origins):
+        h = min(H, T - o)
+        fc = _forecasts_at(Y, starts, ds, o, H, freq, pooled, prophet_fc)
+        ok = (o - starts) >= MIN_TRAIN[freq]
+        A[ok, j, :h] = Y[ok, o:o + h]
+        for m in every:
+            F[m][ok, j, :h] = fc[m][ok, :h]
+        if progress and not use_prophet:
+            progress(j + 1, J + 1)
+    known = np.isfinite(A)
     available = np.column_stack([np.isfinite(final[m][:, 0]) for m in methods])
-    mae = np.where(available, mae, np.nan)
+    err = {m: np.abs(A - F[m]) for m in every}
+    mae = np.column_stack([_mean(err[m]) for m in methods])
+    mae = np.where(available & np.column_stack(
+        [~(known & ~np.isfinite(F[m])).any((1, 2)) for m in methods]), mae, np.nan)
+    n_orig = known[:, :, 0].sum(1)
+    crimes = np.nansum(A, axis=(1, 2))
     pooled_w = own = None
-    if pooled and len(points):
-        tot = np.array([np.abs(points["y"] - points[m]).sum() for m in methods])
-        inv = 1.0 / np.maximum(tot / len(points), 1e-9) ** WEIGHT_POWER
-        lam = min(len(origins), 8) / (min(len(origins), 8) + 2.0)
-        pooled_w = lam * inv / inv.sum() + (1 - lam) / len(methods)
+    if pooled and known.any():
+        pooled_w = stacked_weights([F[m] for m in methods], A)
         own = crimes / (crimes + OWN_WEIGHT_CRIMES)
     W = _weights(mae, available, n_orig, pooled_w, own)
-    # --- the combination, its backtest and its choice against seasonal naive ---
-    if len(points):
-        comp = np.column_stack([points[m].to_numpy() for m in methods])
-        wrow = W[points["i"].to_numpy()]
-        points["combination"] = np.nansum(comp * wrow, axis=1) / np.maximum(
-            (np.isfinite(comp) * wrow).sum(1), 1e-12)
-    stack = np.stack([final[m] for m in methods], axis=2)  # series, horizon, method
-    wf = W[:, None, :] * np.isfinite(stack)
-    yhat = np.nansum(stack * W[:, None, :], axis=2) / np.maximum(wf.sum(2), 1e-12)
-    chosen = np.array(["combination"] * n, dtype=object)
-    summary = []
-    lows, highs = np.zeros((n, horizon)), np.zeros((n, horizon))
-    if pooled and len(points):
-        band_all = _conformal((points["y"] - points["combination"]).to_numpy(),
-                              points["combination"].to_numpy(), points["step"].to_numpy(),
-                              horizon, interval, widen=0.0)
-    for i in range(n):
-        part = points[points["i"] == i] if len(points) else points
-        naive_mae = float(np.abs(part["y"] - part["naive"]).mean()) if len(part) else np.nan
-        comb_mae = float(np.abs(part["y"] - part["combination"]).mean()) if len(part) else np.nan
-        if len(part) and n_orig[i] >= MIN_ORIGINS and naive_mae < comb_mae:
-            chosen[i] = FM.BENCHMARK
-            yhat[i] = final[FM.BENCHMARK][i]
-        col = "naive" if chosen[i] == FM.BENCHMARK else "combination"
-        if pooled and chosen[i] == "combination" and len(points):
-            low, high = band_all
-        elif len(part):
-            low, high = _conformal((part["y"] - part[col]).to_numpy(), part[col].to_numpy(),
-                                   part["step"].to_numpy(), horizon, interval)
-        else:
-            low, high = _conformal(np.array([]), np.array([]), np.array([]), horizon, interval)
-        root = np.sqrt(np.maximum(yhat[i], 0.5))
-        lows[i], highs[i] = yhat[i] + low * root, yhat[i] + high * root
-        summary.append(_summary_row(names[i], spans[i], freq, methods, W[i], mae[i], part,
-                                    naive_mae, comb_mae, chosen[i], col, Y[i, starts[i]:],
-                                    yhat[i], lows[i], highs[i], interval))
-    fut = FM.future_starts(ds[-1], horizon, freq)
+    # --- the combination, its backtest, and its choice against seasonal naive ---
+    C = _combine([F[m] for m in methods], W[:, None, None, :])
+    yhat = _combine([final[m] for m in methods], W[:, None, :])
+    comb_mae, naive_mae = _mean(np.abs(A - C)), _mean(err[FM.BENCHMARK])
+    naive_wins = (n_orig >= MIN_ORIGINS) & (naive_mae < comb_mae) & (
+        (crimes >= NAIVE_CHOICE_CRIMES) | (n == 1))
+    chosen = np.where(naive_wins, FM.BENCHMARK, "combination")
+    yhat = np.where(naive_wins[:, None], final[FM.BENCHMARK], yhat)
+    B = np.where(naive_wins[:, None, None], F[FM.BENCHMARK], C)  # what each series forecasts by
+    lows, highs, cover = _bands(A, B, yhat, naive_wins, pooled, interval)
     yhat = np.clip(yhat, 0, None)
     lows = np.minimum(np.clip(lows, 0, None), yhat)
     highs = np.maximum(highs, yhat)
-    method_label = np.where(chosen == "combination", "combination", FM.BENCHMARK)
+    summary = _summary(names, spans, freq, methods, W, mae, n_orig, naive_mae, comb_mae, chosen,
+                       A, B, Y, starts, yhat, lows, highs, cover)
+    fut = FM.future_starts(ds[-1], H, freq)
     forecast = pd.DataFrame({
-        "series": np.repeat(names, horizon), "ds": np.tile(fut, n), "yhat": yhat.ravel(),
+        "series": np.repeat(names, H), "ds": np.tile(fut, n), "yhat": yhat.ravel(),
         "yhat_lower": lows.ravel(), "yhat_upper": highs.ravel(), "expected": yhat.ravel(),
-        "method": np.repeat(method_label, horizon),
-        "reason": np.repeat([s.describe(UNITS[freq]) for s in spans], horizon)})
-    components = pd.concat([pd.DataFrame({"series": np.repeat(names, horizon),
+        "method": np.repeat(chosen, H),
+        "reason": np.repeat([s.describe(UNITS[freq]) for s in spans], H)})
+    components = pd.concat([pd.DataFrame({"series": np.repeat(names, H),
                                           "ds": np.tile(fut, n), "method": m,
-                                          "yhat": final[m].ravel()})
-                            for m in methods + [FM.BENCHMARK]], ignore_index=True)
-    return CombinedForecast(forecast, components, pd.DataFrame(summary),
-                            points.drop(columns="i"), tuple(methods))
+                                          "yhat": final[m].ravel()}) for m in every],
+                           ignore_index=True)
+    ii, jj, kk = np.nonzero(known)
+    points = pd.DataFrame({"series": np.asarray(names, dtype=object)[ii],
+                           "origin": ds[np.asarray(origins, int)[jj]] if J else [],
+                           "step": kk + 1, "y": A[ii, jj, kk],
+                           **{m: F[m][ii, jj, kk] for m in methods},
+                           "combination": C[ii, jj, kk], "naive": F[FM.BENCHMARK][ii, jj, kk]})
+    if progress:
+        progress(1, 1)
+    return CombinedForecast(forecast, components, summary, points, tuple(methods))
+
+
+def _mean(e):
+    """Mean over the last two axes, ignoring NaN (NaN when nothing is known)."""
+    known = np.isfinite(e)
+    return np.where(known.any((-2, -1)), np.nansum(e, axis=(-2, -1))
+                    / np.maximum(known.sum((-2, -1)), 1), np.nan)
+
+
+def _combine(forecasts, w):
+    """Weighted mean of method forecasts (last axis of ``w``), ignoring missing ones."""
+    stack = np.stack(forecasts, axis=-1)
+    ok = np.isfinite(stack)
+    wt = np.where(ok, w, 0.0)
+    with np.errstate(invalid="ignore"):
+        out = (np.where(ok, stack, 0.0) * wt).sum(-1) / wt.sum(-1)
+    return out
+
+
+def _bands(A, B, yhat, naive_wins, pooled, interval):
+    """(low, high) per series and step, and the leave-one-origin-out coverage per series."""
+    n, J, H = A.shape
+    lows, highs = np.zeros((n, H)), np.zeros((n, H))
+    steps = np.broadcast_to(np.arange(1, H + 1), A.shape)
+    groups = [naive_wins, ~naive_wins] if pooled else [np.ones(n, bool)]
+    hits, seen = np.zeros(n), np.zeros(n)
+    widen = 0.0 if pooled else BAND_WIDEN
+    for g in groups:
+        if not g.any():
+            continue
+        e, f, k = (A - B)[g], B[g], steps[g]
+        low, high = _conformal(e.ravel(), f.ravel(), k.ravel(), H, interval, widen)
+        root = np.sqrt(np.maximum(yhat[g], 0.5))
+        lows[g], highs[g] = yhat[g] + low * root, yhat[g] + high * root
+        for j in range(J):
+            one = np.isfinite(e[:, j, :])
+            if not one.any():
+                continue
+            rest = np.ones(J, bool)
+            rest[j] = False
+            lo, hi = _conformal(e[:, rest].ravel(), f[:, rest].ravel(), k[:, rest].ravel(), H,
+                                interval, widen)
+            r = np.sqrt(np.maximum(f[:, j, :], 0.5))
+            inside = (e[:, j, :] >= lo * r) & (e[:, j, :] <= hi * r) & one
+            idx = np.flatnonzero(g)
+            hits[idx] += inside.sum(1)
+            seen[idx] += one.sum(1)
+    cover = np.where(seen > 0, hits / np.maximum(seen, 1), np.nan)
+    cover[(np.isfinite(A[:, :, 0]).sum(1)) < 2] = np.nan
+    return lows, highs, cover
 
 
 def trimmed(result: CombinedForecast, horizon: int) -> CombinedForecast:
@@ -290,50 +345,37 @@ def trimmed(result: CombinedForecast, horizon: int) -> CombinedForecast:
                             result.backtest, result.methods)
 
 
-def _summary_row(name, span, freq, methods, w, mae, part, naive_mae, comb_mae, chosen, col, y,
-                 yhat, low, high, interval):
-    unit = UNITS[freq]
-    row = {"series": name, "method": chosen,
-           "learned_from": span.start_ds, "left_out_periods": span.left_out_periods,
-           "left_out_crimes": span.left_out_count, "level_shifts": len(span.shifts),
-           "span_note": span.describe(unit), "origins": part["origin"].nunique() if len(part)
-           else 0,
-           "weights": ", ".join(f"{m} {x:.2f}" for m, x in zip(methods, w) if x > 0)}
-    for m, x in zip(methods, w):
-        row[f"weight {m}"] = float(x)
-    row["relative_error"] = (min(comb_mae, naive_mae) if chosen != "combination" else comb_mae) \
-        / naive_mae if naive_mae and np.isfinite(naive_mae) and naive_mae > 0 else np.nan
-    row["combination_relative_error"] = comb_mae / naive_mae if naive_mae else np.nan
-    for m, e in zip(methods, mae):
-        row[f"relative_error {m}"] = e / naive_mae if naive_mae else np.nan
-    row["mae"] = float(np.abs(part["y"] - part[col]).mean()) if len(part) else np.nan
-    row["naive_mae"] = naive_mae
-    m = FM.SEASON[freq]
-    scale = float(np.mean(np.abs(y[m:] - y[:-m]))) if len(y) > m else np.nan
-    row["mase"] = row["mae"] / scale if scale and np.isfinite(scale) and scale > 0 else np.nan
-    row["coverage"] = _loo_coverage(part, col, interval)
-    width = np.median(high - low)
-    row["band_ratio"] = float(width / max(np.median(yhat), 1e-9)) if len(yhat) else np.nan
-    row["problem"] = data_problem(row["mase"], row["band_ratio"], unit)
-    return row
-
-
-def _loo_coverage(part, col, interval):
-    """Coverage of the band over the backtest, each origin's band drawn from the other
-    origins' errors (so it is not graded on its own errors)."""
-    if not len(part) or part["origin"].nunique() < 2:
-        return np.nan
-    hits = []
-    h = int(part["step"].max())
-    for origin, one in part.groupby("origin"):
-        rest = part[part["origin"] != origin]
-        low, high = _conformal((rest["y"] - rest[col]).to_numpy(), rest[col].to_numpy(),
-                               rest["step"].to_numpy(), h, interval)
-        k = one["step"].to_numpy() - 1
-        root = np.sqrt(np.maximum(one[col].to_numpy(), 0.5))
-        y, f = one["y"].to_numpy(), one[col].to_numpy()
-        hits += list((y >= f + low[k] * root) & (y <= f + high[k] * root))
-    return float(np.mean(hits))
+def _summary(names, spans, freq, methods, W, mae, n_orig, naive_mae, comb_mae, chosen, A, B,
+             Y, starts, yhat, lows, highs, cover):
+    """One row per series: span, weights, backtest, problems."""
+    unit, m = UNITS[freq], FM.SEASON[freq]
+    fc_mae = _mean(np.abs(A - B))
+    rows = []
+    for i, name in enumerate(names):
+        span = spans[i]
+        y = Y[i, starts[i]:]
+        scale = float(np.mean(np.abs(y[m:] - y[:-m]))) if len(y) > m else np.nan
+        nv = naive_mae[i] if np.isfinite(naive_mae[i]) and naive_mae[i] > 0 else np.nan
+        row = {"series": name, "method": chosen[i], "learned_from": span.start_ds,
+               "left_out_periods": span.left_out_periods, "left_out_crimes": span.left_out_count,
+               "level_shifts": len(span.shifts), "span_note": span.describe(unit),
+               "origins": int(n_orig[i]),
+               "weights": ", ".join(f"{meth} {x:.2f}" for meth, x in zip(methods, W[i]) if x > 0)}
+        for meth, x in zip(methods, W[i]):
+            row[f"weight {meth}"] = float(x)
+        row["relative_error"] = fc_mae[i] / nv
+        row["combination_relative_error"] = comb_mae[i] / nv
+        for meth, e in zip(methods, mae[i]):
+            row[f"relative_error {meth}"] = e / nv
+        row["mae"], row["naive_mae"] = fc_mae[i], naive_mae[i]
+        row["mase"] = fc_mae[i] / scale if np.isfinite(scale) and scale > 0 else np.nan
+        row["coverage"] = cover[i]
+        width = np.median(highs[i] - lows[i])
+        row["band_ratio"] = float(width / max(np.median(yhat[i]), 1e-9))
+        row["problem"] = data_problem(row["mase"], row["band_ratio"], unit) \
+            if np.median(yhat[i]) >= 1 else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def data_problem(mase: float, band_ratio: float, unit: str = "week") -> str:

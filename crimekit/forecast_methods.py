@@ -50,11 +50,11 @@ def season_design(ds, freq: str) -> np.ndarray:
     if freq == "M":
         return np.eye(12)[ds.month.to_numpy() - 1]
     middle = ds + pd.Timedelta(days=3.5 if freq == "W" else 0.5)
-    year = (middle.dayofyear.to_numpy() - 1) / 365.25
+    year = (middle.day_of_year.to_numpy() - 1) / 365.25
     k = np.arange(1, YEARLY_ORDER[freq] + 1)
     cols = [np.cos(2 * np.pi * np.outer(year, k)), np.sin(2 * np.pi * np.outer(year, k))]
     if freq == "D":
-        cols.append(np.eye(7)[ds.dayofweek.to_numpy()])
+        cols.append(np.eye(7)[ds.day_of_week.to_numpy()])
     return np.hstack(cols)
 
 
@@ -80,13 +80,13 @@ def fit_season(Y, start, ds, future, freq: str, pooled: bool = True):
     full = cover > 1 - 1e-9
     full[:, :half] = False
     full[:, T - half:] = False
-    ma = np.where(full, num, 0.0)
+    ma = _extend_edges(np.where(full, num, np.nan), ok, m)
     X = season_design(ds, freq)
     Xf = season_design(future, freq)
     K = X.shape[1]
     w = ma  # weights: the local level (variance of a count ~ its mean)
     resid = np.where(ma > 0, Y - ma, 0.0)  # = ma * (ratio - 1)
-    A = np.einsum("nt,tk,tl->nkl", w, X, X)
+    A = np.einsum("ntk,tl->nkl", w[:, :, None] * X[None], X, optimize=True)
     b = np.einsum("nt,tk->nk", resid, X)  # w * (ratio - 1) = resid
     prior = np.zeros(K)
     if pooled and n > 1:
@@ -99,6 +99,33 @@ def fit_season(Y, start, ds, future, freq: str, pooled: bool = True):
                                        freq={"M": "MS", "W": "W-MON", "D": "D"}[freq]), freq)
     norm = np.clip(1 + beta @ year.T, 0.2, 5.0).mean(axis=1, keepdims=True)
     return past / norm, fut / norm
+
+
+def _extend_edges(ma, ok, m):
+    """Fill the half seasons at each end of a centred moving average by extending its line
+    over the nearest quarter season (0 for a series with no full window, and outside each
+    series' span)."""
+    n, T = ma.shape
+    have = np.isfinite(ma)
+    some = have.any(1)
+    first = np.argmax(have, axis=1)
+    last = T - 1 - np.argmax(have[:, ::-1], axis=1)
+    q = max(m // 4, 1)
+    rows = np.arange(n)
+    f2 = np.minimum(first + q, last)
+    l2 = np.maximum(last - q, first)
+    at = lambda idx: np.where(some, ma[rows, idx], 0.0)  # noqa: E731
+    down = (at(f2) - at(first)) / np.maximum(f2 - first, 1)
+    up = (at(last) - at(l2)) / np.maximum(last - l2, 1)
+    t = np.arange(T)[None, :]
+    filled = np.where(have, ma, 0.0)
+    filled = np.where(t < first[:, None], (at(first) - down * 0)[:, None]
+                      - down[:, None] * (first[:, None] - t), filled)
+    filled = np.where(t > last[:, None], at(last)[:, None] + up[:, None] * (t - last[:, None]),
+                      filled)
+    mean = np.nansum(np.where(have, ma, 0), 1) / np.maximum(have.sum(1), 1)
+    filled = np.clip(filled, 0.05 * np.maximum(mean, 1e-9)[:, None], None)
+    return np.where(ok & some[:, None], filled, 0.0)
 
 
 # --- the methods ----------------------------------------------------------------------------

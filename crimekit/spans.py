@@ -170,8 +170,8 @@ def season_position(ds, freq: str, n: int) -> np.ndarray:
     if freq == "M":
         return ds.month.to_numpy() - 1
     if freq == "D":
-        return ds.dayofweek.to_numpy()
-    return np.minimum((ds.dayofyear.to_numpy() - 1) // 7, 51)
+        return ds.day_of_week.to_numpy()
+    return np.minimum((ds.day_of_year.to_numpy() - 1) // 7, 51)
 
 
 def rough_season(y, pos, freq: str) -> np.ndarray:
