@@ -223,12 +223,17 @@ def learning_span(y, ds=None, freq: str = "W") -> LearningSpan:
     y = np.asarray(y, float)
     n = len(y)
     ds = None if ds is None else pd.DatetimeIndex(ds)
-    jumps = find_jumps(y, freq, ds)
+    # the recording start first; then the jumps (and the noise) within the span after it
     start = 0
-    for t, _score, ratio in jumps:
-        if ratio >= START_RATIO:
-            start = max(start, t)
-    start = _skip_low_start(y, start, freq)
+    for _ in range(3):
+        sub = None if ds is None else ds[start:]
+        jumps = [(t + start, z, r) for t, z, r in find_jumps(y[start:], freq, sub)]
+        new_start = max([start] + [t for t, _z, r in jumps if r >= START_RATIO])
+        new_start = _skip_low_start(y, new_start, freq)
+        if new_start == start:
+            break
+        start = new_start
+    plain = y / rough_season(np.clip(y, 0, None), season_position(ds, freq, n), freq)
     scale = np.ones(n)
     scale[:start] = 0.0
     kept = []
@@ -236,9 +241,11 @@ def learning_span(y, ds=None, freq: str = "W") -> LearningSpan:
     for t, score, ratio in sorted(jumps, reverse=True):
         if t <= start:
             continue
-        before = y[max(start, t - WINDOW[freq]):t] * scale[max(start, t - WINDOW[freq]):t]
-        after = y[t:t + WINDOW[freq]] * scale[t:t + WINDOW[freq]]
-        factor = ratio if np.isfinite(ratio) else (after.mean() / max(before.mean(), 1e-9))
+        w = WINDOW[freq]
+        lo, hi = max(start, t - w), min(n, t + w)
+        before = float((plain[lo:t] * scale[lo:t]).mean())
+        after = float((plain[t:hi] * scale[t:hi]).mean())
+        factor = after / before if before > 0 else ratio
         scale[start:t] *= factor
         kept.append(Jump(t, None if ds is None else ds[t], float(factor), score, "level shift"))
     if start > 0:
