@@ -3,6 +3,9 @@
     python bench/bench_forecast.py            # timings: one citywide series, all beats
     python bench/bench_forecast.py --compare  # backtest accuracy of Prophet settings
     python bench/bench_forecast.py --compare --quick  # the chosen settings, band calibrated or not
+    python bench/bench_forecast.py --origins  # the combination, 52 weeks ahead from each January
+                                              # on the real series (+ stragglers, + a level shift)
+    python bench/bench_forecast.py --panel    # 2,700 monthly series, 12 months ahead
 
 Timings use the demo city (seed 7). The comparison backtests (rolling origin over the last
 year, horizon 4 periods) the demo city's citywide, crime-head and district series and real
@@ -120,6 +123,92 @@ def timings(n_jobs: int = 2) -> None:
           f"{time.perf_counter() - t0:.2f} s")
 
 
+def yearly_origins(label: str, table: pd.DataFrame, prophet=True) -> pd.DataFrame:
+    """The combination from each 1 January with 3+ years behind it, 52 weeks ahead: per origin
+    the relative error (MAE / seasonal naive's) of every component and of the combination,
+    80% band coverage and seconds."""
+    from crimekit.combination import combined_forecast
+    from crimekit.spans import learning_span
+    ds = pd.DatetimeIndex(table["ds"])
+    y = table["y"].to_numpy(float)
+    rows = []
+    first = ds[learning_span(y, ds, "W").start].year  # not 1969 for a file with stragglers
+    for year in range(first + 3, ds[-1].year + 1):
+        o = int(ds.searchsorted(pd.Timestamp(f"{year}-01-01")))
+        actual = y[o:o + 52]
+        t0 = time.perf_counter()
+        res = combined_forecast(table.iloc[:o], "W", len(actual), prophet=prophet, n_jobs=2)
+        seconds = time.perf_counter() - t0
+        comp = res.components.pivot(index="ds", columns="method", values="yhat")
+        naive = abs(actual - comp["seasonal naive"].to_numpy()).mean()
+        f = res.forecast
+        row = {"series": label, "origin": year}
+        for m in res.methods:
+            row[m] = abs(actual - comp[m].to_numpy()).mean() / naive
+        row["combination"] = abs(actual - f["yhat"].to_numpy()).mean() / naive
+        row["coverage"] = ((actual >= f["yhat_lower"].to_numpy())
+                           & (actual <= f["yhat_upper"].to_numpy())).mean()
+        row["seconds"] = seconds
+        rows.append(row)
+        print(", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                        for k, v in row.items()), flush=True)
+    return pd.DataFrame(rows)
+
+
+def real_series() -> dict:
+    """Weekly citywide series of the two real files, plus the NYPD one with injected
+    stragglers (0.4 % of rows dated 1966-2005) and with a synthetic level shift (x0.6 from
+    2012)."""
+    import numpy as np
+    from crimekit.sources import open_dataset
+    out = {}
+    for name, file in (("nypd", "nypd_shootings_full.csv"),
+                       ("medellin", "medellin_homicides_full.csv")):
+        inc = open_dataset(str(DATA / file)).incidents
+        out[name] = F.series_table(inc, "W")
+        if name == "nypd":
+            rng = np.random.default_rng(0)
+            late = inc.sample(frac=0.004, random_state=0).copy()
+            late["occurred_at"] = pd.Timestamp("1966-01-01") + pd.to_timedelta(
+                rng.integers(0, 40 * 365, len(late)), unit="D")
+            out["nypd + stragglers"] = F.series_table(pd.concat([inc, late]), "W")
+            shifted = out["nypd"].copy()
+            after = shifted["ds"] >= "2012-01-01"
+            shifted.loc[after, "y"] = rng.binomial(shifted.loc[after, "y"].astype(int), 0.6)
+            out["nypd, level x0.6 from 2012"] = shifted
+    return out
+
+
+def panel(seed: int = 0) -> None:
+    """2,700 synthetic monthly series (300 areas x 9 categories, drifting levels), 12 months
+    ahead: time, relative error of the combination and of every method, coverage."""
+    import numpy as np
+    from crimekit.combination import combined_forecast
+    rng = np.random.default_rng(seed)
+    T = 96
+    ds = pd.date_range("2015-01-01", periods=T + 12, freq="MS")
+    season = 1 + 0.15 * np.sin(2 * np.pi * np.arange(T + 12) / 12)
+    level = rng.lognormal(0, 1, 300)[:, None] * rng.lognormal(0, 0.8, 9)[None, :]
+    drift = np.exp(np.cumsum(rng.normal(0, 0.03, (300, 9, T + 12)), axis=2))
+    y = rng.poisson(level[:, :, None] * season * drift)
+    names = [f"A{a} | C{c}" for a in range(300) for c in range(9)]
+    table = pd.DataFrame({"series": np.repeat(names, T + 12), "ds": np.tile(ds, 2700),
+                          "y": y.reshape(-1)})
+    train, test = table[table["ds"] < ds[T]], table[table["ds"] >= ds[T]]
+    t0 = time.perf_counter()
+    res = combined_forecast(train, "M", 12)
+    seconds = time.perf_counter() - t0
+    f = res.forecast.merge(test, on=["series", "ds"])
+    comp = res.components.pivot_table(index=["series", "ds"], columns="method",
+                                      values="yhat").reset_index().merge(test, on=["series", "ds"])
+    naive = (comp["y"] - comp["seasonal naive"]).abs().sum()
+    print(f"panel of 2,700 monthly series, 12 months ahead: {seconds:.1f} s; relative error "
+          f"combination {(f['y'] - f['yhat']).abs().sum() / naive:.3f}, "
+          + ", ".join(f"{m} {(comp['y'] - comp[m]).abs().sum() / naive:.3f}"
+                      for m in res.methods)
+          + f"; 80% band coverage {((f['y'] >= f['yhat_lower']) & (f['y'] <= f['yhat_upper'])).mean():.3f}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -127,8 +216,19 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true",
                         help="compare only the chosen settings with and without band calibration")
     parser.add_argument("--out", help="CSV file for the comparison table")
+    parser.add_argument("--origins", action="store_true",
+                        help="the combination from each January on the real series")
+    parser.add_argument("--panel", action="store_true", help="2,700 monthly series")
     args = parser.parse_args()
-    if args.compare:
+    if args.origins:
+        table = pd.concat([yearly_origins(k, v) for k, v in real_series().items()])
+        with pd.option_context("display.width", 250, "display.max_columns", 20):
+            print(table.groupby("series").agg(["mean", "max", "min"]).round(3).T)
+        if args.out:
+            table.to_csv(args.out, index=False)
+    elif args.panel:
+        panel()
+    elif args.compare:
         table = compare(quick=args.quick)
         if args.out:
             table.to_csv(args.out, index=False)

@@ -29,6 +29,7 @@ from scipy import stats
 
 from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
 from crimekit.periods import check_freq, next_period, period_start
+from crimekit.schema import FREQS_FOR_PRECISION, data_precision
 from crimekit.temporal import ALL, FREQS, check_by, counts_over_time
 
 #: Seasonal period of the seasonal-naive benchmark: a week of days, a year of weeks or months.
@@ -507,6 +508,9 @@ class ForecastSettings:
     yearly_order: int | None = None
     seed: int = 0
     calibrate: bool = True
+    #: "combination" (the backtest-weighted combination of crimekit.combination, default) or
+    #: "prophet" (one CountForecaster per series).
+    method: str = "combination"
 
     def model(self, holidays=None) -> CountForecaster:
         """A fresh, unfitted forecaster with these settings."""
@@ -566,6 +570,12 @@ def forecast_series(table: pd.DataFrame, settings: ForecastSettings = ForecastSe
     _check_horizon(settings.horizon, "forecast_series")
     if not len(table):
         raise UnusableInputError("There is no series to forecast; widen the filters.")
+    if settings.method == "combination":
+        return forecast_details(table, settings, holidays=holidays, n_jobs=n_jobs,
+                                progress=progress, first=first).forecast
+    if settings.method != "prophet":
+        raise ParameterError.invalid("method", "forecast_series", "'combination' or 'prophet'",
+                                     settings.method)
     skip = 0 if first is None else periods_between(table["ds"].max(), pd.Timestamp(first),
                                                    settings.freq)
     run = replace(settings, horizon=settings.horizon + skip)
@@ -577,6 +587,36 @@ def forecast_series(table: pd.DataFrame, settings: ForecastSettings = ForecastSe
     return out
 
 
+def forecast_details(table: pd.DataFrame, settings: ForecastSettings = ForecastSettings(), *,
+                     holidays=None, n_jobs: int | None = 1, progress=None, first=None,
+                     prophet: bool | None = None):
+    """The combination's forecast of every series of a :func:`series_table` with everything
+    behind it (components, weights, spans, backtest): a
+    :class:`crimekit.combination.CombinedForecast`. ``first`` as in :func:`forecast_series`;
+    ``prophet`` None = Prophet joins the combination for a few series only."""
+    from crimekit.combination import trimmed, combined_forecast
+    _check_horizon(settings.horizon, "forecast_details")
+    if not len(table):
+        raise UnusableInputError("There is no series to forecast; widen the filters.")
+    skip = 0 if first is None else periods_between(table["ds"].max(), pd.Timestamp(first),
+                                                   settings.freq)
+    result = combined_forecast(table, settings.freq, settings.horizon + skip,
+                               interval=settings.interval, holidays=holidays, prophet=prophet,
+                               n_jobs=n_jobs, progress=progress)
+    return trimmed(result, settings.horizon) if skip else result
+
+
+def check_precision(incidents: pd.DataFrame, freq: str) -> None:
+    """Refuse a period finer than the incidents' dates allow (month-dated data: months only)."""
+    precision = data_precision(incidents)
+    if freq not in FREQS_FOR_PRECISION.get(precision, ()) and precision in ("month", "year"):
+        raise UnusableInputError(f"These incidents are dated to the {precision} only, so they "
+                                 "can be forecast by month only (--freq M)."
+                                 if precision == "month" else
+                                 "These incidents are dated to the year only, too coarse for "
+                                 "a forecast by day, week or month.")
+
+
 def forecast(incidents: pd.DataFrame, settings: ForecastSettings = ForecastSettings(), *,
              by=None, train_end=None, holidays=None, n_jobs: int | None = 1,
              progress=None) -> pd.DataFrame:
@@ -586,7 +626,8 @@ def forecast(incidents: pd.DataFrame, settings: ForecastSettings = ForecastSetti
     period is the one containing ``train_end`` (see :func:`series_table`).
     """
     check_freq(settings.freq, "forecast", allowed=FREQS)
-    check_by(by, "forecast", incidents)
+    by = check_by(by, "forecast", incidents)
+    check_precision(incidents, settings.freq)
     table = series_table(incidents, settings.freq, by, train_end=train_end)
     first = None if train_end is None else period_start(parse_date(train_end, "train_end"),
                                                         settings.freq)
@@ -706,4 +747,4 @@ def _backtest_one(name, history, settings, holidays, origins):
 __all__ = ["ALL", "CountForecaster", "ForecastSettings", "RecentAverage", "SeasonalNaive",
            "backtest", "backtest_series", "country_holidays", "coverage", "forecast",
            "forecast_series", "holidays_per_period", "mae", "mase", "metrics", "naive_scale",
-           "quiet", "series_table"]
+           "quiet", "series_table", "forecast_details", "check_precision"]

@@ -29,21 +29,50 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+#: ``area`` in a ``by`` means the finest area the data has: ``beat`` when any incident has
+#: one, else ``district``.
+AREA = "area"
+#: A series of several fields is named by their values joined with this.
+JOIN = " | "
+
+
+def area_field(incidents: pd.DataFrame | None) -> str:
+    """The finest area field with values: ``beat`` if any incident has one, else ``district``."""
+    if incidents is not None and "beat" in incidents and \
+            (incidents["beat"].astype(str).str.strip() != "").any():
+        return "beat"
+    return "district"
+
+
 def check_by(by, where: str, incidents: pd.DataFrame | None = None):
-    """``by`` if it is None or a field in BY_FIELDS present in ``incidents``."""
+    """``by`` checked: None, one field in BY_FIELDS (or ``area``), or several of them (a list,
+    a tuple or a comma-separated string such as "area,category"). Returns None, a field name,
+    or a tuple of field names, with ``area`` resolved against ``incidents``."""
     if by is None:
         return None
-    if by not in BY_FIELDS:
-        raise ParameterError.invalid("by", where, f"None or one of {', '.join(BY_FIELDS)}", by)
-    if incidents is not None and by not in incidents:
-        raise UnusableInputError(f"The incidents have no {by!r} column to split by; "
-                                 "map it on import or choose another field.")
-    return by
+    fields = [b.strip() for b in by.split(",")] if isinstance(by, str) else list(by)
+    rule = f"None or one or more of {', '.join(BY_FIELDS + (AREA,))} (comma-separated)"
+    if not fields or any(f not in BY_FIELDS + (AREA,) for f in fields) or \
+            len(set(fields)) != len(fields):
+        raise ParameterError.invalid("by", where, rule, by)
+    fields = [area_field(incidents) if f == AREA else f for f in fields]
+    if incidents is not None:
+        for f in fields:
+            if f not in incidents:
+                raise UnusableInputError(f"The incidents have no {f!r} column to split by; "
+                                         "map it on import or choose another field.")
+    return fields[0] if len(fields) == 1 else tuple(fields)
 
 
 def _series(incidents: pd.DataFrame, by) -> pd.Series:
     if by is None:
         return pd.Series(ALL, index=incidents.index, dtype=object)
+    if not isinstance(by, str):
+        parts = [_series(incidents, b).astype(str) for b in by]
+        out = parts[0]
+        for part in parts[1:]:
+            out = out + JOIN + part
+        return out.astype(object)
     return incidents[by].astype(object).where(incidents[by].astype(str) != "", "(none)")
 
 
@@ -57,7 +86,7 @@ def counts_over_time(incidents: pd.DataFrame, freq: str = "W", by=None, *, start
     only the ``top`` busiest series.
     """
     check_freq(freq, "counts_over_time", allowed=FREQS)
-    check_by(by, "counts_over_time", incidents)
+    by = check_by(by, "counts_over_time", incidents)
     when = incidents["occurred_at"].dropna()
     if start is None and end is None and not len(when):
         return pd.DataFrame({"series": [], "period_start": pd.to_datetime([]), "count": [],
@@ -154,7 +183,7 @@ def hour_weekday(incidents: pd.DataFrame, by=None) -> pd.DataFrame:
     ``weekday`` is 0 = Monday; ``share`` is the cell's share of the series' incidents, so
     series of different sizes compare on one colour scale.
     """
-    check_by(by, "hour_weekday", incidents)
+    by = check_by(by, "hour_weekday", incidents)
     inc = incidents[incidents["occurred_at"].notna()]
     if not len(inc):
         inc = incidents
@@ -181,7 +210,7 @@ def season_profile(incidents: pd.DataFrame, by=None) -> pd.DataFrame:
     data covers (so a partial year or February's 28 days do not distort it); ``index`` is
     ``per_day`` over the series' average (1.2 = 20 % busier than an average month).
     """
-    check_by(by, "season_profile", incidents)
+    by = check_by(by, "season_profile", incidents)
     inc = incidents[incidents["occurred_at"].notna()]
     if not len(inc):
         return pd.DataFrame(columns=["series", "month", "month_name", "count", "days",
@@ -213,7 +242,7 @@ def year_over_year(incidents: pd.DataFrame, freq: str = "M", by=None) -> pd.Data
     ``series, year, period, count``, for a line per year on a shared Jan-Dec axis."""
     if check_freq(freq, "year_over_year", allowed=FREQS) == "D":
         raise ParameterError.invalid("freq", "year_over_year", "'W' or 'M'", freq)
-    check_by(by, "year_over_year", incidents)
+    by = check_by(by, "year_over_year", incidents)
     inc = incidents[incidents["occurred_at"].notna()]
     when = inc["occurred_at"]
     if freq == "M":
@@ -235,7 +264,7 @@ def recent_change(incidents: pd.DataFrame, by=None, *, days: int = 365, end=None
     windows share one rate (given their total, the recent count is Binomial(n, 1/2)).
     ``end`` (exclusive) defaults to the day after the last incident.
     """
-    check_by(by, "recent_change", incidents)
+    by = check_by(by, "recent_change", incidents)
     if days < 1:
         raise ParameterError.invalid("days", "recent_change", "a whole number >= 1", days)
     inc = incidents[incidents["occurred_at"].notna()]

@@ -1,12 +1,14 @@
 """Trends: is crime going up, when does it happen, what to expect next, and what is unusual now."""
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 import ui
 from crimekit import forecast as F
 from crimekit import temporal as T
 from crimekit.errors import CrimekitError
+from crimekit.schema import FREQS_FOR_PRECISION, data_precision
 
 SPLITS = {"Whole area": None, "Crime head": "category", "Major head": "category_group",
           "District": "district", "Beat": "beat"}
@@ -39,22 +41,23 @@ def recent_for(key, by):
     return T.recent_change(ui.series_incidents(key), by)
 
 
-@st.cache_data(show_spinner="Fitting the forecast...", max_entries=32)
+@st.cache_data(show_spinner="Fitting and backtesting the forecast...", max_entries=32)
 def forecast_one(key, by, series, freq, horizon, city_list, country):
-    """(history, forecast, model method, fallback reason) for one series."""
+    """(history, the combination's CombinedForecast) for one series."""
     table = F.series_table(ui.series_incidents(key, by, series), freq)
     holidays = ui.holidays_of(key, city_list, country)
-    model = F.ForecastSettings(freq=freq, horizon=horizon).model(holidays).fit(table)
-    return table, model.predict(horizon), model.method_, model.reason_
+    return table, F.forecast_details(table, F.ForecastSettings(freq=freq, horizon=horizon),
+                                     holidays=holidays)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def forecast_all(key, by, freq, horizon, city_list, country, _progress=None):
-    """Forecasts for every series of ``by`` (fitted in parallel processes)."""
+    """The combination's forecasts for every series of ``by`` (fast methods only when there
+    are many series): a CombinedForecast."""
     table = F.series_table(ui.series_incidents(key), freq, by)
-    return F.forecast_series(table, F.ForecastSettings(freq=freq, horizon=horizon),
-                             holidays=ui.holidays_of(key, city_list, country), n_jobs=None,
-                             progress=_progress)
+    return F.forecast_details(table, F.ForecastSettings(freq=freq, horizon=horizon),
+                              holidays=ui.holidays_of(key, city_list, country), n_jobs=None,
+                              progress=_progress)
 
 
 # --- charts -------------------------------------------------------------------------------------
@@ -145,11 +148,15 @@ def over_time_section(key, by, freq, unit):
     ui.download(recent, "last_year_vs_previous.csv", "Download the year-on-year change")
 
 
-def patterns_section(key, by, series):
+def patterns_section(key, by, series, precision):
     st.subheader(f"When it happens: {series}")
     grid, profile, yoy = patterns_for(key, by, series)
-    st.altair_chart(hour_weekday_chart(grid), width="stretch")
-    ui.download(grid, "hour_weekday.csv", "Download hour x weekday counts")
+    if precision == "hour":
+        st.altair_chart(hour_weekday_chart(grid), width="stretch")
+        ui.download(grid, "hour_weekday.csv", "Download hour x weekday counts")
+    else:
+        st.info(f"No hour x weekday chart: this data's dates are precise to the {precision} "
+                "only, so the time of day is not known.")
     left, right = st.columns(2)
     with left:
         st.markdown("**Months** (incidents per day, against the average month)")
@@ -163,51 +170,70 @@ def patterns_section(key, by, series):
         ui.download(yoy, "year_over_year.csv", "Download year over year")
 
 
-def forecast_section(key, by, series, freq, unit, horizon, city_list, country):
-    st.subheader(f"Forecast: {series}, next {horizon} {unit}s")
-    try:
-        history, pred, method, reason = forecast_one(key, by, series, freq, horizon, city_list,
-                                                     country)
-    except CrimekitError as exc:
-        st.info(f"No forecast: {exc}")
+def forecast_verdict(summary_row, unit):
+    """At the top of the page: say plainly when no model beats seasonal naive, and flag a
+    backtest that looks like a data problem."""
+    if summary_row is None:
         return
-    if method != "prophet":
-        st.warning(f"This series has {reason}, so it is forecast by **{method}** instead of "
-                   "Prophet: a simpler method, labelled as such.")
+    if summary_row["problem"]:
+        st.error(summary_row["problem"])
+    if summary_row["method"] == "seasonal naive":
+        st.warning(f"On this data no forecasting method beat seasonal naive (the same {unit} "
+                   "last year) in the backtest, so the forecast and the numbers below are "
+                   "seasonal naive's.")
+
+
+def forecast_section(key, by, series, freq, unit, horizon, result):
+    st.subheader(f"Forecast: {series}, next {horizon} {unit}s")
+    if isinstance(result, CrimekitError):
+        st.info(f"No forecast: {result}")
+        return
+    history, details = result
+    pred = details.forecast
+    row = details.summary.iloc[0]
+    method = row["method"]
+    if row["span_note"]:
+        st.info(row["span_note"])
+    why = F.fallback_reason(history["y"], freq)
+    if why and "prophet" not in details.methods:
+        st.caption(f"Prophet is left out for this series: it has {why}.")
     chart_col, metric_col = st.columns([3, 1])
     chart_col.altair_chart(forecast_chart(history, pred, unit), width="stretch")
-    full = metric_col.toggle("Full backtest (13 origins)", key="tr_full_backtest",
-                             help=f"Off: a quick backtest from the last {ui.QUICK_ORIGINS} "
-                                  "origins. On: every origin in the last year (slower the "
-                                  "first time, then cached).")
-    scores = ui.forecast_backtest(key, by, series, freq, horizon, city_list, country,
-                                  None if full else ui.QUICK_ORIGINS)
     with metric_col:
         st.markdown("**How good is it?**")
-        if scores is None:
-            st.info("Too little history to backtest (it needs more than a year and a season).")
+        if not row["origins"]:
+            st.info("Too little history to backtest (it needs a season and a half).")
         else:
-            st.metric("MAE (incidents)", f"{scores['mae']:.1f}",
-                      help="Mean absolute error over rolling forecasts in the last year.")
-            st.metric("MASE", f"{scores['mase']:.2f}",
-                      delta=f"seasonal naive {scores['naive_mase']:.2f}", delta_color="off",
-                      help="Error scaled by the seasonal-naive error; below 1 is better.")
-            st.metric("80% band coverage", f"{scores['coverage']:.0%}",
-                      help="Share of actual counts inside the 80% band (nominal 80%).")
-            verdict = "beats" if scores["relative_mae"] < 1 else "does not beat"
-            origins = "every origin in the last year" if full else \
-                f"the last {ui.QUICK_ORIGINS} origins (quick; turn on the full backtest for all)"
-            st.caption(f"Backtest: {int(scores['n'])} forecasts from {origins}; {method} "
-                       f"{verdict} seasonal naive (MAE {scores['mae']:.1f} vs "
-                       f"{scores['naive_mae']:.1f}).")
-    st.caption(f"Method: **{method}**. Prophet is fitted on log(1 + count) with a slow-moving "
-               "trend (changepoint prior 0.01) and a smooth yearly season: counts are skewed and "
-               "sparse, and this beat seasonal naive on the demo city and on real weekly series. "
-               "The line is the median forecast; the band holds 80% of likely counts.")
+            st.metric("MAE (incidents)", f"{row['mae']:.1f}", help=f"Mean absolute error of "
+                      f"the {method} over the backtest (rolling origins, same horizon).")
+            st.metric("Error vs seasonal naive", f"{row['relative_error']:.2f}",
+                      help="MAE over seasonal naive's on the same periods; below 1 is better.")
+            st.metric("MASE", f"{row['mase']:.2f}",
+                      help="MAE scaled by the typical year-on-year change; below 1 is better.")
+            if pd.notna(row["coverage"]):
+                st.metric("80% band coverage", f"{row['coverage']:.0%}",
+                          help="Share of backtest counts inside the band, each origin's band "
+                               "drawn from the other origins' errors (nominal 80%).")
+            verdict = "beats" if row["relative_error"] < 1 else "does not beat"
+            st.caption(f"Backtest: {int(row['origins'])} origins; the {method} {verdict} "
+                       f"seasonal naive (MAE {row['mae']:.1f} vs {row['naive_mae']:.1f}).")
+    weights = pd.DataFrame({
+        "method": list(details.methods),
+        "weight": [row[f"weight {m}"] for m in details.methods],
+        "backtest error vs seasonal naive": [row[f"relative_error {m}"]
+                                             for m in details.methods]})
+    st.markdown("**Components and weights** (from this series' own backtest)")
+    st.dataframe(weights.round(3), hide_index=True, width="stretch")
+    st.caption("The forecast is the weighted mean of these methods, weights from each "
+               "method's error on rolling forecasts within the history (equal weights when "
+               "that backtest is short); the band holds 80% of the combination's own backtest "
+               "errors at each horizon. Method: **" + method + "**.")
     table = pred.assign(series=series)[["series", "ds", "yhat", "yhat_lower", "yhat_upper",
                                         "expected", "method"]]
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download(table, "forecast.csv", "Download the forecast")
+    ui.download(details.components, "forecast_components.csv",
+                "Download every method's forecast")
     ui.limits_note()
 
 
@@ -223,12 +249,20 @@ def all_series_section(key, by, label, freq, unit, horizon, city_list, country):
     except CrimekitError as exc:
         st.info(str(exc))
         return
+    details = table
+    table = details.forecast
     first = table.groupby("series", sort=False).agg(
         next_period=("yhat", "first"), low=("yhat_lower", "first"), high=("yhat_upper", "first"),
         total=("yhat", "sum"), method=("method", "first")).reset_index()
+    first = first.merge(details.summary[["series", "relative_error", "problem"]], on="series")
     first = first.sort_values("total", ascending=False)
     st.markdown(f"**Every {label.lower()}: next {unit} and the {horizon}-{unit} total**")
-    st.dataframe(first.round(1), hide_index=True, width="stretch")
+    st.dataframe(first.round(2), hide_index=True, width="stretch")
+    flagged = int((details.summary["problem"] != "").sum())
+    st.caption(f"Methods that ran: {', '.join(details.methods)}"
+               + ("" if "prophet" in details.methods else
+                  " (Prophet only runs for up to 8 series: too slow per series for a panel)")
+               + (f". {flagged} series flagged as a data problem to check." if flagged else "."))
     ui.download(table, f"forecast_every_{by}.csv", "Download every forecast")
 
 
@@ -273,7 +307,15 @@ series = c2.selectbox("Series", choices, key="tr_series",
                       help="The series the patterns and the forecast are for.")
 for name, value in DEFAULTS.items():
     st.session_state.setdefault(name, value)
-resolution = c3.select_slider("Resolution", list(RESOLUTIONS), key="tr_freq")
+precision = data_precision(view.incidents)
+allowed = [r for r, f in RESOLUTIONS.items() if f in FREQS_FOR_PRECISION.get(precision, ())]
+if allowed and st.session_state.get("tr_freq") not in allowed:
+    st.session_state["tr_freq"] = allowed[-1]
+if len(allowed) == 1:
+    resolution = allowed[0]
+    c3.markdown(f"Resolution: **{resolution}**")
+else:
+    resolution = c3.select_slider("Resolution", allowed or list(RESOLUTIONS), key="tr_freq")
 freq, unit = RESOLUTIONS[resolution], T.FREQS[RESOLUTIONS[resolution]][0]
 horizon = c4.slider(f"Horizon ({unit}s)", 1, 52, key="tr_horizon")
 h1, h2 = st.columns(2)
@@ -282,9 +324,16 @@ city_list = h1.checkbox("The dataset's own holidays", key="tr_city_holidays",
 country = COUNTRIES[h2.selectbox("A country's public holidays", list(COUNTRIES),
                                  key="tr_country")]
 st.caption(f"{len(view.incidents):,} incidents - {ui.current_filters().describe()}.")
+if precision == "month":
+    st.info("This data is dated to the month only, so counts and forecasts are monthly.")
+try:
+    result = forecast_one(key, by, series, freq, horizon, city_list, country)
+except CrimekitError as exc:
+    result = exc
+forecast_verdict(None if isinstance(result, CrimekitError) else result[1].summary.iloc[0], unit)
 
 over_time_section(key, by, freq, unit)
-patterns_section(key, by, series)
-forecast_section(key, by, series, freq, unit, horizon, city_list, country)
+patterns_section(key, by, series, precision)
+forecast_section(key, by, series, freq, unit, horizon, result)
 all_series_section(key, by, split, freq, unit, horizon, city_list, country)
 alerts_section(key, city_list, country)

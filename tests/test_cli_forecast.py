@@ -89,3 +89,36 @@ def test_a_bad_date_is_one_sentence(small_data, tmp_path, capsys):
     assert code == 2
     assert "The '--train-end' parameter of forecast must be a date like 2025-07-07. Got " \
         "'next tuesday'." in capsys.readouterr().err
+
+
+def test_forecast_by_area_and_category_panel(small_data, tmp_path, capsys):
+    out, details = tmp_path / "f.csv", tmp_path / "d.csv"
+    code = cli.main(["forecast", "--data", "x", "--freq", "M", "--by", "area,category",
+                     "--horizon", "3", "--out", str(out), "--details", str(details)])
+    assert code == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["series", "ds", "yhat", "yhat_lower", "yhat_upper"]
+    beats = set(small_data.dataset.incidents["beat"])
+    area, head = table["series"].iloc[0].split(" | ")
+    assert area in beats and head in set(small_data.dataset.incidents["category"])
+    shown = capsys.readouterr().out
+    assert "by the combination of" in shown and "prophet" not in shown.split("Forecast:")[1]
+    d = pd.read_csv(details)
+    assert {"weights", "span_note", "relative_error", "yhat theta"} <= set(d.columns)
+
+
+def test_month_dated_data_is_forecast_by_month_only(small_data, tmp_path, capsys,
+                                                    monkeypatch):
+    import crimekit.commands.forecast as forecast_cmd
+    monthly = small_data.dataset.incidents.copy()
+    monthly["occurred_at"] = monthly["occurred_at"].dt.to_period("M").dt.to_timestamp()
+    monthly["precision"] = "month"
+    monkeypatch.setattr(forecast_cmd, "open_dataset",
+                        lambda spec: small_data.dataset.with_incidents(monthly))
+    code = cli.main(["forecast", "--data", "x", "--freq", "W", "--out",
+                     str(tmp_path / "f.csv")])
+    assert code == 2
+    assert "dated to the month only, so they can be forecast by month only (--freq M)" in \
+        capsys.readouterr().err
+    assert cli.main(["forecast", "--data", "x", "--freq", "M", "--horizon", "2", "--out",
+                     str(tmp_path / "f.csv")]) == 0

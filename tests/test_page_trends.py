@@ -20,9 +20,10 @@ def test_trends_page_shows_patterns_forecast_backtest_and_alerts(city):
                     "Alerts: above what was expected"):
         assert heading in text
     # the forecast sits beside its backtest, which beats seasonal naive on this city
-    assert "prophet beats seasonal naive" in text
+    assert "the combination beats seasonal naive" in text
+    assert "Components and weights" in text and "no forecasting method beat" not in text
     metrics = {m.label: m.value for m in at.metric}
-    assert float(metrics["MASE"]) < 0.9
+    assert float(metrics["MASE"]) < 0.9 and float(metrics["Error vs seasonal naive"]) < 0.9
     assert 60 <= int(metrics["80% band coverage"].rstrip("%")) <= 95
     assert "Limits." in text
     # the generated city grows (Cyber fraud +35 %/yr): the citywide trend is up
@@ -44,7 +45,8 @@ def test_district_monthly_forecast_every_district_and_country_holidays():
     assert "Every district: next month and the 3-month total" in text
     tables = [df.value for df in at.dataframe]
     every = next(t for t in tables if "next_period" in t.columns)
-    assert len(every) == 6 and set(every["method"]) == {"prophet"}
+    assert len(every) == 6 and set(every["method"]) == {"combination"}
+    assert "Methods that ran:" in text
     forecast = next(t for t in tables if "yhat" in t.columns and "series" in t.columns)
     assert len(forecast) == 3 and set(forecast["series"]) == {"West"}
     assert "Download every forecast" in _downloads(at)
@@ -58,5 +60,5 @@ def test_sparse_series_gets_a_labelled_fallback():
     assert not at.exception
     text = shown_text(at)
     assert "Forecast: E-01" in text
-    assert "so it is forecast by **recent average** instead of Prophet" in text
+    assert "Prophet is left out for this series" in text
     assert "weeks with any incident" in text

@@ -1,0 +1,398 @@
+"""A robust forecast: a few different methods, combined by each series' own backtest.
+
+:func:`combined_forecast` takes a :func:`crimekit.forecast.series_table` (one or many aligned
+series) and, for every series,
+
+1. finds the span to learn from (:mod:`crimekit.spans`): what is left out before consistent
+   recording starts, and the level shifts the earlier periods are scaled across;
+2. forecasts it with the fast statistical methods (:mod:`crimekit.forecast_methods`) and, for a
+   few series, Prophet (with holidays; too slow for a panel, so it runs only when there are at
+   most PROPHET_MAX_SERIES series);
+3. backtests every method from rolling origins inside the history (the same horizon, origins
+   every ORIGIN_STEP periods, at most MAX_ORIGINS), and weights the methods by the inverse of
+   their squared backtest MAE, shrunk towards equal weights by the number of origins (equal
+   weights below MIN_ORIGINS); in a panel a series' weights are also pulled towards the
+   panel's (a series with few crimes has a backtest too noisy to trust on its own);
+4. keeps the combination unless seasonal naive did better on the backtest (then seasonal naive
+   is the forecast, and it says so);
+5. draws the 80% band from the backtest errors of what it forecasts with: conformal quantiles
+   of the errors over the square root of the forecast, by horizon (neighbouring steps pooled;
+   in a panel, pooled over the series).
+
+Weights are convex, so on its own backtest the combination's MAE is never above its worst
+component's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crimekit import forecast_methods as FM
+from crimekit.errors import UnusableInputError
+from crimekit.spans import learning_span
+
+PROPHET = "prophet"
+PROPHET_MAX_SERIES = 8
+ORIGIN_STEP = {"D": 28, "W": 13, "M": 3}
+MAX_ORIGINS = 10
+MAX_PROPHET_ORIGINS = 6
+MIN_ORIGINS = 2
+#: Shortest history (periods) a backtest origin needs: a season and a half.
+MIN_TRAIN = {"D": 56, "W": 78, "M": 18}
+#: In a panel, a series' own weights count as much as the panel's at this many crimes.
+OWN_WEIGHT_CRIMES = 20000.0
+UNITS = {"D": "day", "W": "week", "M": "month"}
+#: In a panel, a series switches to seasonal naive (when it beat the combination on its own
+#: backtest) only with at least this many crimes in that backtest; fewer is a coin toss.
+NAIVE_CHOICE_CRIMES = 500.0
+#: Weights are proportional to backtest MAE to this power (inverse).
+WEIGHT_POWER = 4.0
+#: The inner backtest's errors come from levelled history and weights fitted on it, so they
+#: run a little small out of sample: the band's quantiles are taken this much further out
+#: (a panel's band pools many series' errors, and is not widened).
+BAND_WIDEN = 0.05
+
+
+@dataclass(frozen=True)
+class CombinedForecast:
+    """What :func:`combined_forecast` returns.
+
+    Attributes
+    ----------
+    forecast : ``series, ds, yhat, yhat_lower, yhat_upper, expected, method, reason``.
+    components : ``series, ds, method, yhat``: every method's own forecast.
+    summary : one row per series: the span learned from, the weights, the backtest's relative
+        errors (MAE over seasonal naive's) per method and for the forecast, MASE, band
+        coverage and any data problem to check.
+    backtest : ``series, origin, step, y, <method>..., combination, naive`` rows.
+    methods : the methods that ran.
+    """
+
+    forecast: pd.DataFrame
+    components: pd.DataFrame
+    summary: pd.DataFrame
+    backtest: pd.DataFrame
+    methods: tuple
+
+
+def backtest_origins(T: int, horizon: int, freq: str, most: int = MAX_ORIGINS) -> list:
+    """Origins (period indexes) of the inner backtest, latest first: every ORIGIN_STEP periods
+    back from the end; the latest ones forecast only the periods the history still has."""
+    step = min(ORIGIN_STEP[freq], max(1, -(-horizon // 2)))
+    out = [T - j * step for j in range(1, 200) if T - j * step >= MIN_TRAIN[freq]]
+    return out[:most]
+
+
+def _prophet_one(ds, y, horizon, freq, holidays):
+    """Prophet's median forecast (log1p scale, the settings of CountForecaster)."""
+    from crimekit.forecast import CountForecaster, fallback_reason, quiet
+    if fallback_reason(y, freq):
+        return np.full(horizon, np.nan)
+    cf = CountForecaster(freq=freq, holidays=holidays, calibrate=False)
+    cf._check_settings()
+    model = cf._prophet(pd.DataFrame({"ds": ds, "y": y}), samples=0)
+    future = FM.future_starts(ds[-1], horizon, freq)
+    with quiet():
+        pred = model.predict(cf._frame(pd.DataFrame({"ds": future})))
+    return np.clip(cf._backward(pred["yhat"].to_numpy()), 0, None)
+
+
+def _prophet_jobs(Y, starts, ds, cuts, horizon, freq, holidays, n_jobs, progress):
+    """Prophet for every (series, cut): {(i, cut): forecast}."""
+    from crimekit.forecast import run_parallel
+    jobs, keys = [], []
+    for i in range(len(Y)):
+        for cut in cuts:
+            if cut - starts[i] >= FM.SEASON[freq] // 2:
+                keys.append((i, cut))
+                jobs.append((ds[starts[i]:cut], Y[i, starts[i]:cut], horizon, freq, holidays))
+    done = run_parallel(_prophet_one, jobs, n_jobs, progress)
+    return dict(zip(keys, done))
+
+
+def _forecasts_at(Y, starts, ds, cut, horizon, freq, pooled, prophet):
+    """Every method's forecast from the first ``cut`` periods: {method: (series, horizon)}."""
+    sub_start = np.minimum(starts, cut - 1)
+    out = FM.fast_forecasts(Y[:, :cut], sub_start, ds[:cut], freq, horizon, pooled=pooled)
+    short = (cut - starts) < FM.SEASON[freq]
+    for name in out:
+        out[name][short] = np.nan if name != "level x season" else out[name][short]
+    if prophet is not None:
+        out[PROPHET] = np.vstack([prophet.get((i, cut), np.full(horizon, np.nan))
+                                  for i in range(len(Y))])
+    return out
+
+
+def _weights(mae, available, n_origins, pooled_weights=None, own_share=None):
+    """Inverse squared MAE weights per series (rows) over the methods ``available`` to it,
+    shrunk to equal weights by the number of origins (equal below MIN_ORIGINS)."""
+    ok = np.isfinite(mae) & available
+    inv = np.where(ok, 1.0 / np.maximum(np.where(ok, mae, 1.0), 1e-9) ** WEIGHT_POWER, 0.0)
+    raw = inv / np.maximum(inv.sum(1, keepdims=True), 1e-12)
+    equal = available / np.maximum(available.sum(1, keepdims=True), 1)
+    n_origins = np.where(ok.any(1), n_origins, 0)
+    lam = (n_origins / (n_origins + 2.0))[:, None]
+    lam = np.where(n_origins[:, None] < MIN_ORIGINS, 0.0, lam)
+    w = lam * raw + (1 - lam) * equal
+    if pooled_weights is not None:
+        share = own_share[:, None]
+        w = share * w + (1 - share) * np.where(available, pooled_weights[None, :], 0.0)
+        w = w / np.maximum(w.sum(1, keepdims=True), 1e-12)
+    return w
+
+
+def stacked_weights(forecasts, actual, iterations: int = 300, most: int = 60000, seed: int = 0):
+    """Convex weights (summing to 1) that minimise the pooled backtest MAE of the weighted
+    mean of ``forecasts`` (arrays like ``actual``; points where any is missing are left out),
+    by exponentiated subgradient descent on at most ``most`` sampled points. A single method
+    is a corner of the simplex, so the result is never worse than the best single method on
+    these points (up to the search's tolerance)."""
+    X = np.stack([f.ravel() for f in forecasts], axis=1)
+    y = np.asarray(actual, float).ravel()
+    keep = np.isfinite(y) & np.isfinite(X).all(1)
+    X, y = X[keep], y[keep]
+    M = X.shape[1]
+    if not len(y):
+        return np.full(M, 1.0 / M)
+    if len(y) > most:
+        pick = np.random.default_rng(seed).choice(len(y), most, replace=False)
+        X, y = X[pick], y[pick]
+    scale = max(float(np.mean(np.abs(y - X.mean(1)))), 1e-9)
+    w = np.full(M, 1.0 / M)
+    best, best_w = np.inf, w
+    for it in range(iterations):
+        r = X @ w - y
+        loss = float(np.mean(np.abs(r)))
+        if loss < best:
+            best, best_w = loss, w
+        g = (np.sign(r)[:, None] * X).mean(0) / scale
+        w = w * np.exp(-0.5 / np.sqrt(it + 1) * g)
+        w = w / w.sum()
+    for j in range(M):  # the corners: a single method
+        loss = float(np.mean(np.abs(X[:, j] - y)))
+        if loss < best:
+            best, best_w = loss, np.eye(M)[j]
+    return best_w
+
+
+def _conformal(errors, yhat, steps, horizon, interval, widen=BAND_WIDEN):
+    """Band offsets (low, high) per step from backtest errors normalised by sqrt(forecast)."""
+    a = (1 - min(interval + widen, 0.99)) / 2
+    norm = errors / np.sqrt(np.maximum(yhat, 0.5))
+    low, high = np.zeros(horizon), np.zeros(horizon)
+    reach = max(1, horizon // 6)
+    for k in range(1, horizon + 1):
+        near = norm[(np.abs(steps - k) <= reach) & np.isfinite(norm)]
+        if len(near) < 10:
+            near = norm[np.isfinite(norm)]
+        if not len(near):
+            low[k - 1], high[k - 1] = -1.28, 1.28  # Poisson-like, nothing to learn from
+            continue
+        n = len(near)
+        qa, qb = max(a - a / (n + 1), 0.0), min(1 - a + a / (n + 1), 1.0)
+        low[k - 1], high[k - 1] = np.quantile(near, qa), np.quantile(near, qb)
+    return np.minimum(low, 0), np.maximum(high, 0)
+
+
+def combined_forecast(table: pd.DataFrame, freq: str = "W", horizon: int = 8, *,
+                      interval: float = 0.8, holidays=None, prophet: bool | None = None,
+                      n_jobs: int | None = 1, progress=None) -> CombinedForecast:
+    """Forecast every series of ``table`` (``series, ds, y``, aligned complete periods) by the
+    backtest-weighted combination; see the module docstring."""
+    if not len(table):
+        raise UnusableInputError("There is no series to forecast; widen the filters.")
+    wide = table.pivot(index="series", columns="ds", values="y").fillna(0.0)
+    wide = wide.loc[list(dict.fromkeys(table["series"]))]
+    names, ds = list(wide.index), pd.DatetimeIndex(wide.columns)
+    raw = wide.to_numpy(float)
+    n, T = raw.shape
+    spans = [learning_span(row, ds, freq) for row in raw]
+    starts = np.array([min(s.start, T - 1) for s in spans])
+    Y = np.vstack([row * s.scale for row, s in zip(raw, spans)])
+    use_prophet = (n <= PROPHET_MAX_SERIES) if prophet is None else bool(prophet)
+    origins = backtest_origins(T, horizon, freq,
+                               MAX_PROPHET_ORIGINS if use_prophet else MAX_ORIGINS)
+    pooled = n > 1
+    prophet_fc = None
+    if use_prophet:
+        prophet_fc = _prophet_jobs(Y, starts, ds, origins + [T], horizon, freq, holidays,
+                                   n_jobs, progress)
+    # --- every method from every origin: arrays (series, origin, step) ---
+    J, H = len(origins), horizon
+    final = _forecasts_at(Y, starts, ds, T, H, freq, pooled, prophet_fc)
+    methods = [m for m in final if m != FM.BENCHMARK and np.isfinite(final[m]).any()]
+    every = methods + [FM.BENCHMARK]
+    F = {m: np.full((n, J, H), np.nan) for m in every}
+    A = np.full((n, J, H), np.nan)
+    for j, o in enumerate(origins):
+        h = min(H, T - o)
+        fc = _forecasts_at(Y, starts, ds, o, H, freq, pooled, prophet_fc)
+        ok = (o - starts) >= MIN_TRAIN[freq]
+        A[ok, j, :h] = Y[ok, o:o + h]
+        for m in every:
+            F[m][ok, j, :h] = fc[m][ok, :h]
+        if progress and not use_prophet:
+            progress(j + 1, J + 1)
+    known = np.isfinite(A)
+    available = np.column_stack([np.isfinite(final[m][:, 0]) for m in methods])
+    err = {m: np.abs(A - F[m]) for m in every}
+    mae = np.column_stack([_mean(err[m]) for m in methods])
+    mae = np.where(available & np.column_stack(
+        [~(known & ~np.isfinite(F[m])).any((1, 2)) for m in methods]), mae, np.nan)
+    n_orig = known[:, :, 0].sum(1)
+    crimes = np.nansum(A, axis=(1, 2))
+    pooled_w = own = None
+    if pooled and known.any():
+        pooled_w = stacked_weights([F[m] for m in methods], A)
+        own = crimes / (crimes + OWN_WEIGHT_CRIMES)
+    W = _weights(mae, available, n_orig, pooled_w, own)
+    # --- the combination, its backtest, and its choice against seasonal naive ---
+    C = _combine([F[m] for m in methods], W[:, None, None, :])
+    yhat = _combine([final[m] for m in methods], W[:, None, :])
+    comb_mae, naive_mae = _mean(np.abs(A - C)), _mean(err[FM.BENCHMARK])
+    naive_wins = (n_orig >= MIN_ORIGINS) & (naive_mae < comb_mae) & (
+        (crimes >= NAIVE_CHOICE_CRIMES) | (n == 1))
+    chosen = np.where(naive_wins, FM.BENCHMARK, "combination")
+    yhat = np.where(naive_wins[:, None], final[FM.BENCHMARK], yhat)
+    B = np.where(naive_wins[:, None, None], F[FM.BENCHMARK], C)  # what each series forecasts by
+    lows, highs, cover = _bands(A, B, yhat, naive_wins, pooled, interval)
+    yhat = np.clip(yhat, 0, None)
+    lows = np.minimum(np.clip(lows, 0, None), yhat)
+    highs = np.maximum(highs, yhat)
+    summary = _summary(names, spans, freq, methods, W, mae, n_orig, naive_mae, comb_mae, chosen,
+                       A, B, Y, starts, yhat, lows, highs, cover)
+    fut = FM.future_starts(ds[-1], H, freq)
+    forecast = pd.DataFrame({
+        "series": np.repeat(names, H), "ds": np.tile(fut, n), "yhat": yhat.ravel(),
+        "yhat_lower": lows.ravel(), "yhat_upper": highs.ravel(), "expected": yhat.ravel(),
+        "method": np.repeat(chosen, H),
+        "reason": np.repeat([s.describe(UNITS[freq]) for s in spans], H)})
+    components = pd.concat([pd.DataFrame({"series": np.repeat(names, H),
+                                          "ds": np.tile(fut, n), "method": m,
+                                          "yhat": final[m].ravel()}) for m in every],
+                           ignore_index=True)
+    ii, jj, kk = np.nonzero(known)
+    points = pd.DataFrame({"series": np.asarray(names, dtype=object)[ii],
+                           "origin": ds[np.asarray(origins, int)[jj]] if J else [],
+                           "step": kk + 1, "y": A[ii, jj, kk],
+                           **{m: F[m][ii, jj, kk] for m in methods},
+                           "combination": C[ii, jj, kk], "naive": F[FM.BENCHMARK][ii, jj, kk]})
+    if progress:
+        progress(1, 1)
+    return CombinedForecast(forecast, components, summary, points, tuple(methods))
+
+
+def _mean(e):
+    """Mean over the last two axes, ignoring NaN (NaN when nothing is known)."""
+    known = np.isfinite(e)
+    return np.where(known.any((-2, -1)), np.nansum(e, axis=(-2, -1))
+                    / np.maximum(known.sum((-2, -1)), 1), np.nan)
+
+
+def _combine(forecasts, w):
+    """Weighted mean of method forecasts (last axis of ``w``), ignoring missing ones."""
+    stack = np.stack(forecasts, axis=-1)
+    ok = np.isfinite(stack)
+    wt = np.where(ok, w, 0.0)
+    with np.errstate(invalid="ignore"):
+        out = (np.where(ok, stack, 0.0) * wt).sum(-1) / wt.sum(-1)
+    return out
+
+
+def _bands(A, B, yhat, naive_wins, pooled, interval):
+    """(low, high) per series and step, and the leave-one-origin-out coverage per series."""
+    n, J, H = A.shape
+    lows, highs = np.zeros((n, H)), np.zeros((n, H))
+    steps = np.broadcast_to(np.arange(1, H + 1), A.shape)
+    groups = [naive_wins, ~naive_wins] if pooled else [np.ones(n, bool)]
+    hits, seen = np.zeros(n), np.zeros(n)
+    widen = 0.0 if pooled else BAND_WIDEN
+    for g in groups:
+        if not g.any():
+            continue
+        e, f, k = (A - B)[g], B[g], steps[g]
+        low, high = _conformal(e.ravel(), f.ravel(), k.ravel(), H, interval, widen)
+        root = np.sqrt(np.maximum(yhat[g], 0.5))
+        lows[g], highs[g] = yhat[g] + low * root, yhat[g] + high * root
+        for j in range(J):
+            one = np.isfinite(e[:, j, :])
+            if not one.any():
+                continue
+            rest = np.ones(J, bool)
+            rest[j] = False
+            lo, hi = _conformal(e[:, rest].ravel(), f[:, rest].ravel(), k[:, rest].ravel(), H,
+                                interval, widen)
+            r = np.sqrt(np.maximum(f[:, j, :], 0.5))
+            inside = (e[:, j, :] >= lo * r) & (e[:, j, :] <= hi * r) & one
+            idx = np.flatnonzero(g)
+            hits[idx] += inside.sum(1)
+            seen[idx] += one.sum(1)
+    cover = np.where(seen > 0, hits / np.maximum(seen, 1), np.nan)
+    cover[(np.isfinite(A[:, :, 0]).sum(1)) < 2] = np.nan
+    return lows, highs, cover
+
+
+def trimmed(result: CombinedForecast, horizon: int) -> CombinedForecast:
+    """``result`` with only the last ``horizon`` forecast periods of each series (when the
+    first periods after the history are not asked for)."""
+    def tail(df):
+        return df.groupby(["series", "method"] if "yhat_lower" not in df else "series",
+                          sort=False).tail(horizon).reset_index(drop=True)
+    return CombinedForecast(tail(result.forecast), tail(result.components), result.summary,
+                            result.backtest, result.methods)
+
+
+def _summary(names, spans, freq, methods, W, mae, n_orig, naive_mae, comb_mae, chosen, A, B,
+             Y, starts, yhat, lows, highs, cover):
+    """One row per series: span, weights, backtest, problems."""
+    unit, m = UNITS[freq], FM.SEASON[freq]
+    fc_mae = _mean(np.abs(A - B))
+    rows = []
+    for i, name in enumerate(names):
+        span = spans[i]
+        y = Y[i, starts[i]:]
+        scale = float(np.mean(np.abs(y[m:] - y[:-m]))) if len(y) > m else np.nan
+        nv = naive_mae[i] if np.isfinite(naive_mae[i]) and naive_mae[i] > 0 else np.nan
+        row = {"series": name, "method": chosen[i], "learned_from": span.start_ds,
+               "left_out_periods": span.left_out_periods, "left_out_crimes": span.left_out_count,
+               "level_shifts": len(span.shifts), "span_note": span.describe(unit),
+               "origins": int(n_orig[i]),
+               "weights": ", ".join(f"{meth} {x:.2f}" for meth, x in zip(methods, W[i]) if x > 0)}
+        for meth, x in zip(methods, W[i]):
+            row[f"weight {meth}"] = float(x)
+        row["relative_error"] = fc_mae[i] / nv
+        row["combination_relative_error"] = comb_mae[i] / nv
+        for meth, e in zip(methods, mae[i]):
+            row[f"relative_error {meth}"] = e / nv
+        row["mae"], row["naive_mae"] = fc_mae[i], naive_mae[i]
+        row["mase"] = fc_mae[i] / scale if np.isfinite(scale) and scale > 0 else np.nan
+        row["coverage"] = cover[i]
+        width = np.median(highs[i] - lows[i])
+        row["band_ratio"] = float(width / max(np.median(yhat[i]), 1e-9))
+        row["problem"] = data_problem(row["mase"], row["band_ratio"], unit) \
+            if np.median(yhat[i]) >= 1 else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def data_problem(mase: float, band_ratio: float, unit: str = "week") -> str:
+    """A plain warning when a backtest looks like a data problem rather than a forecast
+    ("" when it does not): MASE above 2, or an 80% band more than 5 times the forecast."""
+    parts = []
+    if np.isfinite(mase) and mase > 2:
+        parts.append(f"its backtest error is {mase:.1f} times the typical year-on-year change "
+                     "(MASE > 2)")
+    if np.isfinite(band_ratio) and band_ratio > 5:
+        parts.append(f"its 80% band is {band_ratio:.1f} times wider than the forecast")
+    if not parts:
+        return ""
+    return ("Check the data before using this forecast: " + " and ".join(parts) + ". This "
+            f"usually means the recording changed (crimes recorded years late, a new system, a "
+            f"boundary change) in a way the {unit}ly counts do not show cleanly.")
+
+
+__all__ = ["CombinedForecast", "backtest_origins", "combined_forecast", "data_problem",
+           "trimmed"]
