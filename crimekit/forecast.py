@@ -159,6 +159,8 @@ def series_table(incidents: pd.DataFrame, freq: str = "W", by=None, *, train_end
     counts = counts_over_time(inc, freq, by, end=end, top=top,
                               start=None if end is None else inc["occurred_at"].min())
     counts = counts[counts["complete"]]
+    # a period whose reversals outnumber its crimes (their crimes lie outside the data) is 0
+    counts = counts.assign(count=counts["count"].clip(lower=0))
     return (counts.rename(columns={"period_start": "ds", "count": "y"})[["series", "ds", "y"]]
             .reset_index(drop=True))
 

@@ -87,7 +87,8 @@ def _relative(now, before):
 
 def rise_p_value(current: int, previous: int) -> float:
     """P(a split at least this lopsided | equal rates): exact one-sided binomial test."""
-    total = int(current) + int(previous)
+    current, previous = max(int(current), 0), max(int(previous), 0)  # net counts can be < 0
+    total = current + previous
     if total == 0:
         return 1.0
     return float(stats.binomtest(int(current), total, 0.5, alternative="greater").pvalue)

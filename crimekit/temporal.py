@@ -282,6 +282,6 @@ def recent_change(incidents: pd.DataFrame, by=None, *, days: int = 365, end=None
     out.columns.name = None
     out["change"] = np.where(out["previous"] > 0,
                              out["recent"] / out["previous"].clip(lower=1) - 1, np.nan)
-    out["p_value"] = [stats.binomtest(int(r), int(r + p), 0.5).pvalue if r + p else np.nan
-                      for r, p in zip(out["recent"], out["previous"])]
+    out["p_value"] = [stats.binomtest(int(r), int(r + p), 0.5).pvalue if r >= 0 and p >= 0
+                      and r + p else np.nan for r, p in zip(out["recent"], out["previous"])]
     return out.sort_values("recent", ascending=False).reset_index(drop=True)

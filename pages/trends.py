@@ -31,9 +31,11 @@ def counts_for(key, freq, by):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def patterns_for(key, by, series):
+def patterns_for(key, by, series, precision):
+    """(hour x weekday counts, or None when the data has no times; season; year over year)."""
     inc = ui.series_incidents(key, by, series)
-    return T.hour_weekday(inc), T.season_profile(inc), T.year_over_year(inc, "M")
+    grid = T.hour_weekday(inc) if precision == "hour" else None
+    return grid, T.season_profile(inc), T.year_over_year(inc, "M")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -150,7 +152,7 @@ def over_time_section(key, by, freq, unit):
 
 def patterns_section(key, by, series, precision):
     st.subheader(f"When it happens: {series}")
-    grid, profile, yoy = patterns_for(key, by, series)
+    grid, profile, yoy = patterns_for(key, by, series, precision)
     if precision == "hour":
         st.altair_chart(hour_weekday_chart(grid), width="stretch")
         ui.download(grid, "hour_weekday.csv", "Download hour x weekday counts")
