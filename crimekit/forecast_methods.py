@@ -74,6 +74,8 @@ def fit_season(Y, start, ds, future, freq: str, pooled: bool = True):
     m = SEASON[freq]
     ok = valid_mask(Y.shape, start)
     kernel = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
+    if T < len(kernel):  # less than a season of history: no season can be fitted
+        return np.ones((n, T)), np.ones((n, len(future)))
     half = len(kernel) // 2
     num = np.apply_along_axis(lambda r: np.convolve(r, kernel, mode="same"), 1, Y * ok)
     cover = np.apply_along_axis(lambda r: np.convolve(r, kernel, mode="same"), 1, ok * 1.0)

@@ -51,13 +51,13 @@ def recording_start(incidents: pd.DataFrame) -> RecordingStart:
     if not ok.any():
         return RecordingStart(None, 0.0, 0.0)
     w = np.abs(crime_weights(incidents))[ok]
-    month = when[ok].dt.to_period("M")
-    counts = pd.Series(w, index=month.to_numpy()).groupby(level=0).sum()
-    counts = counts.reindex(pd.period_range(counts.index.min(), counts.index.max(), freq="M"),
-                            fill_value=0.0)
-    start = _start_index(counts.to_numpy())
-    first = counts.index[start].to_timestamp()
-    before = float(counts.iloc[:start].sum())
+    t = when[ok]
+    month = (t.dt.year.to_numpy() * 12 + t.dt.month.to_numpy() - 1).astype(np.int64)
+    lo = month.min()
+    counts = np.bincount(month - lo, weights=w)
+    start = _start_index(counts)
+    first = pd.Timestamp(year=int((lo + start) // 12), month=int((lo + start) % 12) + 1, day=1)
+    before = float(counts[:start].sum())
     total = float(counts.sum())
     return RecordingStart(first, before, before / total if total else 0.0)
 

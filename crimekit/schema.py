@@ -99,10 +99,8 @@ def conform_incidents(df: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].fillna(False).astype(bool) if col in out else False
     out["count"] = (pd.to_numeric(out["count"], errors="coerce").fillna(1).astype("int64")
                     if "count" in out else np.ones(len(out), dtype="int64"))
-    out["precision"] = (out["precision"].astype(object).where(out["precision"].notna(), "hour")
-                        .astype(PRECISION_DTYPE).fillna("hour")
-                        if "precision" in out else pd.Categorical(["hour"] * len(out),
-                                                                   dtype=PRECISION_DTYPE))
+    out["precision"] = _precision_column(out["precision"] if "precision" in out else None,
+                                         len(out))
     extra = [c for c in out.columns if c not in INCIDENT_COLUMNS]
     return out[list(INCIDENT_COLUMNS) + extra].reset_index(drop=True)
 
@@ -178,6 +176,18 @@ def freq_for(incidents: pd.DataFrame, freq: str) -> tuple[str, str]:
                      "daily or weekly counts would pile each month's crimes on its first day.")
     raise PrecisionError("This data's dates are known only to the year, so it cannot be "
                          "counted by day, week or month.")
+
+
+def _precision_column(values, n: int) -> pd.Categorical:
+    """Precision as the ordered category, "hour" where unknown (cheap when already one)."""
+    if values is None:
+        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), dtype=PRECISION_DTYPE)
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.dtype == PRECISION_DTYPE \
+            and not values.isna().any():
+        return values.array
+    cat = pd.Categorical(np.asarray(values, dtype=object), dtype=PRECISION_DTYPE)
+    codes = np.where(cat.codes < 0, 0, cat.codes).astype(np.int8)
+    return pd.Categorical.from_codes(codes, dtype=PRECISION_DTYPE)
 
 
 def conform_persons(df: pd.DataFrame) -> pd.DataFrame:

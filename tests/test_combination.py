@@ -158,3 +158,12 @@ def test_a_panel_of_2700_monthly_series():
     rel = np.abs(f["y"] - f["yhat"]).sum() / np.abs(naive["y"] - naive["yhat"]).sum()
     assert rel < 0.8
     assert 0.7 <= ((f["y"] >= f["yhat_lower"]) & (f["y"] <= f["yhat_upper"])).mean() <= 0.9
+
+
+def test_less_than_a_season_of_weekly_history_forecasts_without_a_season():
+    """A real file of one month coded late (St. Louis) leaves 30 weeks: no crash, a level."""
+    y = np.random.default_rng(5).poisson(20, 30)
+    out = combined_forecast(weekly(y), "W", 4, prophet=False)
+    fc = out.forecast
+    assert len(fc) == 4 and fc["yhat"].between(10, 30).all()
+    assert (fc["yhat_lower"] <= fc["yhat"]).all() and (fc["yhat"] <= fc["yhat_upper"]).all()

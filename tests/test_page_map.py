@@ -15,7 +15,7 @@ def test_app_opens_on_the_overview_with_sidebar_then_map(city):
     assert not at.exception
     assert at.title[0].value == "Map"
     text = shown_text(at)
-    assert f"{len(city.dataset.incidents):,} incidents" in text
+    assert f"{len(city.dataset.incidents):,} crimes" in text  # one crime per demo row
     assert "Busiest beats" in text
     assert at.get("deck_gl_json_chart")
 
@@ -25,7 +25,7 @@ def test_map_follows_the_crime_head_filter():
     assert not at.exception
     text = shown_text(at)
     assert "crime heads: Burglary" in text
-    count = int(text.split(" incidents")[0].split()[-1].replace(",", ""))
+    count = int(text.split(" crimes (")[0].split()[-1].replace(",", ""))
     assert 4000 < count < 9000
 
 

@@ -243,7 +243,8 @@ def _combine(results, name, crs):
     pick = lambda kind: [r for r in results if r.kind == kind]  # noqa: E731
     incident_results = pick("incidents")
     beats, beat_notes = _polygons(pick("beats"), incident_results)
-    reports, frames, seen_ids = [], [], set()
+    reports, frames = [], []
+    seen_ids = [] if len(incident_results) > 1 else None  # ids of earlier files, when many
     for r in results:
         report = r.report
         if r.kind == "incidents":
@@ -321,23 +322,25 @@ def _incidents_of(r, report, beats, seen_ids):
         from crimekit.ingest.validate import check_coordinates
         inc = check_coordinates(log, inc.copy(), "lat", bounds=tuple(beats.total_bounds))
         more += [dict(p, examples=[]) for p in log.items if "beats" in p["problem"]]
-    ids = inc["incident_id"].astype(str)
-    positive = pd.to_numeric(inc["count"], errors="coerce").fillna(1).to_numpy() >= 0
-    again = ids.isin(seen_ids).to_numpy() & positive
-    if r.preset in PRESETS and PRESETS[r.preset].ids_repeat:
-        again[:] = False
-    if again.any():
-        more.append({"problem": "incident id already in an earlier file", "column":
-                     "incident_id", "rows": int(again.sum()), "examples": [],
-                     "action": "row dropped (the earlier file's row kept)",
-                     "advice": "nothing if the files overlap in time"})
-        inc = inc[~again]
-    seen_ids.update(ids[positive & ~again])
+    again = np.zeros(len(inc), bool)
+    if seen_ids is not None:
+        ids = inc["incident_id"].astype(str).to_numpy()
+        positive = inc["count"].to_numpy() >= 0
+        if seen_ids and not (r.preset in PRESETS and PRESETS[r.preset].ids_repeat):
+            again = np.isin(ids, np.concatenate(seen_ids)) & positive
+        if again.any():
+            more.append({"problem": "incident id already in an earlier file", "column":
+                         "incident_id", "rows": int(again.sum()), "examples": [],
+                         "action": "row dropped (the earlier file's row kept)",
+                         "advice": "nothing if the files overlap in time"})
+            inc = inc[~again]
+        seen_ids.append(ids[positive & ~again])
     if more:
         report = report.with_problems(pd.DataFrame(more), rows_kept=report.rows_kept
                                       - int(again.sum()))
-    facts = incident_facts(inc, beats)
-    report = replace(report, notes=report.notes + tuple(notes), **facts)
+    if more or notes:
+        report = replace(report, notes=report.notes + tuple(notes),
+                         **incident_facts(inc, beats))
     return inc, report
 
 

@@ -151,6 +151,10 @@ def _precision_of(t: pd.Series, fmt: str) -> np.ndarray:
         return np.full(len(t), "month", dtype=object)
     if fmt not in ("ISO8601", "mixed"):
         return np.full(len(t), "hour" if ("%H" in fmt or "%I" in fmt) else "day", dtype=object)
+    if fmt == "ISO8601":  # YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DD hh:mm...: the length says
+        n = t.str.len().fillna(0).to_numpy()
+        return np.select([n >= 13, n >= 8, n >= 6, n >= 4], ["hour", "day", "month", "year"],
+                         "").astype(object)
     has_time = t.str.contains(":", regex=False).fillna(False).to_numpy()
     digits = t.str.count(r"\d+").fillna(0).to_numpy()
     n_parts = t.str.count(r"(?:^|[-/. ])\d+").fillna(0).to_numpy()
@@ -161,7 +165,11 @@ def _precision_of(t: pd.Series, fmt: str) -> np.ndarray:
 
 def _excel_serials(s: pd.Series, t: pd.Series):
     """Timestamps from Excel day numbers, or None when the column is not made of them."""
-    num = pd.to_numeric(t, errors="coerce") if not pd.api.types.is_numeric_dtype(s.dtype) else s
+    numeric = pd.api.types.is_numeric_dtype(s.dtype)
+    head = t.dropna().head(200)
+    if not numeric and pd.to_numeric(head, errors="coerce").notna().mean() < 0.9:
+        return None  # most values are not numbers: not Excel day numbers (checked cheaply)
+    num = pd.to_numeric(t, errors="coerce") if not numeric else s
     present = t.notna()
     if not present.any() or num[present].notna().mean() < 0.9:
         return None
@@ -191,7 +199,10 @@ def parse_dates(s: pd.Series, hints=(), order: str = "auto") -> ParsedDates:
     if s.dtype == object and len(s) and t.notna().any():
         t = t.where(~s.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64))).fillna(False),
                     s.astype(str))
-    time_only = t.str.fullmatch(_TIME_ONLY).fillna(False).to_numpy()
+    short = (t.str.len() <= 14).fillna(False).to_numpy()  # a time alone is short: test only those
+    time_only = np.zeros(len(t), bool)
+    if short.any():
+        time_only[short] = t[short].str.fullmatch(_TIME_ONLY).fillna(False).to_numpy()
     t = t.mask(time_only)
     if not t.notna().any():
         return ParsedDates(empty, np.full(n, "", dtype=object), time_only)

@@ -378,8 +378,11 @@ def _placeholders(log, out, column) -> np.ndarray:
     """Rows piled on a placeholder date (1970-01-01 ...): reported and dropped."""
     ts = out["occurred_at"]
     keep = np.ones(len(out), bool)
+    days = ts.dt.normalize()
+    if not days.isin(pd.to_datetime(PLACEHOLDER_DATES)).any():
+        return keep
     for day in PLACEHOLDER_DATES:
-        hit = (ts.dt.normalize() == pd.Timestamp(day)).to_numpy()
+        hit = (days == pd.Timestamp(day)).to_numpy()
         if hit.sum() >= max(5, 0.002 * len(out)) and hit.sum() > 20 * max(
                 1, ((ts >= pd.Timestamp(day)) & (ts < pd.Timestamp(day) + pd.Timedelta(days=30))
                     ).sum() - hit.sum()) / 30:
