@@ -87,8 +87,11 @@ def conform_incidents(df: pd.DataFrame) -> pd.DataFrame:
     """
     out = df.copy()
     for col in _STR_COLUMNS:
-        out[col] = (out[col].astype("string").fillna("").astype(object)
-                    if col in out else "")
+        if col not in out:
+            out[col] = ""
+        elif not (out[col].dtype == object
+                  and pd.api.types.infer_dtype(out[col], skipna=False) == "string"):
+            out[col] = out[col].astype("string").fillna("").astype(object)
     out["occurred_at"] = pd.to_datetime(out.get("occurred_at"), errors="coerce")
     if getattr(out["occurred_at"].dt, "tz", None) is not None:
         out["occurred_at"] = out["occurred_at"].dt.tz_localize(None)

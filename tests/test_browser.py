@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SHARED_DATA
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -61,6 +61,40 @@ def _import_sample(store_dir: Path) -> None:
     import_into_store([path], Store(store_dir), name=UPLOADED)
 
 
+#: The shared real samples (../shared/data, absent in a fresh clone), one dataset each:
+#: name -> files. Chicago has its beat polygons, Calgary's counts their community polygons;
+#: the others are datasets without beats.
+SHARED_SAMPLES = {
+    "police_uk": ["uk_police_street_sample.csv"],
+    "stlouis": ["stlouis_slmpd_sample.csv"],
+    "calgary": ["calgary_community_counts_sample.csv", "calgary_communities_sample.geojson"],
+    "ksp": ["ksp_fir_one_station.csv"],
+    "chicago": ["chicago_homicides_sample.csv", "chicago_police_beats.geojson"],
+    "lapd": ["lapd_sample.csv"],
+    "nypd": ["nypd_shootings_sample.csv"],
+    "medellin": ["medellin_homicides_sample.csv"],
+    "vancouver": ["vancouver_thefts_sample.csv"],
+}
+
+
+def _import_shared(store_dir: Path) -> list:
+    """Store each shared real sample that is present; return the names stored."""
+    from crimekit.ingest import import_into_store
+    from crimekit.store import Store
+    stored = []
+    for name, files in SHARED_SAMPLES.items():
+        paths = [SHARED_DATA / f for f in files]
+        if all(p.exists() for p in paths):
+            import_into_store(paths, Store(store_dir), name=name)
+            stored.append(name)
+    return stored
+
+
+def _shared_names() -> list:
+    return [n for n, files in SHARED_SAMPLES.items()
+            if all((SHARED_DATA / f).exists() for f in files)]
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     """Start `streamlit run app.py` on a free local port with a store holding one upload."""
@@ -72,6 +106,7 @@ def app_url(tmp_path_factory):
     port = _free_port()
     store_dir = tmp_path_factory.mktemp("browser") / "store"
     _import_sample(store_dir)
+    _import_shared(store_dir)
     env = {**os.environ, "CRIMEKIT_STORE": str(store_dir)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -110,7 +145,7 @@ def _wait_until_idle(page, timeout_s=180):
     raise AssertionError(f"the page was still running after {timeout_s} s")
 
 
-def _check_every_page(app_url, query: str, prefix: str) -> None:
+def _check_every_page(app_url, query: str, prefix: str, dataset: str | None = None) -> None:
     """Open each page of app.PAGES, screenshot it, and fail on any error shown."""
     from playwright.sync_api import sync_playwright
 
@@ -134,6 +169,10 @@ def _check_every_page(app_url, query: str, prefix: str) -> None:
                 problems.append(f"{title}: an error is shown: {body[:300]!r}")
             if title.split()[0].lower() not in heading.lower():
                 problems.append(f"{title}: expected its title, found heading {heading!r}")
+            if dataset is not None:
+                sidebar = page.locator('[data-testid="stSidebar"]').inner_text(timeout=30_000)
+                if dataset not in sidebar:
+                    problems.append(f"{title}: the sidebar does not show dataset {dataset!r}")
         browser.close()
     assert not problems, "\n".join(problems)
     real_errors = [e for e in page_errors if "fetch" not in e.lower() and "tile" not in e.lower()]
@@ -145,4 +184,11 @@ def test_every_page_opens_without_errors(app_url):
 
 
 def test_every_page_works_on_an_uploaded_sample(app_url):
-    _check_every_page(app_url, f"?dataset={UPLOADED}", "uploaded_")
+    _check_every_page(app_url, f"?dataset={UPLOADED}", "uploaded_", UPLOADED)
+
+
+@pytest.mark.parametrize("name", _shared_names())
+def test_every_page_works_on_each_shared_real_sample(app_url, name):
+    """The real public samples (police.uk, St. Louis, Calgary counts, KSP, Chicago, LAPD, NYPD,
+    Medellin, Vancouver): every page opens without an error and shows that dataset."""
+    _check_every_page(app_url, f"?dataset={name}", f"{name}_", name)

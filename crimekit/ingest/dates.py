@@ -153,6 +153,10 @@ def _precision_of(t: pd.Series, fmt: str) -> np.ndarray:
         return np.full(len(t), "hour" if ("%H" in fmt or "%I" in fmt) else "day", dtype=object)
     if fmt == "ISO8601":  # YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DD hh:mm...: the length says
         n = t.str.len().fillna(0).to_numpy()
+        if len(n) and n.min() == n.max():  # one length for every value: one precision
+            level = "hour" if n[0] >= 13 else "day" if n[0] >= 8 else "month" if n[0] >= 6 \
+                else "year" if n[0] >= 4 else ""
+            return np.full(len(n), level, dtype=object)
         return np.select([n >= 13, n >= 8, n >= 6, n >= 4], ["hour", "day", "month", "year"],
                          "").astype(object)
     has_time = t.str.contains(":", regex=False).fillna(False).to_numpy()

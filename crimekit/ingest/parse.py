@@ -35,6 +35,9 @@ def clean_text(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     rows that had a non-breaking space), so one name typed two ways is one value. Works on
     the distinct values, so a million rows of a few hundred names cost little."""
     t = as_text(s)
+    if not (t.str.contains("\u00a0", regex=False).any()
+            or t.str.contains("  ", regex=False).any()):
+        return t, np.zeros(len(t), bool)  # the common case, checked without a regex
     codes, uniques = pd.factorize(t, use_na_sentinel=True)
     u = pd.Series(uniques, dtype="string")
     odd = u.str.contains("\u00a0|\\s\\s", regex=True).fillna(False).to_numpy()
