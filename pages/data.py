@@ -11,6 +11,8 @@ from crimekit.ingest import (FIELDS, available_formats, detect_kind, import_into
                              import_summary, propose_mapping, read_raw)
 from crimekit.ingest.presets import PRESETS
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet", "geojson", "json", "zip"]
 
 

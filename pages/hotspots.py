@@ -15,6 +15,8 @@ from crimekit.hotspot_classes import CLASSES, getis_ord, hotspot_classes
 from crimekit.hotspots import CrimeTypeModel
 from crimekit.schema import SHIFTS
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 FREQS = {"Week": "W", "Two weeks": "2W", "Day": "D", "Shift (8 h)": "S", "Month": "M"}
 AUTO = "Best fast baseline"
 MODEL_NAMES = {AUTO: "auto", "XGBoost (learned)": "xgboost", "Kernel density (decayed)": "kde",

@@ -6,6 +6,8 @@ import ui
 from crimekit import maps
 from crimekit.spatial import count_by_beat, count_by_cell, study_area
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 LAYERS = ("Grid cells", "Heat map", "Beats")
 
 

@@ -15,6 +15,8 @@ from crimekit import temporal as T
 from crimekit.errors import CrimekitError
 from crimekit.schema import SHIFTS
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 COVERAGE = 0.01  # hotspot hit rates are read at the top 1% of cells, the Hotspots page default
 REOFFENDING_MONTHS = 12  # the Profiles page's default horizon
 COMPUTED = "methods_computed"  # session flag: the slow backtests were asked for

@@ -19,6 +19,8 @@ from crimekit.errors import CrimekitError
 from crimekit.evaluate import n_flagged
 from crimekit.schema import SHIFTS
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 PERIOD_DAYS = [7, 14, 28, 56, 91]
 #: The Overview's widgets, their defaults and how to read them back from the URL.
 CONTROLS = {"p_days": (28, int), "p_beat_alerts": (False, lambda v: v == "1"),

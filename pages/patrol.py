@@ -10,6 +10,8 @@ from crimekit.patrol_risk import planning_start
 from crimekit.report import plan_report_html
 from crimekit.schema import SHIFTS
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 MAP_VALUES = {"Recommended officers": "officers", "Officers today": "current",
               "Officers added": "added", "Expected incidents (risk)": "risk"}
 

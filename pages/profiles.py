@@ -13,6 +13,8 @@ from crimekit import links, maps, profiles
 from crimekit.errors import CrimekitError
 from crimekit.place_clusters import PlaceClusters
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 SECTIONS = ("Victims", "Accused", "Re-offending", "Crime links", "Place clusters")
 BY = {"Crime head": "category", "Major head": "category_group"}
 FIELD_LABELS = {"age_band": "Age band", "sex": "Sex", "occupation": "Occupation",

@@ -8,6 +8,8 @@ from crimekit import forecast as F
 from crimekit import temporal as T
 from crimekit.errors import CrimekitError
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 SPLITS = {"Whole area": None, "Crime head": "category", "Major head": "category_group",
           "District": "district", "Beat": "beat"}
 RESOLUTIONS = {"Day": "D", "Week": "W", "Month": "M"}
