@@ -7,6 +7,7 @@ import sys
 
 import pandas as pd
 
+from crimekit import export
 from crimekit import forecast as F
 from crimekit.errors import ParameterError
 from crimekit.sources import open_dataset
@@ -87,9 +88,9 @@ def run(args) -> int:
     out = result[list(F.FORECAST_COLUMNS)].copy()
     out["ds"] = out["ds"].dt.strftime("%Y-%m-%d")
     out[["yhat", "yhat_lower", "yhat_upper"]] = out[["yhat", "yhat_lower", "yhat_upper"]].round(3)
-    out.to_csv(args.out, index=False)
+    export.write_csv(out, args.out)
     if args.details:
-        result.to_csv(args.details, index=False)
+        export.write_csv(result, args.details)
     methods = result.groupby("series")["method"].first().value_counts()
     print(f"Wrote {len(out)} rows ({out['series'].nunique()} series x {args.horizon} "
           f"{FREQS[args.freq][0]}s from {out['ds'].min()}) to {args.out}. Methods: "
@@ -111,5 +112,5 @@ def report_backtest(table, settings, holidays, args) -> None:
               "relative_mae < 1 beats seasonal naive):")
         print(table_m.round(3).to_string(index=False))
     if args.backtest_out:
-        table_m.to_csv(args.backtest_out, index=False)
+        export.write_csv(table_m, args.backtest_out)
         print(f"Wrote the backtest metrics to {args.backtest_out}.")
