@@ -74,7 +74,7 @@ def stored_names() -> list:
     try:
         listing = store().list()
     except Exception as exc:  # noqa: BLE001 - a damaged store must not stop the demo
-        st.sidebar.warning(f"The dataset store cannot be read: {exc}")
+        st.sidebar.warning(message(f"The dataset store cannot be read: {exc}"))
         return []
     return list(listing["name"]) if len(listing) else []
 
@@ -94,9 +94,15 @@ def _load(name: str, version: str):
 
 
 def dataset(name: str | None = None):
-    """The whole dataset chosen in the sidebar (or named), unfiltered."""
+    """The whole dataset chosen in the sidebar (or named), unfiltered. A damaged or vanished
+    dataset stops the page with a message saying how to recover."""
     name = name or st.session_state.get("dataset", DEMO)
-    return _load(name, "" if name == DEMO else _store_version(name))
+    try:
+        return _load(name, "" if name == DEMO else _store_version(name))
+    except CrimekitError as exc:
+        st.error(message(f"{exc} Meanwhile, choose the demo city or another dataset in the "
+                         "sidebar."))
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -555,11 +561,7 @@ def sidebar() -> None:
                            "unmask names. See the README to require sign-in.")
     st.sidebar.selectbox("Dataset", names, key="dataset",
                          help="The demo city is synthetic. Import your own files on the Data page.")
-    try:
-        ds = dataset()
-    except CrimekitError as exc:  # a damaged or vanished dataset: say how to recover
-        st.error(f"{exc} Meanwhile, choose the demo city or another dataset in the sidebar.")
-        st.stop()
+    ds = dataset()  # a damaged or vanished dataset stops here, saying how to recover
     inc = ds.incidents
     if not len(inc):
         st.sidebar.warning("This dataset has no incidents.")
@@ -615,8 +617,28 @@ def _mirror_to_url():
 
 # --- small shared pieces ------------------------------------------------------------------------
 
-#: Every ASCII punctuation character: CommonMark lets a backslash escape each of them.
-_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: The characters Markdown (CommonMark, GFM, Streamlit's :color[] and :emoji:, $math$) gives
+#: a meaning to; a backslash makes each one plain text.
+_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&@^])")
+
+
+#: An absolute path (a folder of the server: the store, the upload or temporary folder).
+_ABS_PATH = re.compile(r"(?<![\w.~/-])(?:[A-Za-z]:)?/(?:[^\s'\"`/]+/)+[^\s'\"`/]*")
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+
+
+def scrub(text) -> str:
+    """``text`` without the server's folders: every absolute path keeps only its last part
+    (the file name), so no message shows where the store or the uploads live."""
+    return _ABS_PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], str(text))
+
+
+def message(text) -> str:
+    """A message from crimekit for Markdown (``st.error``, ``st.info``...): it may quote data
+    (a file name, a crime head, a value), so paths are removed (:func:`scrub`) and the text is
+    escaped (:func:`md`), keeping only its `code` spans (commands to run) as they are."""
+    parts = _CODE_SPAN.split(scrub(text))
+    return "".join(part if i % 2 else md(part) for i, part in enumerate(parts))
 
 
 def md(text) -> str:
@@ -625,7 +647,8 @@ def md(text) -> str:
     ``![x](http://...)`` shows as those characters instead of loading a remote image, and
     ``**``, ``_``, ``$``, ``:red[...]``, links and HTML stay text. Use it wherever data text
     meets ``st.markdown``, ``st.write``, captions, alerts, titles or widget labels; tables
-    (``st.dataframe``) and select options show plain text and need no escaping."""
+    (``st.dataframe``) and select options show plain text and need no escaping. Quotes,
+    commas, slashes and ``= ? % ;`` mean nothing in Markdown and stay as they are."""
     text = re.sub(r"[\r\n\t\x00-\x1f\x7f]+", " ", str(text))
     return _MD_PUNCTUATION.sub(r"\\\1", text)
 
