@@ -55,7 +55,7 @@ def show_report(report) -> None:
     b.metric("Rows kept", f"{report.rows_kept:,}")
     c.metric("Rows dropped", f"{report.rows_read - report.rows_kept:,}")
     for note in report.notes:
-        st.caption(note)
+        st.caption(ui.message(note))
     if len(report.problems):
         problems = report.problems.assign(examples=report.problems["examples"].map(
             lambda rows: ", ".join(map(str, list(rows)[:5]))))
@@ -73,23 +73,27 @@ def import_section() -> None:
         st.info("Only analysts can import data. Ask an analyst, or sign in as one.")
         return
     st.caption("Incidents (CSV with any delimiter or encoding, Excel, Parquet), victims and "
-               "accused, beat polygons (GeoJSON or zipped shapefile) and patrol logs. Give them "
-               "together to make one dataset. Row numbers in reports count the header as row 1.")
+               "accused, beat polygons (GeoJSON or zipped shapefile) and patrol logs, up to "
+               "500 MB each (MB = 1,000,000 bytes). Give them together to make one dataset. "
+               "Row numbers in reports count the header as row 1. Uploaded files are deleted "
+               "from the server once imported.")
     uploads = st.file_uploader("Files", type=UPLOAD_TYPES, accept_multiple_files=True,
                                key="uploads")
-    if not uploads:
+    paths = ui.save_uploads(uploads)  # also deletes files removed from the uploader
+    if not paths:
+        if uploads:
+            st.caption("Those files are imported. Add others to import more.")
         return
-    paths = ui.save_uploads(uploads)
     fmt = st.selectbox("Format", available_formats(), key="import_format",
                        help="'auto' recognises the layout; pick one to force it.")
     overrides = {}
     usable = []
     for index, path in enumerate(paths):
         kind, preset, mapping, sample, error = proposal(str(path), fmt)
-        with st.expander(f"{path.name}: " + (f"{kind} ({preset} format)" if not error
-                                             else "cannot be read"), expanded=bool(error)):
+        with st.expander(ui.md(f"{path.name}: ") + (f"{kind} ({preset} format)" if not error
+                                                    else "cannot be read"), expanded=bool(error)):
             if error:
-                st.error(error)
+                st.error(ui.message(error))
                 continue
             usable.append(path)
             overrides.update(mapping_editor(index, path, kind, mapping, sample))
@@ -99,11 +103,13 @@ def import_section() -> None:
     name = st.text_input("Dataset name", value=default_name, key="import_name")
     replace = st.checkbox("Replace a dataset of the same name", key="import_replace")
     if st.button("Import", type="primary", key="import_button"):
-        run_import(usable, name, replace, fmt, overrides)
+        imported = run_import(usable, name, replace, fmt, overrides)
+        ui.discard_uploads(paths, imported=imported)
 
 
-def run_import(paths, name, replace, fmt, overrides) -> None:
-    """Validate and store; show every file's report, or one plain sentence if unusable."""
+def run_import(paths, name, replace, fmt, overrides) -> bool:
+    """Validate and store; show every file's report, or one plain sentence if unusable.
+    Returns whether the files were imported."""
     with st.status("Importing...", expanded=True) as status:
         try:
             name, dataset, reports = import_into_store(
@@ -111,13 +117,15 @@ def run_import(paths, name, replace, fmt, overrides) -> None:
                 mapping=overrides or None)
         except CrimekitError as exc:
             status.update(label="Nothing was imported", state="error")
-            st.error(str(exc))
-            return
-        status.update(label=import_summary(name, dataset), state="complete")
+            st.error(ui.message(exc))
+            return False
+        status.update(label=ui.message(import_summary(name, dataset)), state="complete")
     for report in reports:
-        st.markdown(f"**{report.file}**: {report.kind} ({report.preset} format)")
+        st.markdown(f"**{ui.md(report.file)}**: {report.kind} ({ui.md(report.preset)} format)")
         show_report(report)
-    st.success(f"{import_summary(name, dataset)} Choose it in the sidebar's Dataset list.")
+    st.success(ui.message(f"{import_summary(name, dataset)} Choose it in the sidebar's Dataset "
+                          "list."))
+    return True
 
 
 def datasets_section() -> None:
@@ -126,7 +134,7 @@ def datasets_section() -> None:
     try:
         listing = ui.store().list()
     except CrimekitError as exc:
-        st.error(str(exc))
+        st.error(ui.message(exc))
         return
     if listing.empty:
         st.info("No datasets are stored yet. The demo city is always available.")
@@ -142,15 +150,15 @@ def datasets_section() -> None:
         try:
             ui.store().delete(doomed)
         except CrimekitError as exc:
-            st.error(str(exc))
+            st.error(ui.message(exc))
             return
-        st.success(f"Deleted dataset {doomed!r}.")
+        st.success(ui.message(f"Deleted dataset {doomed!r}."))
 
 
 def current_section() -> None:
     """What the chosen dataset holds and what its import reported."""
     ds = ui.dataset()
-    st.subheader(f"Current dataset: {st.session_state.get('dataset', ui.DEMO)}")
+    st.subheader(f"Current dataset: {ui.md(st.session_state.get('dataset', ui.DEMO))}")
     first, last = ds.date_range
     cols = st.columns(5)
     cols[0].metric("Incidents", f"{len(ds.incidents):,}")
@@ -159,13 +167,13 @@ def current_section() -> None:
     cols[3].metric("From", "-" if first is None else f"{first:%d %b %Y}")
     cols[4].metric("To", "-" if last is None else f"{last:%d %b %Y}")
     for summary in ds.meta.get("reports", []):
-        with st.expander(f"Validation report: {summary['file']} ({summary['rows_kept']:,} of "
-                         f"{summary['rows_read']:,} rows kept)"):
+        with st.expander(f"Validation report: {ui.md(summary['file'])} "
+                         f"({summary['rows_kept']:,} of {summary['rows_read']:,} rows kept)"):
             problems = pd.DataFrame(summary.get("problems", []))
             st.dataframe(problems if len(problems) else pd.DataFrame({"problems": ["none"]}),
                          hide_index=True, width="stretch")
     if ds.meta.get("source"):
-        st.caption(f"Source: {ds.meta['source']}")
+        st.caption(ui.message(f"Source: {ds.meta['source']}"))
 
 
 st.title("Data")

@@ -91,7 +91,7 @@ def crime_type_section(view, key, cell_size, top, next_start):
         mix = crime_type_model(key, place, cell_size).predict(chosen_place, next_start, shift)
         accuracy = ui.crime_type_accuracy(key, place, cell_size)
     except ValueError as exc:
-        st.info(str(exc))
+        st.info(ui.message(exc))
     else:
         t1, t2 = st.columns([3, 2])
         t1.dataframe(mix.head(8).round(3), hide_index=True, width="stretch")
@@ -148,7 +148,7 @@ try:
             bt = ui.hotspot_backtest(key, cell_size, freq, heads, weeks, (model,))
         status.update(label="Scored and backtested.", state="complete")
 except ValueError as exc:  # crimekit's errors say what to change
-    st.warning(str(exc))
+    st.warning(ui.message(exc))
     st.stop()
 
 k = n_flagged(len(risk), coverage)

@@ -85,7 +85,7 @@ st.pydeck_chart(maps.deck(layers, maps.view_for(view.incidents["lat"], view.inci
 if legend is not None:
     st.html(legend.to_html())
 st.caption(f"{len(view.incidents):,} incidents ({located:,} with coordinates) - "
-           f"{ui.current_filters().describe()}. Cells of {cell_size} m; "
+           f"{ui.md(ui.current_filters().describe())}. Cells of {cell_size} m; "
            f"{(cells['count'] > 0).sum():,} of {len(cells):,} cells have incidents.")
 
 c1, c2 = st.columns(2)

@@ -79,7 +79,7 @@ try:
                           int(max_change) if limit_change and len(current) else None,
                           float(fair_cap) if use_cap else None, tuple(must))
 except InfeasiblePlanError as exc:
-    st.error(f"These limits cannot all be met. {exc}")
+    st.error(ui.message(f"These limits cannot all be met. {exc}"))
     st.stop()
 
 comparison = patrol.compare_deployments(plan)

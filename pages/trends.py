@@ -148,7 +148,7 @@ def over_time_section(key, by, freq, unit):
 
 
 def patterns_section(key, by, series):
-    st.subheader(f"When it happens: {series}")
+    st.subheader(f"When it happens: {ui.md(series)}")
     grid, profile, yoy = patterns_for(key, by, series)
     st.altair_chart(hour_weekday_chart(grid), width="stretch")
     ui.download(grid, "hour_weekday.csv", "Download hour x weekday counts")
@@ -166,12 +166,12 @@ def patterns_section(key, by, series):
 
 
 def forecast_section(key, by, series, freq, unit, horizon, city_list, country):
-    st.subheader(f"Forecast: {series}, next {horizon} {unit}s")
+    st.subheader(f"Forecast: {ui.md(series)}, next {horizon} {unit}s")
     try:
         history, pred, method, reason = forecast_one(key, by, series, freq, horizon, city_list,
                                                      country)
     except CrimekitError as exc:
-        st.info(f"No forecast: {exc}")
+        st.info(ui.message(f"No forecast: {exc}"))
         return
     if method != "prophet":
         st.warning(f"This series has {reason}, so it is forecast by **{method}** instead of "
@@ -223,7 +223,7 @@ def all_series_section(key, by, label, freq, unit, horizon, city_list, country):
         table = ui.with_progress(f"Forecasting every {label.lower()}...", forecast_all, key,
                                  by, freq, horizon, city_list, country)
     except CrimekitError as exc:
-        st.info(str(exc))
+        st.info(ui.message(exc))
         return
     first = table.groupby("series", sort=False).agg(
         next_period=("yhat", "first"), low=("yhat_lower", "first"), high=("yhat_upper", "first"),
@@ -244,7 +244,7 @@ def alerts_section(key, city_list, country):
         table = ui.with_progress(f"Checking every {label.lower()}...", ui.alerts_for, key,
                                  ALERT_SPLITS[label], recent, alpha, city_list, country)
     except CrimekitError as exc:
-        st.info(f"No alerts: {exc}")
+        st.info(ui.message(f"No alerts: {exc}"))
         return
     ui.alert_verdict(table, label.lower())
     st.dataframe(table.round({c: 3 for c in ("expected", "ratio", "excess", "p_value")}),
@@ -283,7 +283,7 @@ city_list = h1.checkbox("The dataset's own holidays", key="tr_city_holidays",
                         disabled=not len(ui.dataset().holidays))
 country = COUNTRIES[h2.selectbox("A country's public holidays", list(COUNTRIES),
                                  key="tr_country")]
-st.caption(f"{len(view.incidents):,} incidents - {ui.current_filters().describe()}.")
+st.caption(f"{len(view.incidents):,} incidents - {ui.md(ui.current_filters().describe())}.")
 
 over_time_section(key, by, freq, unit)
 patterns_section(key, by, series)
