@@ -667,19 +667,77 @@ def download(df: pd.DataFrame, filename: str, label: str | None = None, key: str
                        file_name=filename, mime="text/csv", key=key or f"dl_{filename}")
 
 
+#: How long an upload folder left by a session that ended may stay (seconds).
+STALE_UPLOADS_S = 24 * 3600
+
+
+def _upload_dir(create: bool) -> Path | None:
+    """This session's folder for uploaded files: made once, when the first file arrives (not
+    on every rerun); None when there is none and ``create`` is False."""
+    folder = st.session_state.get("_upload_dir")
+    if folder and Path(folder).is_dir():
+        return Path(folder)
+    if not create:
+        return None
+    _remove_stale_uploads()
+    folder = tempfile.mkdtemp(prefix="crimekit-upload-")
+    st.session_state["_upload_dir"] = folder
+    return Path(folder)
+
+
+def _remove_stale_uploads() -> None:
+    """Delete upload folders of sessions that ended more than a day ago (they can hold names)."""
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob("crimekit-upload-*"):
+        with contextlib.suppress(OSError):
+            if now - folder.stat().st_mtime > STALE_UPLOADS_S:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def save_uploads(uploads) -> list:
-    """Write uploaded files to this session's temp folder (once each), keeping their names so
-    reports can name them; returns their paths."""
-    folder = Path(st.session_state.setdefault("_upload_dir",
-                                              tempfile.mkdtemp(prefix="crimekit-upload-")))
+    """Write uploaded files to this session's temp folder (once each, keeping their names so
+    reports can name them) and return their paths. Files no longer in the uploader are deleted,
+    and so is the folder once it is empty; files already imported are not written again."""
+    imported = st.session_state.get("_imported_uploads", set())
+    fresh = [u for u in uploads or () if _upload_key(u) not in imported]
+    folder = _upload_dir(create=bool(fresh))
+    if folder is None:
+        return []
     paths = []
-    for upload in uploads:
-        path = folder / str(upload.file_id) / Path(upload.name).name
+    for upload in fresh:
+        path = folder / _upload_key(upload) / (Path(upload.name).name or "upload")
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(upload.getbuffer())
         paths.append(path)
+    keep = {p.parent.name for p in paths}
+    for sub in folder.iterdir():
+        if sub.name not in keep:
+            shutil.rmtree(sub, ignore_errors=True)
+    if not paths:
+        shutil.rmtree(folder, ignore_errors=True)
+        st.session_state.pop("_upload_dir", None)
     return paths
+
+
+def discard_uploads(paths, *, imported: bool) -> None:
+    """Delete uploaded files after an import (they can hold names). Imported ones are not
+    written again while the uploader still lists them; after a failed import the next run
+    writes them again, so the analyst can change the mapping and retry."""
+    if imported:
+        st.session_state.setdefault("_imported_uploads", set()).update(
+            Path(p).parent.name for p in paths)
+    for path in paths:
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
+    folder = _upload_dir(create=False)
+    if folder is not None and not any(folder.iterdir()):
+        shutil.rmtree(folder, ignore_errors=True)
+        st.session_state.pop("_upload_dir", None)
+
+
+def _upload_key(upload) -> str:
+    """A folder name for one uploaded file (its id in this session)."""
+    return re.sub(r"[^0-9A-Za-z_-]", "_", str(upload.file_id))[:80] or "upload"
 
 
 def alert_verdict(table, label: str):
