@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -73,7 +75,7 @@ def stored_names() -> list:
     try:
         listing = store().list()
     except Exception as exc:  # noqa: BLE001 - a damaged store must not stop the demo
-        st.sidebar.warning(f"The dataset store cannot be read: {exc}")
+        st.sidebar.warning(message(f"The dataset store cannot be read: {exc}"))
         return []
     return list(listing["name"]) if len(listing) else []
 
@@ -93,9 +95,15 @@ def _load(name: str, version: str):
 
 
 def dataset(name: str | None = None):
-    """The whole dataset chosen in the sidebar (or named), unfiltered."""
+    """The whole dataset chosen in the sidebar (or named), unfiltered. A damaged or vanished
+    dataset stops the page with a message saying how to recover."""
     name = name or st.session_state.get("dataset", DEMO)
-    return _load(name, "" if name == DEMO else _store_version(name))
+    try:
+        return _load(name, "" if name == DEMO else _store_version(name))
+    except CrimekitError as exc:
+        st.error(message(f"{exc} Meanwhile, choose the demo city or another dataset in the "
+                         "sidebar."))
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -419,28 +427,77 @@ def _sign_in_limiter():
     return access.SignInLimiter()
 
 
+def _secrets_file_present() -> bool:
+    """Whether any of Streamlit's secrets locations (``.streamlit/secrets.toml``...) exists."""
+    from streamlit import config
+    return any(os.path.exists(path) for path in config.get_option("secrets.files") or ())
+
+
+def _refuse_to_start(reason: str) -> None:
+    """Stop every page with a plain explanation: sign-in is configured but cannot be trusted,
+    so nothing is shown (fail closed, never an open app)."""
+    st.title("crimekit cannot start")
+    st.error(f"{reason} Until the administrator fixes the secrets file "
+             "(.streamlit/secrets.toml) and restarts the app, nobody can sign in and no data "
+             "is shown.")
+    st.stop()
+
+
+def _unreadable_secrets(exc: Exception) -> str:
+    """Why the secrets file cannot be read, in a sentence without the server's paths."""
+    import tomllib
+    cause = exc.__cause__ or exc.__context__ or exc
+    if isinstance(cause, tomllib.TOMLDecodeError):
+        why = f"it is not valid TOML ({cause})"
+    elif isinstance(exc, PermissionError) or isinstance(cause, PermissionError):
+        why = "the app's server is not allowed to read it"
+    elif isinstance(exc, UnicodeDecodeError) or isinstance(cause, UnicodeDecodeError):
+        why = "it is not UTF-8 text"
+    elif isinstance(exc, OSError) or isinstance(cause, OSError):
+        why = "the app's server cannot open it as a file"
+    else:
+        why = f"it cannot be parsed ({type(cause).__name__})"
+    return f"The secrets file exists but cannot be read: {why}."
+
+
 def configured_users() -> dict:
-    """Users from the secrets file's ``users`` table ({} when none: the app runs open)."""
+    """Users from the secrets file's ``users`` table ({} when there is no secrets file, or it
+    has no ``users`` table: the app runs open).
+
+    Fails closed: a secrets file that exists but cannot be read, or that lists an invalid user,
+    stops the page with a message saying what to fix (never an open app).
+    """
     try:
         table = st.secrets.get("users")
-    except Exception:  # noqa: BLE001 - no secrets file at all
+    except Exception as exc:  # noqa: BLE001 - Streamlit raises several types for bad files
+        if not _secrets_file_present():
+            return {}  # no secrets file at all: the open demo
+        _refuse_to_start(_unreadable_secrets(exc))
+    if table is None:
         return {}
-    return access.users_from_config(table) if table else {}
+    try:
+        return access.users_from_config(table)
+    except CrimekitError as exc:
+        _refuse_to_start(str(exc))
 
 
-def require_sign_in() -> None:
-    """Ask for a user name and password when users are configured; stop the page until then."""
-    users = configured_users()
-    if not users:  # the open demo: everyone may do everything (a preset user is kept)
-        st.session_state.setdefault("user", access.OPEN_ACCESS)
-        return
+def _session_user(users: dict):
+    """The signed-in user with the role the secrets file gives them now (a role changed there
+    applies at the next page run), or None when nobody (still listed) is signed in."""
     user = st.session_state.get("user")
-    if isinstance(user, access.User) and user.name in users:
-        st.sidebar.caption(f"Signed in as **{user.name}** ({user.role}).")
-        if st.sidebar.button("Sign out", key="sign_out"):
-            del st.session_state["user"]
-            st.rerun()
-        return
+    if not isinstance(user, access.User):
+        return None
+    if user.name not in users:
+        del st.session_state["user"]
+        return None
+    role = users[user.name][1]
+    if user.role != role:
+        user = st.session_state["user"] = access.User(user.name, role)
+    return user
+
+
+def _sign_in_form(users: dict) -> None:
+    """The sign-in form; stops the page until the person has signed in."""
     st.title("Sign in")
     with st.form("sign_in"):
         name = st.text_input("User name", key="sign_in_name")
@@ -451,8 +508,35 @@ def require_sign_in() -> None:
         if user is not None:
             st.session_state["user"] = user
             st.rerun()
-        st.error(message)
+        st.error(md(message))
     st.stop()
+
+
+def require_sign_in() -> None:
+    """The entry script's gate: ask for a user name and password when users are configured
+    (stopping the page until then), and show who is signed in with a sign-out button."""
+    users = configured_users()
+    if not users:  # the open demo: everyone may do everything (a preset user is kept)
+        st.session_state.setdefault("user", access.OPEN_ACCESS)
+        return
+    user = _session_user(users)
+    if user is None:
+        _sign_in_form(users)
+    st.sidebar.caption(f"Signed in as **{md(user.name)}** ({user.role}).")
+    if st.sidebar.button("Sign out", key="sign_out"):
+        del st.session_state["user"]
+        st.rerun()
+
+
+def check_access() -> None:
+    """Every page's first call: the same check as the entry script's gate, so a page opened by
+    its own URL (which on a freshly started server runs without ``app.py``) still asks to sign
+    in. Shows nothing when the person is already signed in (or the app is open)."""
+    users = configured_users()
+    if not users:
+        st.session_state.setdefault("user", access.OPEN_ACCESS)
+    elif _session_user(users) is None:
+        _sign_in_form(users)
 
 
 def current_user():
@@ -488,11 +572,7 @@ def sidebar() -> None:
                            "unmask names. See the README to require sign-in.")
     st.sidebar.selectbox("Dataset", names, key="dataset",
                          help="The demo city is synthetic. Import your own files on the Data page.")
-    try:
-        ds = dataset()
-    except CrimekitError as exc:  # a damaged or vanished dataset: say how to recover
-        st.error(f"{exc} Meanwhile, choose the demo city or another dataset in the sidebar.")
-        st.stop()
+    ds = dataset()  # a damaged or vanished dataset stops here, saying how to recover
     inc = ds.incidents
     if not len(inc):
         st.sidebar.warning("This dataset has no incidents.")
@@ -555,6 +635,42 @@ def _mirror_to_url():
 
 # --- small shared pieces ------------------------------------------------------------------------
 
+#: The characters Markdown (CommonMark, GFM, Streamlit's :color[] and :emoji:, $math$) gives
+#: a meaning to; a backslash makes each one plain text.
+_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&@^])")
+
+
+#: An absolute path (a folder of the server: the store, the upload or temporary folder).
+_ABS_PATH = re.compile(r"(?<![\w.~/-])(?:[A-Za-z]:)?/(?:[^\s'\"`/]+/)+[^\s'\"`/]*")
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+
+
+def scrub(text) -> str:
+    """``text`` without the server's folders: every absolute path keeps only its last part
+    (the file name), so no message shows where the store or the uploads live."""
+    return _ABS_PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], str(text))
+
+
+def message(text) -> str:
+    """A message from crimekit for Markdown (``st.error``, ``st.info``...): it may quote data
+    (a file name, a crime head, a value), so paths are removed (:func:`scrub`) and the text is
+    escaped (:func:`md`), keeping only its `code` spans (commands to run) as they are."""
+    parts = _CODE_SPAN.split(scrub(text))
+    return "".join(part if i % 2 else md(part) for i, part in enumerate(parts))
+
+
+def md(text) -> str:
+    """Data text (a crime head, a beat, a file or column name, a value) made safe to put inside
+    Markdown: every punctuation character is backslash-escaped and line breaks become spaces, so
+    ``![x](http://...)`` shows as those characters instead of loading a remote image, and
+    ``**``, ``_``, ``$``, ``:red[...]``, links and HTML stay text. Use it wherever data text
+    meets ``st.markdown``, ``st.write``, captions, alerts, titles or widget labels; tables
+    (``st.dataframe``) and select options show plain text and need no escaping. Quotes,
+    commas, slashes and ``= ? % ;`` mean nothing in Markdown and stay as they are."""
+    text = re.sub(r"[\r\n\t\x00-\x1f\x7f]+", " ", str(text))
+    return _MD_PUNCTUATION.sub(r"\\\1", text)
+
+
 def log_run_time(page: str, started: float) -> None:
     """Append how long this script run took to $CRIMEKIT_TIMING_LOG (for bench/bench_app.py)."""
     path = os.environ.get("CRIMEKIT_TIMING_LOG")
@@ -569,19 +685,77 @@ def download(df: pd.DataFrame, filename: str, label: str | None = None, key: str
                        file_name=filename, mime="text/csv", key=key or f"dl_{filename}")
 
 
+#: How long an upload folder left by a session that ended may stay (seconds).
+STALE_UPLOADS_S = 24 * 3600
+
+
+def _upload_dir(create: bool) -> Path | None:
+    """This session's folder for uploaded files: made once, when the first file arrives (not
+    on every rerun); None when there is none and ``create`` is False."""
+    folder = st.session_state.get("_upload_dir")
+    if folder and Path(folder).is_dir():
+        return Path(folder)
+    if not create:
+        return None
+    _remove_stale_uploads()
+    folder = tempfile.mkdtemp(prefix="crimekit-upload-")
+    st.session_state["_upload_dir"] = folder
+    return Path(folder)
+
+
+def _remove_stale_uploads() -> None:
+    """Delete upload folders of sessions that ended more than a day ago (they can hold names)."""
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob("crimekit-upload-*"):
+        with contextlib.suppress(OSError):
+            if now - folder.stat().st_mtime > STALE_UPLOADS_S:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def save_uploads(uploads) -> list:
-    """Write uploaded files to this session's temp folder (once each), keeping their names so
-    reports can name them; returns their paths."""
-    folder = Path(st.session_state.setdefault("_upload_dir",
-                                              tempfile.mkdtemp(prefix="crimekit-upload-")))
+    """Write uploaded files to this session's temp folder (once each, keeping their names so
+    reports can name them) and return their paths. Files no longer in the uploader are deleted,
+    and so is the folder once it is empty; files already imported are not written again."""
+    imported = st.session_state.get("_imported_uploads", set())
+    fresh = [u for u in uploads or () if _upload_key(u) not in imported]
+    folder = _upload_dir(create=bool(fresh))
+    if folder is None:
+        return []
     paths = []
-    for upload in uploads:
-        path = folder / str(upload.file_id) / Path(upload.name).name
+    for upload in fresh:
+        path = folder / _upload_key(upload) / (Path(upload.name).name or "upload")
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(upload.getbuffer())
         paths.append(path)
+    keep = {p.parent.name for p in paths}
+    for sub in folder.iterdir():
+        if sub.name not in keep:
+            shutil.rmtree(sub, ignore_errors=True)
+    if not paths:
+        shutil.rmtree(folder, ignore_errors=True)
+        st.session_state.pop("_upload_dir", None)
     return paths
+
+
+def discard_uploads(paths, *, imported: bool) -> None:
+    """Delete uploaded files after an import (they can hold names). Imported ones are not
+    written again while the uploader still lists them; after a failed import the next run
+    writes them again, so the analyst can change the mapping and retry."""
+    if imported:
+        st.session_state.setdefault("_imported_uploads", set()).update(
+            Path(p).parent.name for p in paths)
+    for path in paths:
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
+    folder = _upload_dir(create=False)
+    if folder is not None and not any(folder.iterdir()):
+        shutil.rmtree(folder, ignore_errors=True)
+        st.session_state.pop("_upload_dir", None)
+
+
+def _upload_key(upload) -> str:
+    """A folder name for one uploaded file (its id in this session)."""
+    return re.sub(r"[^0-9A-Za-z_-]", "_", str(upload.file_id))[:80] or "upload"
 
 
 def alert_verdict(table, label: str):

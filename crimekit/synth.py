@@ -33,6 +33,7 @@ import shapely
 from pyproj import Transformer
 
 from crimekit.errors import ParameterError
+from crimekit.export import write_csv
 from crimekit.periods import check_freq, period_start
 from crimekit.schema import Dataset, conform_incidents, conform_patrols, conform_persons
 from crimekit.spatial import assign_beats
@@ -859,7 +860,7 @@ def write_city(city: SyntheticCity, out_dir) -> list:
     paths = []
     def save(df, name):
         path = out / name
-        df.to_csv(path, index=False)
+        write_csv(df, path)
         paths.append(path)
     save(ds.incidents.drop(columns=["near_repeat"], errors="ignore"), "incidents.csv")
     save(ds.persons, "persons.csv")

@@ -14,6 +14,8 @@ from crimekit.ingest.inputs import expand_inputs
 from crimekit.ingest.readers import excel_sheets
 from crimekit.ingest.presets import PRESETS
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet", "geojson", "json", "zip"]
 
 
@@ -57,7 +59,7 @@ def mapping_editor(index: int, path: Path, kind: str, mapping: dict, sample) -> 
 def show_report(report) -> None:
     """One file's validation report: counts, crimes, dates, problems with advice, a download."""
     if report.kind == "skipped":
-        st.error(f"Skipped: {report.notes[0] if report.notes else 'the file cannot be used.'}")
+        st.error(ui.message(f"Skipped: {report.notes[0] if report.notes else 'the file cannot be used.'}"))
         return
     cols = st.columns(5 if report.crimes is not None else 3)
     cols[0].metric("Rows read", f"{report.rows_read:,}")
@@ -73,7 +75,7 @@ def show_report(report) -> None:
             st.caption(f"Dates from {report.first} to {report.last}, known to the "
                        f"{report.precision}.")
     for note in report.notes:
-        st.caption(note)
+        st.caption(ui.message(note))
     if len(report.problems):
         problems = report.problems.assign(examples=report.problems["examples"].map(
             lambda rows: ", ".join(map(str, list(rows)[:5]))))
@@ -112,17 +114,20 @@ def import_section() -> None:
         return
     st.caption("Incidents or counts (CSV with any delimiter or encoding, Excel, Parquet), victims "
                "and accused, beat or area polygons (GeoJSON or zipped shapefile) and patrol "
-               "logs. Give several files, or a zip (a police.uk download), to make one dataset. "
-               "Row numbers in reports count the header as row 1.")
+               "logs, up to 500 MB each (MB = 1,000,000 bytes). Give several files, or a zip (a "
+               "police.uk download), to make one dataset. Row numbers in reports count the "
+               "header as row 1. Uploaded files are deleted from the server once imported.")
     uploads = st.file_uploader("Files", type=UPLOAD_TYPES, accept_multiple_files=True,
                                key="uploads")
-    if not uploads:
+    saved = ui.save_uploads(uploads)  # also deletes files removed from the uploader
+    if not saved:
+        if uploads:
+            st.caption("Those files are imported. Add others to import more.")
         return
     try:
-        saved = ui.save_uploads(uploads)
-        paths = expand_inputs(saved, saved[0].parent.parent / "expanded")
+        paths = expand_inputs(saved, saved[0].parent / "expanded")
     except CrimekitError as exc:
-        st.error(str(exc))
+        st.error(ui.message(exc))
         return
     fmt = st.selectbox("Format", available_formats(), key="import_format",
                        help="'auto' recognises the layout; pick one to force it.")
@@ -135,10 +140,10 @@ def import_section() -> None:
                                   + sheets, key=f"sheet_{index}")
             sheet = None if picked.startswith("(") else picked
         kind, preset, mapping, sample, error = proposal(str(path), fmt, sheet)
-        st.markdown(f"**{path.name}**: " + (f"{kind} ({preset} format)" if not error
-                                            else "cannot be read"))
+        st.markdown(f"**{ui.md(path.name)}**: " + (f"{kind} ({preset} format)" if not error
+                                                   else "cannot be read"))
         if error:
-            st.error(error)
+            st.error(ui.message(error))
             continue
         usable.append(path)
         overrides.update(mapping_editor(index, path, kind, mapping, sample))
@@ -148,11 +153,13 @@ def import_section() -> None:
     name = st.text_input("Dataset name", value=default_name, key="import_name")
     replace = st.checkbox("Replace a dataset of the same name", key="import_replace")
     if st.button("Import", type="primary", key="import_button"):
-        run_import(usable, name, replace, fmt, overrides, dict(options, sheet=sheet))
+        imported = run_import(usable, name, replace, fmt, overrides, dict(options, sheet=sheet))
+        ui.discard_uploads(saved, imported=imported)
 
 
-def run_import(paths, name, replace, fmt, overrides, options) -> None:
-    """Validate and store; show every file's report, or one plain sentence if unusable."""
+def run_import(paths, name, replace, fmt, overrides, options) -> bool:
+    """Validate and store; show every file's report, or one plain sentence if unusable.
+    Returns whether the files were imported."""
     with st.status("Importing...", expanded=True) as status:
         try:
             name, dataset, reports = import_into_store(
@@ -160,14 +167,16 @@ def run_import(paths, name, replace, fmt, overrides, options) -> None:
                 mapping=overrides or None, **options)
         except CrimekitError as exc:
             status.update(label="Nothing was imported", state="error")
-            st.error(str(exc))
-            return
-        status.update(label=import_summary(name, dataset), state="complete")
+            st.error(ui.message(exc))
+            return False
+        status.update(label=ui.message(import_summary(name, dataset)), state="complete")
     for report in reports:
-        st.markdown(f"**{report.file}**: {report.kind}"
-                    + (f" ({report.preset} format)" if report.preset else ""))
+        st.markdown(f"**{ui.md(report.file)}**: {report.kind}"
+                    + (f" ({ui.md(report.preset)} format)" if report.preset else ""))
         show_report(report)
-    st.success(f"{import_summary(name, dataset)} Choose it in the sidebar's Dataset list.")
+    st.success(ui.message(f"{import_summary(name, dataset)} Choose it in the sidebar's Dataset "
+                          "list."))
+    return True
 
 
 def datasets_section() -> None:
@@ -176,7 +185,7 @@ def datasets_section() -> None:
     try:
         listing = ui.store().list()
     except CrimekitError as exc:
-        st.error(str(exc))
+        st.error(ui.message(exc))
         return
     if listing.empty:
         st.info("No datasets are stored yet. The demo city is always available.")
@@ -192,15 +201,15 @@ def datasets_section() -> None:
         try:
             ui.store().delete(doomed)
         except CrimekitError as exc:
-            st.error(str(exc))
+            st.error(ui.message(exc))
             return
-        st.success(f"Deleted dataset {doomed!r}.")
+        st.success(ui.message(f"Deleted dataset {doomed!r}."))
 
 
 def current_section() -> None:
     """What the chosen dataset holds and what its import reported."""
     ds = ui.dataset()
-    st.subheader(f"Current dataset: {st.session_state.get('dataset', ui.DEMO)}")
+    st.subheader(f"Current dataset: {ui.md(st.session_state.get('dataset', ui.DEMO))}")
     facts = incident_facts(ds.incidents, ds.beats)
     unit = ds.meta.get("area_unit", "beat")
     cols = st.columns(5)
@@ -216,17 +225,17 @@ def current_section() -> None:
         st.caption(f"Dates from **{facts['first']}** to **{facts['last']}**, known to the "
                    f"**{facts['precision']}**.")
     for summary in ds.meta.get("reports", []):
-        label = (f"Skipped: {summary['file']}" if summary.get("kind") == "skipped" else
-                 f"Validation report: {summary['file']} ({summary['rows_kept']:,} of "
+        label = (f"Skipped: {ui.md(summary['file'])}" if summary.get("kind") == "skipped" else
+                 f"Validation report: {ui.md(summary['file'])} ({summary['rows_kept']:,} of "
                  f"{summary['rows_read']:,} rows kept)")
         with st.expander(label):
             for note in summary.get("notes", []):
-                st.caption(note)
+                st.caption(ui.message(note))
             problems = pd.DataFrame(summary.get("problems", []))
             st.dataframe(problems if len(problems) else pd.DataFrame({"problems": ["none"]}),
                          hide_index=True, width="stretch")
     if ds.meta.get("source"):
-        st.caption(f"Source: {ds.meta['source']}")
+        st.caption(ui.message(f"Source: {ds.meta['source']}"))
 
 
 st.title("Data")

@@ -15,6 +15,8 @@ from crimekit.hotspot_classes import CLASSES, getis_ord, hotspot_classes
 from crimekit.hotspots import CrimeTypeModel
 from crimekit.schema import SHIFTS
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 FREQS = {"Week": "W", "Two weeks": "2W", "Day": "D", "Shift (8 h)": "S", "Month": "M"}
 AUTO = "Best fast baseline"
 MODEL_NAMES = {AUTO: "auto", "XGBoost (learned)": "xgboost", "Kernel density (decayed)": "kde",
@@ -89,7 +91,7 @@ def crime_type_section(view, key, cell_size, top, next_start):
         mix = crime_type_model(key, place, cell_size).predict(chosen_place, next_start, shift)
         accuracy = ui.crime_type_accuracy(key, place, cell_size)
     except ValueError as exc:
-        st.info(str(exc))
+        st.info(ui.message(exc))
     else:
         t1, t2 = st.columns([3, 2])
         t1.dataframe(mix.head(8).round(3), hide_index=True, width="stretch")
@@ -146,7 +148,7 @@ try:
             bt = ui.hotspot_backtest(key, cell_size, freq, heads, weeks, (model,))
         status.update(label="Scored and backtested.", state="complete")
 except ValueError as exc:  # crimekit's errors say what to change
-    st.warning(str(exc))
+    st.warning(ui.message(exc))
     st.stop()
 
 k = n_flagged(len(risk), coverage)

@@ -8,6 +8,8 @@ from crimekit import maps
 from crimekit.schema import crime_count
 from crimekit.spatial import count_by_beat, count_by_cell, study_area
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 LAYERS = ("Grid cells", "Heat map", "Beats")
 
 
@@ -101,7 +103,7 @@ if legend is not None:
 crimes = crime_count(view.incidents)
 where = (f"{located:,} rows with coordinates" if located else
          f"placed by their {unit}")
-st.caption(f"{crimes:,} crimes ({where}) - {ui.current_filters().describe()}."
+st.caption(f"{crimes:,} crimes ({where}) - {ui.md(ui.current_filters().describe())}."
            + ("" if cells is None else f" Cells of {cell_size} m; "
               f"{(cells['count'] > 0).sum():,} of {len(cells):,} cells have crimes."))
 

@@ -15,6 +15,8 @@ from crimekit import temporal as T
 from crimekit.errors import CrimekitError
 from crimekit.schema import SHIFTS
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 COVERAGE = 0.01  # hotspot hit rates are read at the top 1% of cells, the Hotspots page default
 REOFFENDING_MONTHS = 12  # the Profiles page's default horizon
 COMPUTED = "methods_computed"  # session flag: the slow backtests were asked for
@@ -210,7 +212,7 @@ def data_section(name, ds) -> None:
     st.header("Where the data came from")
     first, last = ds.date_range
     span = "no dated incidents" if first is None else f"{first:%d %b %Y} to {last:%d %b %Y}"
-    st.markdown(f"Dataset **{name}**: {len(ds.incidents):,} incidents ({span}), "
+    st.markdown(f"Dataset **{ui.md(name)}**: {len(ds.incidents):,} incidents ({span}), "
                 f"{len(ds.persons):,} person records, "
                 f"{'no beat polygons' if ds.beats is None else f'{len(ds.beats):,} beat polygons'}"
                 f", {len(ds.patrols):,} duty-log rows.")
@@ -222,10 +224,10 @@ def data_section(name, ds) -> None:
     try:
         manifest = ui.store().manifest(name)
     except CrimekitError as exc:
-        st.warning(f"The store's record of this dataset cannot be read: {exc}")
+        st.warning(ui.message(f"The store's record of this dataset cannot be read: {exc}"))
         return
     sources = pd.DataFrame(manifest.get("sources", []), columns=["file", "sha256"])
-    st.markdown(f"Imported {manifest.get('created', 'at an unknown time')} from "
+    st.markdown(f"Imported {ui.md(manifest.get('created') or 'at an unknown time')} from "
                 f"{len(sources)} file(s); SHA-256 hashes identify each file exactly.")
     st.dataframe(sources, hide_index=True, width="stretch")
     reports = manifest.get("reports", [])

@@ -19,6 +19,8 @@ from crimekit.errors import CrimekitError
 from crimekit.evaluate import n_flagged
 from crimekit.schema import SHIFTS
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 PERIOD_DAYS = [7, 14, 28, 56, 91]
 #: The Overview's widgets, their defaults and how to read them back from the URL.
 CONTROLS = {"p_days": (28, int), "p_beat_alerts": (False, lambda v: v == "1"),
@@ -167,7 +169,7 @@ def alerts_table(key, by, label) -> None:
         table = ui.with_progress(f"Checking every {label}...", ui.alerts_for, key, by,
                                  a["recent"], a["alpha"], d["city_list"], d["country"])
     except CrimekitError as exc:
-        st.info(f"No {label} alerts: {exc}")
+        st.info(ui.message(f"No {label} alerts: {exc}"))
         return
     flagged = ui.alert_verdict(table, label)
     if not len(flagged):
@@ -216,7 +218,7 @@ def hotspot_block(key) -> None:
                     bt = ui.hotspot_backtest(*args, d["weeks"], (model,))
             risk = ui.hotspot_risk(*args, model)
     except ValueError as exc:  # crimekit's errors say what to change
-        st.info(f"No hotspot prediction: {exc}")
+        st.info(ui.message(f"No hotspot prediction: {exc}"))
         return
     cube = ui.hotspot_cube(*args)
     per = bt.per_period[(bt.per_period["model"] == model)
@@ -265,7 +267,7 @@ def patrol_block(key) -> None:
         min_per_beat = 1 if sum(officers) else 0
         plan = ui.patrol_plan(key, "history", officers, min_per_beat, None, None, None, ())
     except CrimekitError as exc:
-        st.info(f"No plan: {exc}")
+        st.info(ui.message(f"No plan: {exc}"))
         return
     st.markdown(f"**{patrol.headline(plan)}**")
     total = plan.total_risk
@@ -298,7 +300,7 @@ key = ui.view_key()
 controls_from_url()
 days = st.select_slider("Period length (days)", PERIOD_DAYS, key="p_days",
                         help="This period is the last days of the selected data.")
-st.caption(f"{len(view.incidents):,} incidents - {ui.current_filters().describe()}.")
+st.caption(f"{len(view.incidents):,} incidents - {ui.md(ui.current_filters().describe())}.")
 
 period_block(key, days)
 rising_block(key, days)

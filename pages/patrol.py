@@ -10,6 +10,8 @@ from crimekit.patrol_risk import planning_start
 from crimekit.report import plan_report_html
 from crimekit.schema import SHIFTS
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 MAP_VALUES = {"Recommended officers": "officers", "Officers today": "current",
               "Officers added": "added", "Expected incidents (risk)": "risk"}
 
@@ -77,7 +79,7 @@ try:
                           int(max_change) if limit_change and len(current) else None,
                           float(fair_cap) if use_cap else None, tuple(must))
 except InfeasiblePlanError as exc:
-    st.error(f"These limits cannot all be met. {exc}")
+    st.error(ui.message(f"These limits cannot all be met. {exc}"))
     st.stop()
 
 comparison = patrol.compare_deployments(plan)

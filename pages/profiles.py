@@ -13,6 +13,8 @@ from crimekit import links, maps, profiles
 from crimekit.errors import CrimekitError
 from crimekit.place_clusters import PlaceClusters
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 SECTIONS = ("Victims", "Accused", "Re-offending", "Crime links", "Place clusters")
 BY = {"Crime head": "category", "Major head": "category_group"}
 FIELD_LABELS = {"age_band": "Age band", "sex": "Sex", "occupation": "Occupation",
@@ -127,7 +129,7 @@ def read_population(upload):
     try:
         pop = pd.read_csv(upload)
     except (ValueError, UnicodeDecodeError) as exc:
-        st.error(f"The population file cannot be read: {exc}")
+        st.error(ui.message(f"The population file cannot be read: {exc}"))
         return None
     if not {"beat", "group", "population"} <= set(pop.columns):
         st.error("The population file needs the columns beat, group, population "
@@ -176,8 +178,8 @@ def victims_section(key, cov, mask):
                          key="profiles_group_value")
     areas = vulnerable(key, field, value, population)
     sig = areas[areas["significant"]]
-    st.markdown(f"**{len(sig)}** beats where {FIELD_LABELS[field].lower()} = {value} is harmed "
-                "unusually often" + (" relative to its residents." if population is not None
+    st.markdown(f"**{len(sig)}** beats where {FIELD_LABELS[field].lower()} = {ui.md(value)} is "
+                "harmed unusually often" + (" relative to its residents." if population is not None
                                      else " relative to its share of victims city-wide."))
     beat_map(key, areas, "ratio", "Ratio of observed to expected victims in the group "
              "(1 = as city-wide).")
@@ -258,7 +260,8 @@ def reoffending_section(key, cov, mask):
                               key="profiles_months")
     bt, scores, error = ui.reoffending_backtest(key, months, mask)
     if error:
-        st.info(f"The re-offending model cannot be backtested on this view: {error}")
+        st.info(ui.message(f"The re-offending model cannot be backtested on this view: "
+                           f"{error}"))
         return
     st.caption("Inputs are criminal history only: counts, recency, crime heads and spread over "
                "beats. Caste, religion, nationality, sex and age are never inputs; they are used "
@@ -359,7 +362,7 @@ def clusters_section(key):
                       format_func={"kmeans": "k-means", "ward": "Hierarchical (Ward)"}.get)
     pc, error = place_clusters(key, unit, size, method)
     if error:
-        st.info(error)
+        st.info(ui.message(error))
         return
     best = pc.selection_.set_index("k").loc[pc.k_, "silhouette"]
     st.markdown(f"**{pc.k_} groups** of {len(pc.labels_):,} places, chosen because that number "
@@ -369,7 +372,7 @@ def clusters_section(key):
                            tooltip=["k", alt.Tooltip("silhouette:Q", format=".3f")]),
                     width="stretch")
     for row in pc.profiles_.itertuples():
-        st.markdown(f"- **Group {row.cluster}**: {row.summary}")
+        st.markdown(f"- **Group {row.cluster}**: {ui.md(row.summary)}")
     view = ui.view_of(key)
     labels = pc.labels_
     shapes = None
@@ -406,7 +409,7 @@ right.caption("Off by default: people are shown as pseudonyms and masked names, 
               "tables are about patterns, not individuals. Analysts may turn names on to follow "
               "up a case; commanders cannot.")
 mask = not (unmask and ui.can("unmask"))
-st.caption(f"{len(view.incidents):,} incidents - {ui.current_filters().describe()}.")
+st.caption(f"{len(view.incidents):,} incidents - {ui.md(ui.current_filters().describe())}.")
 
 if section == "Victims":
     victims_section(key, cov, mask)

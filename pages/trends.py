@@ -10,6 +10,8 @@ from crimekit import temporal as T
 from crimekit.errors import CrimekitError
 from crimekit.schema import FREQS_FOR_PRECISION, data_precision
 
+ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
 SPLITS = {"Whole area": None, "Crime head": "category", "Major head": "category_group",
           "District": "district", "Beat": "beat"}
 RESOLUTIONS = {"Day": "D", "Week": "W", "Month": "M"}
@@ -151,7 +153,7 @@ def over_time_section(key, by, freq, unit):
 
 
 def patterns_section(key, by, series, precision):
-    st.subheader(f"When it happens: {series}")
+    st.subheader(f"When it happens: {ui.md(series)}")
     grid, profile, yoy = patterns_for(key, by, series, precision)
     if precision == "hour":
         st.altair_chart(hour_weekday_chart(grid), width="stretch")
@@ -186,9 +188,9 @@ def forecast_verdict(summary_row, unit):
 
 
 def forecast_section(key, by, series, freq, unit, horizon, result):
-    st.subheader(f"Forecast: {series}, next {horizon} {unit}s")
+    st.subheader(f"Forecast: {ui.md(series)}, next {horizon} {unit}s")
     if isinstance(result, CrimekitError):
-        st.info(f"No forecast: {result}")
+        st.info(ui.message(f"No forecast: {result}"))
         return
     history, details = result
     pred = details.forecast
@@ -249,7 +251,7 @@ def all_series_section(key, by, label, freq, unit, horizon, city_list, country):
         table = ui.with_progress(f"Forecasting every {label.lower()}...", forecast_all, key,
                                  by, freq, horizon, city_list, country)
     except CrimekitError as exc:
-        st.info(str(exc))
+        st.info(ui.message(exc))
         return
     details = table
     table = details.forecast
@@ -278,7 +280,7 @@ def alerts_section(key, city_list, country):
         table = ui.with_progress(f"Checking every {label.lower()}...", ui.alerts_for, key,
                                  ALERT_SPLITS[label], recent, alpha, city_list, country)
     except CrimekitError as exc:
-        st.info(f"No alerts: {exc}")
+        st.info(ui.message(f"No alerts: {exc}"))
         return
     ui.alert_verdict(table, label.lower())
     st.dataframe(table.round({c: 3 for c in ("expected", "ratio", "excess", "p_value")}),

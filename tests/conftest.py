@@ -56,10 +56,17 @@ def run_page(page: str | None = None, *, state: dict | None = None, secrets: dic
 
 
 def shown_text(at) -> str:
-    """All text the run showed (markdown, captions, titles, alerts, metrics), as one string."""
+    """All text the run showed (markdown, captions, titles, alerts, metrics), as one string,
+    with Markdown's backslash escapes removed as the browser shows them (see ui.md)."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
                  "error", "success", "text"):
         parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
-    return "\n".join(parts)
+    return unescaped("\n".join(parts))
+
+
+def unescaped(markdown: str) -> str:
+    """Markdown source as its text reads once rendered: ``\\(`` shows as ``(``."""
+    import re
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

@@ -159,8 +159,9 @@ def test_wrong_file_types(tmp_path):
 
 def test_too_large(tmp_path):
     path = _write(tmp_path, GOOD)
-    with pytest.raises(UnusableInputError, match=r"limit of 0\.0 MB; split it .*max_bytes"):
+    with pytest.raises(UnusableInputError, match=r"limit of 10 bytes; split it") as info:
         read_table(path, max_bytes=10)
+    assert "max_bytes" not in str(info.value)  # no internal parameter to raise
 
 
 def test_all_rows_unusable_names_reason(tmp_path):

@@ -1,6 +1,6 @@
 """AppTest: the Data page imports an upload, reports its problems and manages the store."""
 
-from conftest import run_page, shown_text
+from conftest import run_page, shown_text, unescaped
 
 GOOD_AND_BAD = (
     "incident_id,date,offence,latitude,longitude\n"
@@ -38,7 +38,7 @@ def test_upload_is_mapped_validated_and_stored(isolated_store):
     joined = " ".join(map(str, problems.to_numpy().ravel()))
     assert "date" in joined and "0,0" in joined
     at2 = run_page("pages/data.py", state={"dataset": "mycity"})
-    assert any("Validation report: my city.csv (4 of 5 rows kept)" in e.label
+    assert any("Validation report: my city.csv (4 of 5 rows kept)" in unescaped(e.label)
                for e in at2.expander)
     from crimekit.store import Store
     stored = Store().load("mycity")
@@ -65,7 +65,7 @@ def test_wrong_file_type_gets_a_plain_message(isolated_store):
     png = b"\x89PNG\r\n\x1a\n" + bytes(200)
     at.file_uploader(key="uploads").set_value(("photo.csv", png, "text/csv")).run()
     assert not at.exception
-    errors = " ".join(e.value for e in at.error)
+    errors = unescaped(" ".join(e.value for e in at.error))
     assert "photo.csv" in errors
     assert "Traceback" not in shown_text(at)
 

@@ -1,6 +1,6 @@
 """AppTest: the Patrol page on the demo city (one run per test, widgets preset by key)."""
 
-from conftest import run_page, shown_text
+from conftest import run_page, shown_text, unescaped
 
 
 def metric(at, label):
@@ -31,7 +31,7 @@ def test_patrol_page_shows_plan_headline_and_downloads():
 def test_patrol_page_explains_infeasible_limits():
     at = run_page("pages/patrol.py", state={"patrol_officers_night": 50, "patrol_min": 1})
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [unescaped(e.value) for e in at.error] == [
         "These limits cannot all be met. Minimum 1 per beat x 110 beats = 110 officers, but "
         "only 50 are available in the night shift: lower the minimum to 0 or add 60 officers."]
     assert not at.metric

@@ -6,6 +6,7 @@ import argparse
 
 import pandas as pd
 
+from crimekit import export
 from crimekit.alerts import alerts
 from crimekit.commands.forecast import holidays_for
 from crimekit.sources import open_dataset
@@ -59,6 +60,6 @@ def run(args) -> int:
             print(flagged[["series", "observed", "expected", "ratio", "p_value"]]
                   .round(3).to_string(index=False))
     if args.out:
-        table.to_csv(args.out, index=False)
+        export.write_csv(table, args.out)
         print(f"Wrote {args.out}.")
     return 0

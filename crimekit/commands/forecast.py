@@ -8,6 +8,7 @@ import sys
 
 import pandas as pd
 
+from crimekit import export
 from crimekit import forecast as F
 from crimekit.errors import ParameterError
 from crimekit.sources import open_dataset
@@ -113,7 +114,7 @@ def run(args) -> int:
     out = result[list(F.FORECAST_COLUMNS)].copy()
     out["ds"] = out["ds"].dt.strftime("%Y-%m-%d")
     out[["yhat", "yhat_lower", "yhat_upper"]] = out[["yhat", "yhat_lower", "yhat_upper"]].round(3)
-    out.to_csv(args.out, index=False)
+    export.write_csv(out, args.out)
     print(f"Wrote {len(out)} rows ({out['series'].nunique()} series x {args.horizon} "
           f"{FREQS[args.freq][0]}s from {out['ds'].min()}) to {args.out}. "
           + (describe_methods(details) if details is not None else "Methods: " + ", ".join(
@@ -176,7 +177,7 @@ def write_details(details, result, path) -> None:
                                *[c for c in summary if c.startswith(("weight ",
                                                                      "relative_error "))]]],
                       on="series", how="left")
-    rows.to_csv(path, index=False)
+    export.write_csv(rows, path)
     for _, row in summary.head(10).iterrows():
         print(f"- {row['series']}: {row['method']}; weights {row['weights']}; backtest error "
               f"relative to seasonal naive {row['relative_error']:.2f} over {row['origins']} "
@@ -200,7 +201,7 @@ def report_combination_backtest(details, args) -> None:
               "beats seasonal naive):")
         print(table_m.round(3).to_string(index=False))
     if args.backtest_out:
-        table_m.to_csv(args.backtest_out, index=False)
+        export.write_csv(table_m, args.backtest_out)
         print(f"Wrote the backtest metrics to {args.backtest_out}.")
 
 
@@ -216,5 +217,5 @@ def report_backtest(table, settings, holidays, args) -> None:
               "relative_mae < 1 beats seasonal naive):")
         print(table_m.round(3).to_string(index=False))
     if args.backtest_out:
-        table_m.to_csv(args.backtest_out, index=False)
+        export.write_csv(table_m, args.backtest_out)
         print(f"Wrote the backtest metrics to {args.backtest_out}.")

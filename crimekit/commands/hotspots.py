@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from crimekit import export
 from crimekit.periods import FREQS
 from crimekit.hotspots import MODELS, score_periods
 from crimekit.sources import open_dataset
@@ -61,9 +62,9 @@ def run(args) -> int:
         "%Y-%m-%d %H:%M" if args.freq == "S" else "%Y-%m-%d")
     for path in (args.out, args.cells):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(args.out, index=False, float_format="%.6g")
+    export.write_csv(out, args.out, float_format="%.6g")
     cells = grid.cells[["cell_id"]].assign(geometry=grid.cells.geometry.to_wkt())
-    cells.to_csv(args.cells, index=False)
+    export.write_csv(cells, args.cells)
     n_periods = out["period_start"].nunique()
     print(f"Scored {len(grid.cells):,} cells of {grid.cell_size:g} m for {n_periods} "
           f"period(s) with the {args.model} model; wrote {args.out} and {args.cells}.")

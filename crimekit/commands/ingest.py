@@ -65,8 +65,9 @@ def register(subparsers) -> None:
                    "that looks like data)")
     p.add_argument("--store", metavar="DIR",
                    help="store folder (default: $CRIMEKIT_STORE or data/store)")
-    p.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1024 / 1024,
-                   help="refuse files larger than this many MB (default: 500)")
+    p.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1e6,
+                   help="refuse files larger than this many MB of 1,000,000 bytes (default: "
+                        "500)")
     p.add_argument("--replace", action="store_true",
                    help="replace an existing dataset of the same name")
     p.set_defaults(func=run, date_order="auto")
@@ -89,7 +90,7 @@ def run(args) -> int:
     name, ds, reports = import_into_store(
         args.files, Store(args.store), name=args.name, replace=args.replace, format=args.format,
         mapping=parse_map(args.map) or None, crs=args.crs,
-        max_bytes=int(args.max_mb * 1024 * 1024), date_order=args.date_order,
+        max_bytes=int(args.max_mb * 1e6), date_order=args.date_order,
         label=args.label, sheet=args.sheet)
     for report in reports:
         print(report.to_text(hints=CLI_HINTS))

@@ -74,9 +74,7 @@ def run(args) -> int:
                                max_per_beat=args.max_per_beat, must_cover=args.must_cover,
                                current=current if len(current) else None,
                                max_change=args.max_change, fair_cap=args.fair_cap)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(export.to_csv_bytes(plan.table))
+    out = export.write_csv(plan.table, args.out)
     start = planning_start(dataset, args.freq)
     print(f"Plan for the period from {start:%Y-%m-%d} ({args.freq}): {len(plan.table):,} "
           f"beat-shifts, {plan.settings.describe()}.")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from crimekit import links, profiles
 from crimekit.errors import CrimekitError
-from crimekit.export import to_csv_bytes
+from crimekit.export import write_csv
 from crimekit.filters import Filters, apply_filters
 from crimekit.place_clusters import PlaceClusters
 from crimekit.reoffending import backtest_reoffending
@@ -103,6 +103,6 @@ def run(args) -> int:
         if isinstance(table, str):
             print(f"  skipped {name}: {table}")
             continue
-        (out / name).write_bytes(to_csv_bytes(table))
+        write_csv(table, out / name)
         print(f"  {out / name} ({len(table):,} rows)")
     return 0

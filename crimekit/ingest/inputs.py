@@ -2,8 +2,8 @@
 
 A force's police.uk download is a zip of monthly folders; St. Louis publishes one file per
 month; an analyst drops a folder. :func:`expand_inputs` turns any mix of these into a list
-of files, extracting archives of tables into a working folder (bounded by entry count and
-uncompressed size before anything is extracted). Zipped shapefiles and Excel workbooks are
+of files, extracting archives of tables into a working folder (bounded by entry count,
+unpacked size and compression ratio before anything is extracted; see ``limits``). Zipped shapefiles and Excel workbooks are
 files in their own right and stay whole.
 """
 
@@ -14,14 +14,11 @@ import zipfile
 from pathlib import Path
 
 from crimekit.errors import UnusableInputError
+from crimekit.ingest.limits import check_archive
 
 #: File endings read as tables or polygons (anything else in a folder is left out).
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".geojson", ".json",
                   ".zip", ".shp")
-MAX_ARCHIVE_ENTRIES = 10_000
-#: Uncompressed bytes an archive of tables may expand to, by default (a force's 5 years of
-#: police.uk files are ~1 GB).
-MAX_ARCHIVE_BYTES = 4_000_000_000
 
 
 def _is_table_archive(path: Path) -> bool:
@@ -42,37 +39,28 @@ def _wanted(name: str) -> bool:
         ("truth", ".")))
 
 
-def _extract(path: Path, workdir: Path, max_bytes: int) -> list[Path]:
-    """The archive's table files, extracted under ``workdir`` after checking the bounds."""
+def _extract(path: Path, workdir: Path) -> list[Path]:
+    """The archive's table files, extracted under ``workdir`` once the archive has passed the
+    bounds of :func:`crimekit.ingest.limits.check_archive` (entries, unpacked size, ratio)."""
+    check_archive(path)
     with zipfile.ZipFile(path) as zf:
         infos = [i for i in zf.infolist() if not i.is_dir() and _wanted(i.filename)]
-        if len(zf.infolist()) > MAX_ARCHIVE_ENTRIES:
-            raise UnusableInputError(f"{path.name}: the archive holds {len(zf.infolist()):,} "
-                                     f"entries, more than {MAX_ARCHIVE_ENTRIES:,}; unzip it and "
-                                     "import the files you need.")
-        total = sum(i.file_size for i in infos)
-        if total > max_bytes:
-            raise UnusableInputError(f"{path.name}: the archive expands to {total / 1e6:,.0f} MB"
-                                     f", more than the {max_bytes / 1e6:,.0f} MB allowed; unzip "
-                                     "it and import a part (for example one year) at a time.")
         out = []
         for i, info in enumerate(sorted(infos, key=lambda x: x.filename)):
             target = workdir / f"{path.stem}-{i:05d}" / Path(info.filename).name
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as dst:
-                left = info.file_size + 1
-                for chunk in iter(lambda: src.read(1 << 20), b""):
-                    left -= len(chunk)
-                    if left < 0:  # the entry lies about its size
-                        raise UnusableInputError(f"{path.name}: {info.filename} expands beyond "
-                                                 "the size its archive declares; the archive "
-                                                 "is damaged or unsafe.")
-                    dst.write(chunk)
+            try:
+                with zf.open(info) as src, open(target, "wb") as dst:  # stops at declared size
+                    for chunk in iter(lambda: src.read(1 << 20), b""):
+                        dst.write(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+                raise UnusableInputError(f"{path.name}: {info.filename} inside the archive is "
+                                         "damaged; zip the original files again.") from None
             out.append(target)
     return out
 
 
-def expand_inputs(items, workdir, *, max_archive_bytes: int = MAX_ARCHIVE_BYTES) -> list[Path]:
+def expand_inputs(items, workdir) -> list[Path]:
     """Files to read from ``items`` (files, folders searched recursively, glob patterns, zip
     archives of tables extracted into ``workdir``), in a stable order, without repeats."""
     out, seen = [], set()
@@ -92,7 +80,7 @@ def expand_inputs(items, workdir, *, max_archive_bytes: int = MAX_ARCHIVE_BYTES)
         else:
             found = [Path(text)]
         for path in found:
-            files = (_extract(path, Path(workdir), max_archive_bytes)
+            files = (_extract(path, Path(workdir))
                      if path.is_file() and _is_table_archive(path) else [path])
             for f in files:
                 if f.resolve() not in seen:

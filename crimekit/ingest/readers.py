@@ -22,9 +22,11 @@ import numpy as np
 import pandas as pd
 
 from crimekit.errors import UnusableInputError
+from crimekit.ingest import limits
 
-#: Files larger than this are refused unless the caller passes a larger ``max_bytes``.
-DEFAULT_MAX_BYTES = 500 * 1024 * 1024
+#: Files larger than this (500 MB of 10**6 bytes) are refused unless the caller passes a larger
+#: ``max_bytes``.
+DEFAULT_MAX_BYTES = 500 * limits.MB
 DELIMITERS = (",", ";", "\t", "|")
 
 _MAGIC = {  # leading bytes -> what the file really is (for the refusal message)
@@ -92,9 +94,7 @@ def check_size(path, max_bytes) -> int:
         raise _unusable(path, "the file is empty (0 bytes); export the data again and "
                               "import the new file.")
     if max_bytes is not None and size > max_bytes:
-        raise _unusable(path, f"the file is {size / 1e6:,.1f} MB, larger than the limit of "
-                              f"{max_bytes / 1e6:,.1f} MB; split it into smaller files (for "
-                              f"example one per year) or raise the limit with max_bytes.")
+        raise limits.too_large(path, size, max_bytes)
     return size
 
 
@@ -104,6 +104,7 @@ def sniff_format(path, head: bytes) -> str:
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith(b"PK\x03\x04"):
+        limits.check_archive(path)  # bounded before anything is unpacked
         with zipfile.ZipFile(path) as zf:
             names = [n.lower() for n in zf.namelist()]
         if any(n.startswith("xl/") for n in names):
@@ -379,6 +380,7 @@ def _read_excel(path, sheet=None) -> RawTable:
     """One sheet, all cells as read by openpyxl (dates stay dates): ``sheet`` (a name) when
     given, else the sheet whose header names the most known fields (so a data sheet after a
     notes sheet is found), else the first sheet with data."""
+    limits.check_workbook(path)  # unpacked size, entries and each sheet's span, before parsing
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=object)
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of damaged files
@@ -414,6 +416,7 @@ def _read_parquet(path) -> RawTable:
     """A Parquet file (GeoParquet becomes a GeoDataFrame); nested values become JSON text."""
     import pyarrow.parquet as pq
 
+    limits.check_parquet(path)  # rows x columns from the footer, before any column is decoded
     try:
         if b"geo" in (pq.read_schema(path).metadata or {}):
             import geopandas as gpd
@@ -438,14 +441,15 @@ def _read_geo(path, fmt) -> RawTable:
     refuses as a whole (one unclosed ring) is read feature by feature instead."""
     import geopandas as gpd
 
-    target = f"zip://{path}" if zipfile.is_zipfile(path) else str(path)
-    try:
-        gdf = gpd.read_file(target)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        if fmt == "geojson" and not zipfile.is_zipfile(path):
-            return _read_geojson_features(path)
-        raise _unusable(path, f"could not be read as {fmt} ({str(exc).splitlines()[0][:120]}); "
-                              "check that it is a complete GeoJSON or zipped shapefile.") from None
+    with limits.unpacked(path) as target:  # a zip: bounded, then unpacked by Python, not GDAL
+        try:
+            gdf = gpd.read_file(target)
+        except Exception as exc:  # pyogrio raises several types for unreadable files
+            if fmt == "geojson" and not zipfile.is_zipfile(path):
+                return _read_geojson_features(path)
+            why = str(exc).replace(target, Path(path).name).splitlines()[0][:120]
+            raise _unusable(path, f"could not be read as {fmt} ({why}); check that it is a "
+                                  "complete GeoJSON or zipped shapefile.") from None
     return RawTable(Path(path), fmt, gdf, np.arange(2, len(gdf) + 2))
 
 
