@@ -49,7 +49,7 @@ current = ui.patrol_current(key)
 beats = sorted(risk["beat"].unique())
 start = planning_start(view)
 st.caption(f"Plan for the week from {start:%A %d %B %Y}, the first full week after the selected "
-           f"data ends, from {ui.current_filters().describe()}. {len(beats)} beats; shifts "
+           f"data ends, from {ui.md(ui.current_filters().describe())}. {len(beats)} beats; shifts "
            "morning 06-14, evening 14-22, night 22-06.")
 
 defaults = ui.patrol_default_officers(current, len(beats))

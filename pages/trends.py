@@ -8,7 +8,7 @@ import ui
 from crimekit import forecast as F
 from crimekit import temporal as T
 from crimekit.errors import CrimekitError
-from crimekit.schema import FREQS_FOR_PRECISION, data_precision
+from crimekit.schema import FREQS_FOR_PRECISION, crime_count, data_precision
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
@@ -327,7 +327,7 @@ city_list = h1.checkbox("The dataset's own holidays", key="tr_city_holidays",
                         disabled=not len(ui.dataset().holidays))
 country = COUNTRIES[h2.selectbox("A country's public holidays", list(COUNTRIES),
                                  key="tr_country")]
-st.caption(f"{len(view.incidents):,} incidents - {ui.current_filters().describe()}.")
+st.caption(f"{crime_count(view.incidents):,} crimes - {ui.md(ui.current_filters().describe())}.")
 if precision == "month":
     st.info("This data is dated to the month only, so counts and forecasts are monthly.")
 try:

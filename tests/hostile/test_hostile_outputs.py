@@ -190,7 +190,7 @@ def test_data_page_escapes_an_uploaded_file_name(isolated_store):
         (name, b"date,offence\n2024-01-01,Theft\n", "text/csv")).run()
     assert not at.exception
     assert_no_live_markdown(at)
-    assert any(name in unescaped(e.label) for e in at.expander)
+    assert name in unescaped("\n".join(markdown_sources(at)))  # shown as its characters
 
 
 # --- item 10: leaks -----------------------------------------------------------------------------
