@@ -25,6 +25,7 @@ from crimekit import access, export, patrol, reoffending
 from crimekit import forecast as F
 from crimekit import temporal as T
 from crimekit.alerts import alerts
+from crimekit.area_ranking import rank_areas
 from crimekit.errors import CrimekitError
 from crimekit.evaluate import backtest
 from crimekit.features import count_cube
@@ -198,6 +199,17 @@ def hotspot_risk(key, cell_size, freq, heads, model):
     pred["expected_low"] = stats.poisson.ppf(0.1, pred["expected"])
     pred["expected_high"] = stats.poisson.ppf(0.9, pred["expected"])
     return pred.sort_values("score", ascending=False, ignore_index=True)
+
+
+#: A period length in words.
+FREQ_WORD = {"D": "day", "S": "shift", "W": "week", "2W": "fortnight", "M": "month"}
+
+
+@st.cache_data(show_spinner="Ranking the areas...", max_entries=8)
+def area_ranking(key):
+    """Areas ranked for next period, for data placed by area only (see crimekit.area_ranking)."""
+    view = view_of(key)
+    return rank_areas(view.incidents, view.beats, freq="W")
 
 
 def all_heads_key(key: tuple) -> tuple:

@@ -9,6 +9,7 @@ import streamlit as st
 from scipy import stats
 
 import ui
+from crimekit.errors import CrimekitError
 from crimekit import maps
 from crimekit.evaluate import COVERAGES, n_flagged
 from crimekit.hotspot_classes import CLASSES, getis_ord, hotspot_classes
@@ -101,6 +102,39 @@ def crime_type_section(view, key, cell_size, top, next_start):
         ui.download(mix, "crime_type_at_place.csv", "Download crime-type probabilities")
 
 
+def area_section(key, unit: str) -> None:
+    """Hot areas for data placed by area only (no coordinates): areas ranked by backtest."""
+    try:
+        ranking = ui.area_ranking(key)
+    except CrimekitError as exc:
+        st.info(ui.message(exc))
+        return
+    if ranking.note:
+        st.info(ranking.note)
+    bt = ranking.backtest
+    best = bt[(bt["method"] == ranking.method) & (bt["land_share"] == 0.10)]
+    st.markdown(f"This data places crimes by {ui.md(unit)} only, so its {ui.md(unit)} areas are ranked "
+                f"instead of grid cells, for the {ui.FREQ_WORD.get(ranking.freq, 'period')} "
+                f"from {ranking.period:%d %b %Y}, by **{ranking.method}** (the best of "
+                f"{bt['method'].nunique()} simple methods in the backtest).")
+    if len(best):
+        st.metric("Crime held by the top 10% of the land", f"{best['hit_rate'].iloc[0]:.0%}",
+                  help=f"In the backtest, the share of each period's crimes that fell in the "
+                       f"top-ranked areas covering 10% of the land (PAI "
+                       f"{best['pai'].iloc[0]:.1f}: that many times their share of the land).")
+    shown = ranking.table.rename(columns={
+        "area": unit.capitalize(), "district": "District", "expected": "Expected crimes",
+        "low": "Likely at least", "high": "Likely at most", "recent": "Last period",
+        "km2": "Area (km²)", "per_km2": "Expected per km²"})
+    st.dataframe(shown, hide_index=True, width="stretch")
+    ui.download(ranking.table, "area_ranking.csv", f"Download the {unit} ranking")
+    with st.expander("How each method did in the backtest"):
+        st.dataframe(bt.rename(columns={"method": "Method", "land_share": "Share of land",
+                                        "hit_rate": "Crime held", "pai": "PAI"}).round(3),
+                     hide_index=True, width="stretch")
+    ui.limits_note()
+
+
 # --- layout ---------------------------------------------------------------------------------
 
 st.title("Hotspots")
@@ -108,8 +142,12 @@ view = ui.current_view()
 ui.stop_if_empty(view)
 key = ui.view_key()
 if not view.incidents["lat"].notna().any():
-    st.warning("None of these incidents has coordinates, so no cell can be scored. Map the "
-               "latitude/longitude columns on the Data page.")
+    if view.beats is not None and view.incidents["beat"].isin(set(view.beats["beat"])).any():
+        area_section(key, view.meta.get("area_unit", "beat"))
+    else:
+        st.warning("None of these incidents has coordinates or a named area with a polygon, "
+                   "so no place can be scored. On the Data page, map the latitude/longitude "
+                   "columns, or import the area polygons with the file.")
     st.stop()
 
 c1, c2, c3, c4, c5 = st.columns([3, 1.2, 1.5, 1.5, 1.6])

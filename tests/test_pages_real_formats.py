@@ -108,3 +108,14 @@ def test_area_only_counts_map_as_a_choropleth_of_crimes(real_store, monkeypatch)
                 for k in range(3)) * 2
     assert f"{total:,} crimes" in text
     assert at.get("deck_gl_json_chart")
+
+
+def test_area_only_counts_rank_the_areas_on_hotspots(real_store, monkeypatch):
+    monkeypatch.setenv("CRIMEKIT_STORE", str(real_store))
+    at = run_page("pages/hotspots.py", state={"dataset": "calgary"}, timeout=300)
+    assert not at.exception
+    text = shown_text(at)
+    assert "its community areas are ranked instead of grid cells, for the month" in text
+    table = at.dataframe[0].value
+    assert list(table.columns[:3]) == ["Community", "District", "Expected crimes"]
+    assert set(table["Community"]) == {"BELTLINE", "FOREST LAWN", "BOWNESS"}
