@@ -52,6 +52,8 @@ def occurred_at(raw, src, log, notes, preset, order="auto"):
                                                                  col, parsed, order)
         if "time" in src and "occurred_at" not in src:
             values, precision = _add_time_of_day(df, src, log, values, precision)
+        elif "hour" in src and (precision == "day").any():
+            values, precision = _add_hour(df, src, log, notes, values, precision)
         if date_order is not None:
             values = _check_parts(df, src, log, notes, date_col, values)
         return values, precision, df[col], col
@@ -138,6 +140,22 @@ def _add_time_of_day(df, src, log, values, precision):
     has_time = tod.notna().to_numpy() & values.notna().to_numpy()
     precision = np.where(has_time, "hour", np.where(values.notna(), "day", "")).astype(object)
     return values, precision
+
+
+def _add_hour(df, src, log, notes, values, precision):
+    """Dates without a time plus an hour column (Toronto's OCC_DATE + OCC_HOUR): the hour is
+    added to those rows, which then are known to the hour."""
+    hour = parse.parse_number(df[src["hour"]])
+    ok = (precision == "day") & hour.between(0, 23).to_numpy() & (hour % 1 == 0).to_numpy()
+    log.add(src["hour"], parse.unparsed(df[src["hour"]], hour) | (
+        hour.notna().to_numpy() & ~hour.between(0, 23).to_numpy()), "hour is not 0-23",
+        "kept without a time of day", "write hours as whole numbers 0 to 23", df[src["hour"]])
+    if not ok.any():
+        return values, precision
+    values = values.where(~ok, values.dt.normalize() + pd.to_timedelta(hour.where(ok, 0),
+                                                                        unit="h"))
+    notes.append(f"times of day taken from column {src['hour']!r} for {int(ok.sum()):,} rows")
+    return values, np.where(ok, "hour", precision).astype(object)
 
 
 def _check_parts(df, src, log, notes, col, values):
@@ -459,7 +477,15 @@ def _duplicates(raw, out, log, usable, preset) -> np.ndarray:
     reversal = (pd.to_numeric(out["count"], errors="coerce") < 0).to_numpy() \
         if "count" in out else np.zeros(len(out), bool)
     ids = pd.Series(out["incident_id"]).where(keep & usable & ~reversal)
-    same_id = ids.duplicated().to_numpy() & ids.notna().to_numpy()
+    repeated = ids.duplicated().to_numpy() & ids.notna().to_numpy()
+    # the same id and time with another crime type: another offence of the same incident
+    event = pd.DataFrame({"id": ids, "at": out["occurred_at"], "cat": out["category"]})
+    same_event = repeated & ~event.duplicated(["id", "at", "cat"]).to_numpy() \
+        & event.duplicated(["id", "at"]).to_numpy()
+    log.note("incident_id", same_event, "incident id repeats an earlier row with the same time "
+             "and another crime type", "kept: another offence of the same incident",
+             "nothing", out["incident_id"])
+    same_id = repeated & ~same_event
     log.add("incident_id", same_id, "incident id repeats an earlier row",
             "row dropped (first kept)", "check whether these are the same incident; if "
             "they are different incidents give them different ids", out["incident_id"])

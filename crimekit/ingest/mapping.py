@@ -25,8 +25,9 @@ SYNONYMS = {
                         "case_number", "case_no", "case_id", "report_number", "report_no",
                         "dr_no", "fir_id", "firno", "fir_no", "event_id", "event_number",
                         "cad_number", "crime_id", "cmplnt_num", "complaint_number", "offense_id",
-                        "record_id", "objectid"],
-        "occurred_at": ["occurred_at", "occurred", "occurred_on", "occurrence_date",
+                        "record_id", "event_unique_id", "objectid"],
+        "occurred_at": ["occurred_at", "occurred", "occurred_on", "occurrence_date", "occ_date",
+                        "occ_datetime", "occurrence_datetime", "date_of_occurrence",
                         "occurred_date", "date_occurred", "occur_date", "date_occ",
                         "offence_from_date", "offense_date", "offence_date", "incident_date",
                         "incident_datetime", "crime_date", "fecha_hecho", "fecha", "datetime",
@@ -38,7 +39,7 @@ SYNONYMS = {
         "year": ["year", "yr", "anio", "ano", "occ_year", "occurrence_year"],
         "month": ["month", "mes", "occ_month", "occurrence_month"],
         "day": ["day", "dia"],
-        "hour": ["hour", "hora_hecho"],
+        "hour": ["hour", "hora_hecho", "occ_hour", "occurrence_hour"],
         "minute": ["minute", "minuto"],
         "category": ["category", "primary_type", "crime_type", "crimehead_name", "crime_head",
                      "offense_type", "offence_type", "offense", "offence", "crime",
@@ -47,16 +48,18 @@ SYNONYMS = {
                      "charge"],
         "category_group": ["category_group", "crimegroup_name", "crime_group", "major_head",
                            "offense_group", "offence_group", "group", "law_cat_cd",
-                           "crime_class", "ucr_category", "part_1_2"],
+                           "crime_class", "ucr_category", "part_1_2", "mci_category", "mci"],
         "heinous": ["heinous", "is_heinous", "fir_type"],
         "lat": ["lat", "latitude", "latitud", "lat_wgs84", "gps_lat", "y_lat"],
-        "lon": ["lon", "lng", "long", "longitude", "longitud", "lon_wgs84", "gps_lon", "x_lon"],
+        "lon": ["lon", "lng", "long", "longitude", "longitud", "lon_wgs84", "long_wgs84",
+                "gps_lon", "x_lon"],
         "x": ["x", "x_coordinate", "x_coord", "x_coord_cd", "xcoord", "easting", "point_x"],
         "y": ["y", "y_coordinate", "y_coord", "y_coord_cd", "ycoord", "northing", "point_y"],
         "beat": ["beat", "beat_name", "beat_num", "beat_no", "beat_id", "sector", "zone",
                  "patrol_zone", "rpt_dist_no", "reporting_district", "post", "area_name_code",
                  "community", "community_name", "lsoa_code", "lsoa", "lsoa_name", "ward",
-                 "ward_name", "ward_code", "census_tract", "tract", "area_code"],
+                 "ward_name", "ward_code", "census_tract", "tract", "area_code",
+                 "neighbourhood_158", "neighbourhood_140", "hood_158", "hood_140"],
         "district": ["district", "district_name", "area", "area_name", "precinct", "division",
                      "police_station", "station", "unitname", "unit", "borough", "boro",
                      "neighbourhood", "neighborhood", "comuna"],
@@ -187,8 +190,8 @@ def _resolve_dates(mapping: dict) -> dict:
     fields = set(mapping.values())
     if "time" in fields and "occurred_at" in fields:
         mapping = {s: ("date" if f == "occurred_at" else f) for s, f in mapping.items()}
-    if "occurred_at" in fields or "date" in set(mapping.values()):
-        mapping = {s: f for s, f in mapping.items() if f not in ("day", "hour", "minute")}
+    if "occurred_at" in fields or "date" in set(mapping.values()):  # an hour may complete a day
+        mapping = {s: f for s, f in mapping.items() if f not in ("day", "minute")}
     elif "year" not in fields:
         mapping = {s: f for s, f in mapping.items()
                    if f not in ("month", "day", "hour", "minute", "time")}
