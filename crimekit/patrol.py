@@ -37,7 +37,7 @@ import pandas as pd
 import pulp
 
 from crimekit.errors import InfeasiblePlanError, ParameterError
-from crimekit.schema import SHIFTS, crime_count
+from crimekit.schema import SHIFTS
 
 #: Columns of a plan's table, one row per (beat, shift).
 PLAN_COLUMNS = ("beat", "shift", "officers", "current", "change", "risk", "risk_lower",
@@ -463,105 +463,16 @@ def headline(plan: Plan, comparison: pd.DataFrame | None = None) -> str:
     return text
 
 
-# --- hot spot dosage -----------------------------------------------------------------------------
+# --- moved to their own modules, still importable from here ---------------------------------------
 
-def dosage(dataset, plan_table: pd.DataFrame, *, cell_size: float = 150.0, top: int = 3,
-           lookback_days: int = 365, stops_per_spot: int = 4, stop_minutes: int = 15,
-           seed: int = 0) -> pd.DataFrame:
-    """Hot spots to visit within each beat and shift that the plan staffs, with a Koper-curve
-    rhythm: short stops (``stop_minutes``, 10-15 min deter best) repeated about every
-    ``8 / stops_per_spot`` hours at each hot spot, in a random order within each round.
-
-    Hot spots are the ``top`` grid cells (``cell_size`` m) with the most incidents recorded in
-    that beat and shift in the last ``lookback_days``. Returns ``beat, shift, officers, rank,
-    cell_id, lat, lon, recorded, stops`` ("06:25, 08:05, ...").
-    """
-    from crimekit.patrol_risk import located_incidents
-    from crimekit.schema import SHIFT_START_HOURS
-    from crimekit.spatial import grid_for
-
-    cols = ["beat", "shift", "officers", "rank", "cell_id", "lat", "lon", "recorded", "stops"]
-    inc = located_incidents(dataset)
-    inc = inc[inc["occurred_at"] >= inc["occurred_at"].max() - pd.Timedelta(days=lookback_days)]
-    inc = inc[inc["lat"].notna() & inc["lon"].notna()]
-    staffed = plan_table[plan_table["officers"] > 0][["beat", "shift", "officers"]]
-    if not len(inc) or not len(staffed):
-        return pd.DataFrame({c: [] for c in cols})
-    grid = grid_for(dataset.incidents, cell_size=cell_size, beats=dataset.beats)
-    inc = inc.assign(cell_id=grid.cell_of(inc["lat"], inc["lon"]))
-    counts = crime_count(inc[inc["cell_id"] >= 0], ["beat", "shift", "cell_id"])
-    counts = counts.rename("recorded").reset_index().sort_values(
-        ["beat", "shift", "recorded", "cell_id"], ascending=[True, True, False, True])
-    counts["rank"] = counts.groupby(["beat", "shift"]).cumcount() + 1
-    spots = staffed.merge(counts[counts["rank"] <= top], on=["beat", "shift"])
-    centres = grid.cells.set_index("cell_id")[["lat", "lon"]]
-    spots = spots.join(centres, on="cell_id")
-    rng = np.random.default_rng(seed)
-    stops = {}
-    for (beat, shift), grp in spots.groupby(["beat", "shift"], sort=False):
-        times = koper_schedule(len(grp), SHIFT_START_HOURS[shift], stops_per_spot=stops_per_spot,
-                               stop_minutes=stop_minutes, rng=rng)
-        for idx, minutes in zip(grp.index, times):
-            stops[idx] = ", ".join(f"{(m // 60) % 24:02d}:{m % 60:02d}" for m in minutes)
-    spots["stops"] = pd.Series(stops)
-    order = spots.sort_values(["beat", "shift", "rank"], key=_shift_order)
-    return order[cols].reset_index(drop=True)
+_MOVED = {"dosage": "crimekit.patrol_visits", "koper_schedule": "crimekit.patrol_visits",
+          "backtest_plan": "crimekit.patrol_backtest"}
 
 
-def koper_schedule(n_spots: int, start_hour: int, *, hours: int = 8, stops_per_spot: int = 4,
-                   stop_minutes: int = 15, rng=None) -> list:
-    """Stop start times (minutes after midnight) for each of ``n_spots`` hot spots over a shift:
-    ``stops_per_spot`` rounds spread evenly over the shift; within each round the spots are
-    visited one after another in a random order, each stop lasting ``stop_minutes``."""
-    rng = rng if rng is not None else np.random.default_rng(0)
-    round_len = hours * 60 // stops_per_spot
-    out = [[] for _ in range(n_spots)]
-    for r in range(stops_per_spot):
-        gap = max(round_len // max(n_spots, 1), stop_minutes)
-        for slot, spot in enumerate(rng.permutation(n_spots)):
-            out[spot].append(start_hour * 60 + r * round_len + 10 + slot * gap)
-    return out
-
-
-# --- backtest ------------------------------------------------------------------------------------
-
-def backtest_plan(dataset, officers=None, *, weeks: int = 8, current: pd.DataFrame | None = None,
-                  risk_source: str = "history", **limits) -> pd.DataFrame:
-    """Plan each of the last ``weeks`` complete weeks from the data before it, then score the
-    plan on the crime that then occurred, against the current deployment.
-
-    Per week and deployment (``plan`` or ``current``): ``incidents`` that occurred, ``covered``
-    (share of them covered, benefit-weighted: sum of incidents x (1 - exp(-k officers)) / all),
-    and ``per_officer`` (incidents in the beat-shift of the average officer posting, i.e.
-    officer-weighted). ``officers=None`` plans with the current deployment's officers per
-    shift, so both deployments have the same strength. Returns ``week_start, deployment,
-    officers, incidents, covered, per_officer``.
-    """
-    from crimekit.patrol_risk import beat_shift_risk, located_incidents, planning_start
-
-    k = limits.get("effectiveness", DEFAULT_EFFECTIVENESS)
-    inc = located_incidents(dataset)
-    last_week = planning_start(dataset, "W") - pd.Timedelta(days=7)
-    if inc["occurred_at"].max() < last_week + pd.Timedelta(days=6):
-        last_week -= pd.Timedelta(days=7)
-    rows = []
-    for w in range(weeks, 0, -1):
-        start = last_week - pd.Timedelta(days=7 * (w - 1))
-        risk = beat_shift_risk(dataset, period_start=start, risk_source=risk_source)
-        cur = current if current is not None else current_deployment(dataset.patrols, end=start)
-        available = officers if officers is not None else totals_per_shift(cur)
-        plan = plan_patrols(risk, available, current=cur if len(cur) else None, **limits)
-        week = inc[(inc["occurred_at"] >= start) & (inc["occurred_at"] < start
-                                                    + pd.Timedelta(days=7))]
-        actual = crime_count(week, ["beat", "shift"]).rename("actual")
-        t = plan.table.join(actual, on=["beat", "shift"])
-        t["actual"] = t["actual"].fillna(0)
-        for name, col in (("plan", "officers"), ("current", "current")):
-            posted = t[col].to_numpy(float)
-            rows.append({"week_start": start, "deployment": name, "officers": int(posted.sum()),
-                         "incidents": int(t["actual"].sum()),
-                         "covered": float(coverage(t["actual"], posted, k).sum()
-                                          / max(t["actual"].sum(), 1)),
-                         "per_officer": float((t["actual"] * posted).sum() / max(posted.sum(),
-                                                                                1))})
-    return pd.DataFrame(rows)
+def __getattr__(name):
+    """``patrol.dosage``, ``patrol.koper_schedule`` and ``patrol.backtest_plan`` live in their
+    own modules (imported on first use, so importing this module stays light)."""
+    if name in _MOVED:
+        import importlib
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
