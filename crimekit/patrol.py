@@ -71,7 +71,9 @@ class PlanSettings:
 
     def describe(self) -> str:
         """One line a commander can read back."""
-        parts = [", ".join(f"{s} {n}" for s, n in self.officers.items()) + " officers",
+        parts = [", ".join(f"{s} {n}" for s, n in self.officers.items()) + " officers"
+                 if set(self.officers) <= set(SHIFTS) else
+                 f"{sum(self.officers.values())} officers all day",
                  f"min {self.min_per_beat} per beat"]
         if self.max_per_beat is not None:
             parts.append(f"max {self.max_per_beat} per beat")
@@ -84,9 +86,10 @@ class PlanSettings:
         return "; ".join(parts)
 
 
-def officers_per_shift(officers, where: str = "plan_patrols") -> dict:
-    """Normalise officers available: an int (each shift), a sequence in SHIFTS order
-    (morning, evening, night), a dict, or text like "20,25,15"."""
+def officers_per_shift(officers, where: str = "plan_patrols", shifts=SHIFTS) -> dict:
+    """Normalise officers available: an int (each shift), a sequence in ``shifts`` order
+    (morning, evening, night), a dict, or text like "20,25,15". With one all-day "shift" (data
+    without times of day) only one number is accepted."""
     if isinstance(officers, str):
         try:
             officers = [int(p) for p in officers.replace(" ", "").split(",")]
@@ -94,21 +97,24 @@ def officers_per_shift(officers, where: str = "plan_patrols") -> dict:
             raise ParameterError.invalid("officers", where, "a whole number, or three separated "
                                          "by commas (morning,evening,night)", officers) from None
         officers = officers[0] if len(officers) == 1 else officers
+    shifts = tuple(shifts)
     if isinstance(officers, dict):
-        out = {s: officers[s] for s in SHIFTS if s in officers}
+        out = {s: officers[s] for s in shifts if s in officers}
     elif np.ndim(officers) == 0:
-        out = {s: officers for s in SHIFTS}
+        out = {s: officers for s in shifts}
     else:
-        if len(officers) != len(SHIFTS):
-            raise ParameterError.invalid("officers", where, "one number, or one per shift in "
-                                         "the order morning,evening,night", officers)
-        out = dict(zip(SHIFTS, officers))
+        if len(officers) != len(shifts):
+            rule = ("one number: this data has no times of day, so the plan cannot tell shifts "
+                    "apart and posts officers the same way all day" if len(shifts) == 1 else
+                    "one number, or one per shift in the order " + ",".join(shifts))
+            raise ParameterError.invalid("officers", where, rule, officers)
+        out = dict(zip(shifts, officers))
     for shift, n in out.items():
         if isinstance(n, bool) or not float(n).is_integer() or n < 0:
             raise ParameterError.invalid("officers", where,
                                          "whole numbers of officers, 0 or more", officers)
     if not out:
-        raise ParameterError.invalid("officers", where, f"given for the shifts {SHIFTS}", officers)
+        raise ParameterError.invalid("officers", where, f"given for the shifts {shifts}", officers)
     return {s: int(n) for s, n in out.items()}
 
 
@@ -158,7 +164,9 @@ def plan_patrols(risk: pd.DataFrame, officers, *, min_per_beat: int = 0,
     :func:`current_deployment`), needed for ``max_change``. Raises
     :class:`~crimekit.errors.InfeasiblePlanError` with the conflicting limits in words.
     """
-    settings = PlanSettings(officers_per_shift(officers), int(min_per_beat),
+    shifts = SHIFTS if "shift" not in risk or set(risk["shift"]) <= set(SHIFTS) else \
+        tuple(pd.unique(risk["shift"]))  # one all-day posting for data without times
+    settings = PlanSettings(officers_per_shift(officers, shifts=shifts), int(min_per_beat),
                             None if max_per_beat is None else int(max_per_beat),
                             tuple(str(b) for b in must_cover),
                             None if max_change is None else int(max_change),
@@ -267,7 +275,7 @@ def _check_shift(shift, n_officers, lo, hi, target, cur, settings) -> None:
         extra = (f" + {must_extra} for must-cover beats" if must_extra else "")
         raise InfeasiblePlanError(
             f"Minimum {settings.min_per_beat} per beat x {n} beats{extra} = {need} officers, "
-            f"but only {n_officers} are available in the {shift} shift: "
+            f"but only {n_officers} are available {in_shift(shift)}: "
             + (f"lower the minimum to {max(lower_to, 0)} or " if settings.min_per_beat > lower_to
                and lower_to >= 0 else
                "shorten the must-cover list or ")
@@ -275,21 +283,27 @@ def _check_shift(shift, n_officers, lo, hi, target, cur, settings) -> None:
     if (lo > hi).any():
         limit = int(hi.min())
         why = (f"the fairness cap of {settings.fair_cap:g}x the equal share allows at most "
-               f"{limit} per beat in the {shift} shift ({n_officers} officers / {n} beats)"
+               f"{limit} per beat {in_shift(shift)} ({n_officers} officers / {n} beats)"
                if settings.max_per_beat is None or limit < settings.max_per_beat
                else f"the maximum is {limit} per beat")
         raise InfeasiblePlanError(
-            f"Every beat needs at least {int(lo.max())} officer(s) in the {shift} shift, but "
+            f"Every beat needs at least {int(lo.max())} officer(s) {in_shift(shift)}, but "
             f"{why}: lower the minimum (or the must-cover list) or raise the "
             f"{'fairness cap' if 'fairness' in why else 'maximum'}.")
     if settings.max_change is not None:
         needed = min_moves(lo, hi, cur, target)
         if needed > settings.max_change:
             raise InfeasiblePlanError(
-                f"In the {shift} shift the limits need at least {needed} officers moved from the "
+                f"{in_shift(shift).capitalize()} the limits need at least {needed} officers "
+                "moved from the "
                 f"current deployment (to reach the minimums and post {target} officers where "
                 f"{int(cur.sum())} are today), but the change limit is {settings.max_change}: "
                 f"raise the change limit to {needed} or relax the minimum/must-cover beats.")
+
+
+def in_shift(shift: str) -> str:
+    """'in the night shift', or 'all day' for the one posting of data without times."""
+    return "all day" if shift not in SHIFTS else f"in the {shift} shift"
 
 
 def min_moves(lo, hi, cur, target) -> int:
@@ -303,7 +317,9 @@ def _leftover_note(shift, n_officers, target, settings, n_beats) -> str:
     what = "the maximum per beat" if settings.fair_cap is None or (
         settings.max_per_beat is not None and settings.max_per_beat
         <= fair_cap_limit(settings.fair_cap, n_officers, n_beats)) else "the fairness cap"
-    return (f"{shift.capitalize()} shift: {what} lets only {target} of the {n_officers} officers "
+    when = "All day" if shift not in SHIFTS else f"{shift.capitalize()} shift"
+    return (f"{when}: {what} lets only {target} of the {n_officers} "
+            "officers "
             f"be posted ({n_beats} beats); {n_officers - target} are left unassigned. Raise "
             f"{what} to post them all.")
 
@@ -336,7 +352,7 @@ def _solve_shift(rows, lo, hi, target, settings, shift) -> np.ndarray:
         upper = greedy
     else:
         upper = np.minimum(hi, np.maximum.reduce([greedy, cur, lo]))
-    prob = pulp.LpProblem(f"patrol_{shift}", pulp.LpMaximize)
+    prob = pulp.LpProblem(f"patrol_{shift.replace(' ', '_')}", pulp.LpMaximize)
     x = [prob.add_variable(f"x{b}", int(lo[b]), int(upper[b]), cat="Integer")
          for b in range(len(rows))]
     objective, totals = [], []
@@ -357,7 +373,7 @@ def _solve_shift(rows, lo, hi, target, settings, shift) -> np.ndarray:
         status = prob.solve(pulp.PULP_CBC_CMD(msg=False))
     if pulp.LpStatus[status] != "Optimal":
         raise InfeasiblePlanError(
-            f"No deployment of {target} officers in the {shift} shift meets all the limits "
+            f"No deployment of {target} officers {in_shift(shift)} meets all the limits "
             f"together (minimum {settings.min_per_beat}, maximum {settings.max_per_beat}, "
             f"change limit {settings.max_change}): relax the change limit or the minimum.")
     return np.array([int(round(v.value())) for v in x])
@@ -365,9 +381,11 @@ def _solve_shift(rows, lo, hi, target, settings, shift) -> np.ndarray:
 
 # --- current deployment and comparisons ----------------------------------------------------------
 
-def current_deployment(patrols: pd.DataFrame, *, days: int = 28, end=None) -> pd.DataFrame:
+def current_deployment(patrols: pd.DataFrame, *, days: int = 28, end=None,
+                       shifts=SHIFTS) -> pd.DataFrame:
     """Today's deployment from the beat duty logs: the average officers per beat and shift over
-    the last ``days`` logged days (before ``end``), rounded to whole officers.
+    the last ``days`` logged days (before ``end``), rounded to whole officers. With one all-day
+    "shift" (data without times), the average over the three shifts of each beat.
 
     Returns ``beat, shift, officers, officers_mean``; empty when there are no logs.
     """
@@ -382,15 +400,19 @@ def current_deployment(patrols: pd.DataFrame, *, days: int = 28, end=None) -> pd
     n_days = logs["date"].nunique()
     mean = logs.groupby(["beat", "shift"])["officers"].sum() / n_days
     out = mean.rename("officers_mean").reset_index()
+    if tuple(shifts) != SHIFTS:
+        out = (out.groupby("beat")["officers_mean"].sum() / len(SHIFTS)).reset_index()
+        out["shift"] = shifts[0]
     out["beat"] = out["beat"].astype(str)
     out["officers"] = out["officers_mean"].round().astype(int)
     return out[cols]
 
 
-def totals_per_shift(current: pd.DataFrame) -> dict:
-    """Officers per shift in a deployment table (``beat, shift, officers``), in SHIFTS order."""
+def totals_per_shift(current: pd.DataFrame, shifts=SHIFTS) -> dict:
+    """Officers per shift in a deployment table (``beat, shift, officers``), in ``shifts``
+    order."""
     sums = current.groupby("shift")["officers"].sum()
-    return {s: int(sums.get(s, 0)) for s in SHIFTS}
+    return {s: int(sums.get(s, 0)) for s in shifts}
 
 
 def under_patrolled(table: pd.DataFrame, *, ratio: float = 1.5) -> pd.Series:
@@ -448,7 +470,7 @@ def headline(plan: Plan, comparison: pd.DataFrame | None = None) -> str:
     comparison = compare_deployments(plan) if comparison is None else comparison
     rec = comparison.iloc[0]
     text = (f"The recommended plan covers {rec['share_covered']:.0%} of the expected crime "
-            f"({rec['risk_covered']:.1f} of {plan.total_risk:.1f} incidents this period)")
+            f"({rec['risk_covered']:.1f} of {plan.total_risk:.1f} crimes this period)")
     same = comparison[comparison["deployment"].str.startswith("current pattern")]
     if len(same):
         other = same.iloc[0]

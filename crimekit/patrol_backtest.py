@@ -22,10 +22,12 @@ def backtest_plan(dataset, officers=None, *, weeks: int = 8, current: pd.DataFra
     shift, so both deployments have the same strength. Returns ``week_start, deployment,
     officers, incidents, covered, per_officer``.
     """
-    from crimekit.patrol_risk import beat_shift_risk, located_incidents, planning_start
+    from crimekit.patrol_risk import (beat_shift_risk, located_incidents, plan_shifts,
+                                      planning_start)
 
     k = limits.get("effectiveness", DEFAULT_EFFECTIVENESS)
     inc = located_incidents(dataset)
+    shifts = plan_shifts(dataset.incidents)
     last_week = planning_start(dataset, "W") - pd.Timedelta(days=7)
     if inc["occurred_at"].max() < last_week + pd.Timedelta(days=6):
         last_week -= pd.Timedelta(days=7)
@@ -33,8 +35,9 @@ def backtest_plan(dataset, officers=None, *, weeks: int = 8, current: pd.DataFra
     for w in range(weeks, 0, -1):
         start = last_week - pd.Timedelta(days=7 * (w - 1))
         risk = beat_shift_risk(dataset, period_start=start, risk_source=risk_source)
-        cur = current if current is not None else current_deployment(dataset.patrols, end=start)
-        available = officers if officers is not None else totals_per_shift(cur)
+        cur = current if current is not None else current_deployment(dataset.patrols, end=start,
+                                                                     shifts=shifts)
+        available = officers if officers is not None else totals_per_shift(cur, shifts)
         plan = plan_patrols(risk, available, current=cur if len(cur) else None, **limits)
         week = inc[(inc["occurred_at"] >= start) & (inc["occurred_at"] < start
                                                     + pd.Timedelta(days=7))]

@@ -26,6 +26,8 @@ def dosage(dataset, plan_table: pd.DataFrame, *, cell_size: float = 150.0, top: 
     from crimekit.spatial import grid_for
 
     cols = ["beat", "shift", "officers", "rank", "cell_id", "lat", "lon", "recorded", "stops"]
+    if not set(plan_table["shift"]) <= set(SHIFT_START_HOURS):
+        return pd.DataFrame({c: [] for c in cols})  # no times of day: no timed visits
     inc = located_incidents(dataset)
     inc = inc[inc["occurred_at"] >= inc["occurred_at"].max() - pd.Timedelta(days=lookback_days)]
     inc = inc[inc["lat"].notna() & inc["lon"].notna()]
