@@ -17,7 +17,7 @@ def test_patrol_page_shows_plan_headline_and_downloads():
     assert f"The recommended plan covers {plan_share}% of the expected crime" in text
     today_share = int(metric(at, "Today's pattern, same officers").rstrip("%"))
     assert plan_share >= today_share + 5
-    assert float(metric(at, "Extra incidents covered this week")) > 10
+    assert float(metric(at, "Extra crimes covered this week")) > 10
     assert "the plan covered" in text and "for today's deployment" in text  # backtest
     labels = [b.label for b in at.get("download_button")]
     assert {"Download the plan (CSV)", "Download the printable report (HTML)",
