@@ -101,3 +101,54 @@ def test_uploaded_data_without_beats_persons_or_duty_logs(tiny_dataset):
     assert re.search(r"beats? (is|had) significantly|No beat is significantly|No beat alerts",
                      text)
     assert "Limits." in text
+
+
+def test_a_date_range_without_last_year_is_not_comparable():
+    import datetime as dt
+    at = run_page("pages/overview.py", state={"dates": (dt.date(2025, 6, 1),
+                                                        dt.date(2025, 12, 31))}, timeout=300)
+    assert not at.exception, at.exception
+    last_year = metric(at, "Against the same 28 days last year")
+    assert last_year.value == "not comparable" and not last_year.delta
+    text = shown_text(at)
+    assert ("Against the same 28 days last year (52 weeks earlier, so weekdays line up): not "
+            "comparable") in text
+    assert metric(at, "Against the previous 28 days").value.endswith("%")
+
+
+@pytest.fixture
+def real_samples(isolated_store):
+    from conftest import SHARED_DATA
+    uk = SHARED_DATA / "uk_police_street_sample.csv"
+    cal = SHARED_DATA / "calgary_community_counts_sample.csv"
+    if not (uk.exists() and cal.exists()):
+        pytest.skip("../shared/data is absent")
+    from crimekit.cli import main
+    assert main(["ingest", str(uk), "--name", "uk"]) == 0
+    assert main(["ingest", str(cal), str(SHARED_DATA / "calgary_communities_sample.geojson"),
+                 "--name", "cal"]) == 0
+
+
+def test_a_one_month_file_compares_months_and_claims_nothing(real_samples):
+    at = run_page("pages/overview.py", state={"dataset": "uk"}, timeout=300)
+    assert not at.exception, at.exception
+    text = shown_text(at)
+    assert overview.PRECISION_SENTENCES["month"] in text
+    assert "400 crimes" in text
+    assert metric(at, "This period (Mar 2022)").value == "400"
+    assert metric(at, "Against the previous month").value == "not comparable"
+    assert "%" not in metric(at, "Against the previous month").value
+    assert "No crime head could be tested" in text
+    assert "significantly more" not in text
+    assert "This month's patrol plan" in text and "month of April 2022" in text
+
+
+def test_area_only_counts_on_the_overview(real_samples):
+    at = run_page("pages/overview.py", state={"dataset": "cal"}, timeout=300)
+    assert not at.exception, at.exception
+    text = shown_text(at)
+    assert overview.PRECISION_SENTENCES["month"] in text
+    assert "3,936 crimes" in text
+    assert metric(at, "This period (Nov 2024)")
+    assert "Planned over the 5 communities" in text
+    assert "after accounting for the" in text
