@@ -379,41 +379,7 @@ def _solve_shift(rows, lo, hi, target, settings, shift) -> np.ndarray:
     return np.array([int(round(v.value())) for v in x])
 
 
-# --- current deployment and comparisons ----------------------------------------------------------
-
-def current_deployment(patrols: pd.DataFrame, *, days: int = 28, end=None,
-                       shifts=SHIFTS) -> pd.DataFrame:
-    """Today's deployment from the beat duty logs: the average officers per beat and shift over
-    the last ``days`` logged days (before ``end``), rounded to whole officers. With one all-day
-    "shift" (data without times), the average over the three shifts of each beat.
-
-    Returns ``beat, shift, officers, officers_mean``; empty when there are no logs.
-    """
-    cols = ["beat", "shift", "officers", "officers_mean"]
-    logs = patrols
-    if end is not None:
-        logs = logs[logs["date"] < pd.Timestamp(end)]
-    if not len(logs):
-        return pd.DataFrame({c: [] for c in cols})
-    last = logs["date"].max()
-    logs = logs[logs["date"] > last - pd.Timedelta(days=days)]
-    n_days = logs["date"].nunique()
-    mean = logs.groupby(["beat", "shift"])["officers"].sum() / n_days
-    out = mean.rename("officers_mean").reset_index()
-    if tuple(shifts) != SHIFTS:
-        out = (out.groupby("beat")["officers_mean"].sum() / len(SHIFTS)).reset_index()
-        out["shift"] = shifts[0]
-    out["beat"] = out["beat"].astype(str)
-    out["officers"] = out["officers_mean"].round().astype(int)
-    return out[cols]
-
-
-def totals_per_shift(current: pd.DataFrame, shifts=SHIFTS) -> dict:
-    """Officers per shift in a deployment table (``beat, shift, officers``), in ``shifts``
-    order."""
-    sums = current.groupby("shift")["officers"].sum()
-    return {s: int(sums.get(s, 0)) for s in shifts}
-
+# --- under-patrolled beats ---------------------------------------------------------------------
 
 def under_patrolled(table: pd.DataFrame, *, ratio: float = 1.5) -> pd.Series:
     """Beat-shifts under-patrolled relative to risk today: their share of the shift's risk is at
@@ -427,73 +393,17 @@ def under_patrolled(table: pd.DataFrame, *, ratio: float = 1.5) -> pd.Series:
     return ((risk_share >= ratio * officer_share.fillna(0)) & above_median & known).astype(bool)
 
 
-def compare_deployments(plan: Plan) -> pd.DataFrame:
-    """Risk covered by the plan vs the current deployment, the current pattern scaled to the
-    plan's officers, an equal split and a risk-proportional split (same officers per shift).
-
-    Returns ``deployment, officers, risk_covered, share_covered`` (expected incidents covered
-    in the period, and as a share of all risk).
-    """
-    t = plan.table
-    k = plan.settings.effectiveness
-    total = plan.total_risk
-    rows = [("recommended plan", t["officers"])]
-    if t["current"].sum() > 0:
-        rows.append(("current deployment (duty logs)", t["current"]))
-        rows.append(("current pattern, same officers as the plan",
-                     _split(t, t["current"].astype(float))))
-    rows.append(("equal split", _split(t, pd.Series(1.0, index=t.index))))
-    rows.append(("proportional to risk", _split(t, t["risk"])))
-    out = pd.DataFrame({"deployment": [r[0] for r in rows],
-                        "officers": [int(r[1].sum()) for r in rows],
-                        "risk_covered": [float(coverage(t["risk"], r[1], k).sum()) for r in rows]})
-    out["share_covered"] = out["risk_covered"] / total if total > 0 else 0.0
-    return out
-
-
-def _split(table, weights) -> pd.Series:
-    """The plan's officers of each shift split by ``weights`` (largest remainders)."""
-    out = pd.Series(0, index=table.index)
-    for shift, idx in table.groupby("shift").groups.items():
-        n = int(table.loc[idx, "officers"].sum())
-        w = weights.loc[idx].to_numpy(float)
-        share = n * w / w.sum() if w.sum() > 0 else np.full(len(w), n / len(w))
-        whole = np.floor(share).astype(int)
-        order = np.argsort(-(share - whole), kind="stable")[: n - whole.sum()]
-        whole[order] += 1
-        out.loc[idx] = whole
-    return out
-
-
-def headline(plan: Plan, comparison: pd.DataFrame | None = None) -> str:
-    """One or two sentences a commander can quote."""
-    comparison = compare_deployments(plan) if comparison is None else comparison
-    rec = comparison.iloc[0]
-    text = (f"The recommended plan covers {rec['share_covered']:.0%} of the expected crime "
-            f"({rec['risk_covered']:.1f} of {plan.total_risk:.1f} crimes this period)")
-    same = comparison[comparison["deployment"].str.startswith("current pattern")]
-    if len(same):
-        other = same.iloc[0]
-        gain = rec["risk_covered"] / other["risk_covered"] - 1 if other["risk_covered"] else 0
-        text += (f", against {other['share_covered']:.0%} for today's deployment pattern with "
-                 f"the same officers ({gain:+.0%}).")
-    else:
-        text += "."
-    moved = int(plan.table["change"].clip(lower=0).sum())
-    if plan.table["current"].sum() > 0:
-        text += f" It moves {moved} officer postings from today's deployment."
-    return text
-
-
 # --- moved to their own modules, still importable from here ---------------------------------------
 
 _MOVED = {"dosage": "crimekit.patrol_visits", "koper_schedule": "crimekit.patrol_visits",
-          "backtest_plan": "crimekit.patrol_backtest"}
+          "backtest_plan": "crimekit.patrol_backtest",
+          **{name: "crimekit.patrol_compare" for name in (
+              "current_deployment", "totals_per_shift", "compare_deployments", "headline")}}
 
 
 def __getattr__(name):
-    """``patrol.dosage``, ``patrol.koper_schedule`` and ``patrol.backtest_plan`` live in their
-    own modules (imported on first use, so importing this module stays light)."""
+    """Hot spot visits, the backtest, today's deployment and the comparisons live in their own
+    modules (imported on first use, so importing this module stays light)."""
     if name in _MOVED:
         import importlib
         return getattr(importlib.import_module(_MOVED[name]), name)

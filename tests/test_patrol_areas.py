@@ -7,7 +7,8 @@ import pytest
 import shapely
 
 from crimekit.errors import ParameterError, UnusableInputError
-from crimekit.patrol_areas import (available_kinds, balanced_areas, build_patrol_areas,
+from crimekit.balanced_areas import balanced_areas
+from crimekit.patrol_areas import (available_kinds, build_patrol_areas,
                                    default_n_areas, plural)
 from crimekit.planning import HeadWeights, default_officers, make_plan, plan_inputs
 from crimekit.schema import Dataset, conform_incidents, crime_count
