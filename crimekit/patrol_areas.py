@@ -32,9 +32,9 @@ from crimekit.schema import crime_weights
 KINDS = ("beats", "named", "districts", "grid")
 #: Share of the crimes that must name an area (or district) for those names to be planned over.
 NAMED_SHARE = 0.8
-#: Grid areas: about this many crimes of the last two years each, at most MAX_AREAS areas.
+#: Grid areas: about this many crimes of the last two years each, MIN_AREAS to MAX_AREAS areas.
 CRIMES_PER_AREA = 50
-MAX_AREAS = 30
+MIN_AREAS, MAX_AREAS = 4, 30
 #: Grid areas are drawn from about this many cells each (so cells are much smaller than areas).
 CELLS_PER_AREA = 40
 LOOKBACK_DAYS = 730
@@ -312,8 +312,9 @@ def _area_table(recent, area, names, polygons, inc, kind) -> pd.DataFrame:
 # --- grid areas of similar workload ---------------------------------------------------------------
 
 def default_n_areas(crimes: float) -> int:
-    """About one area per CRIMES_PER_AREA crimes of the last two years, 2 to MAX_AREAS."""
-    return int(np.clip(round(crimes / CRIMES_PER_AREA), 2, MAX_AREAS))
+    """About one area per CRIMES_PER_AREA crimes of the last two years, MIN_AREAS to
+    MAX_AREAS (a station is never one or two areas)."""
+    return int(np.clip(round(crimes / CRIMES_PER_AREA), MIN_AREAS, MAX_AREAS))
 
 
 def _grid_areas(dataset, recent, scope, n_areas) -> PatrolAreas:

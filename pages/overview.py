@@ -147,7 +147,8 @@ def period_block(key, days, months) -> None:
     by_head = comparison(key, days, "category", months)
     tested = overview.n_tested(by_head)
     with st.expander("Every crime head"):
-        st.caption((f"q_rise accounts for the {tested} crime heads tested at once "
+        heads = plural("crime head", tested)
+        st.caption((f"q_rise accounts for the {tested} {heads} tested at once "
                     "(Benjamini-Hochberg): below 0.05, a rise unlikely to be chance even among "
                     "that many. " if tested else "No crime head could be tested. ")
                    + "Empty cells: not comparable, too few crimes to test, or too few for a "

@@ -62,7 +62,6 @@ def plan_choice(ds, key) -> tuple:
             heinous = c2.select_slider("A heinous crime counts as", HEINOUS_WEIGHTS,
                                        key="patrol_heinous",
                                        format_func=lambda w: f"{w:g} crime{'s' * (w != 1)}")
-        st.caption(SIDEBAR_RULE)
     return how, n_areas, tuple(heads), float(heinous)
 
 
@@ -78,6 +77,7 @@ st.title("Patrol plan")
 view = ui.current_view()
 ui.stop_if_empty(view)
 key = ui.view_key()
+st.caption(SIDEBAR_RULE)
 choice = plan_choice(ui.dataset(), key)
 try:
     inputs = ui.patrol_inputs(key, choice)
