@@ -33,8 +33,9 @@ from crimekit.periods import weeks_to_periods
 from crimekit.recording import recording_start
 from crimekit.filters import Filters, apply_filters
 from crimekit.hotspots import MODELS, cell_beats, crime_type_backtest, make_model
-from crimekit.patrol_risk import beat_shift_risk
-from crimekit.schema import SHIFTS
+from crimekit.patrol_areas import build_patrol_areas
+from crimekit.planning import HeadWeights, current_of, plan_inputs, plan_risk
+from crimekit.schema import SHIFTS, freq_for
 from crimekit.spatial import grid_for
 from crimekit.synth import CITY_NAME, generate_city
 
@@ -309,7 +310,9 @@ def forecast_backtest(key, by, series, freq, horizon, city_list, country, origin
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _alerts_for(key, by, recent, alpha, city_list, country, _progress=None):
-    table = alerts(series_incidents(key), by=by, recent=recent, alpha=alpha,
+    inc = series_incidents(key)
+    freq, _ = freq_for(inc, "W")  # month-dated data: recent months, not weeks
+    table = alerts(inc, by=by, freq=freq, recent=recent, alpha=alpha,
                    holidays=holidays_of(key, city_list, country), n_jobs=None,
                    progress=_progress)
     _computed().add(("alerts", key, by, recent, alpha, city_list, country))
@@ -381,40 +384,71 @@ def _not_recorded():
         in_cached_function.reset(token)
 
 
-@st.cache_data(show_spinner="Estimating risk per beat and shift...", max_entries=8)
-def patrol_risk(key, source="history"):
-    """Risk per beat and shift for the period after the filtered view ends."""
-    return beat_shift_risk(view_of(key), risk_source=source)
+# A plan learns from the sidebar's dates, takes its station from the sidebar's districts and
+# ignores its crime-head filter (crimekit.planning): its calls take the view key and the Patrol
+# page's own choice of (areas, number of drawn areas, heads weighed, heinous weight).
+PLAN_CHOICE = ("auto", None, (), 1.0)
+
+
+def plan_key(key: tuple) -> tuple:
+    """The view key a plan learns from: the same dates, every crime head, every district."""
+    return key[:4] + ((), ())
+
+
+@st.cache_resource(show_spinner="Finding the patrol areas...", max_entries=16)
+def patrol_areas(name, version, stations: tuple, how, n_areas):
+    """The patrol areas of a whole dataset for a station scope (drawn once, so they stay put
+    while the dates change)."""
+    return build_patrol_areas(_load(name, version), how, station=stations, n_areas=n_areas)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def patrol_inputs(key, choice=PLAN_CHOICE):
+    """What the plan for this view and choice is made from (crimekit.planning.PlanInputs)."""
+    how, n_areas, heads, heinous = choice
+    areas = patrol_areas(key[0], key[1], tuple(key[5]), how, n_areas)
+    return plan_inputs(view_of(plan_key(key)), areas, heads=HeadWeights(tuple(heads), heinous))
+
+
+@st.cache_data(show_spinner="Estimating risk per area and shift...", max_entries=8)
+def patrol_risk(key, source="history", choice=PLAN_CHOICE):
+    """Risk per area and shift for the period after the view ends."""
+    return plan_risk(patrol_inputs(key, choice), source)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def patrol_current(key):
-    """Today's deployment from the duty logs (empty without logs)."""
-    return patrol.current_deployment(view_of(key).patrols)
+def patrol_current(key, choice=PLAN_CHOICE):
+    """Today's deployment in the plan's areas from the duty logs (empty without logs)."""
+    return current_of(patrol_inputs(key, choice))
 
 
-def patrol_default_officers(current, n_beats) -> dict:
-    """Today's officers per shift from the duty logs, else two per beat."""
+def patrol_default_officers(current, n_beats, shifts=None) -> dict:
+    """Today's officers per shift from the duty logs, else two per area."""
+    if shifts is None:
+        shifts = tuple(pd.unique(current["shift"])) if len(current) and not set(
+            current["shift"]) <= set(SHIFTS) else SHIFTS
     if len(current):
-        return patrol.totals_per_shift(current)
-    return {s: 2 * n_beats for s in SHIFTS}
+        return patrol.totals_per_shift(current, shifts)
+    return {s: 2 * n_beats for s in shifts}
 
 
 @st.cache_data(show_spinner="Solving the deployment plan...", max_entries=32)
 def patrol_plan(key, source, officers: tuple, min_per_beat, max_per_beat, max_change, fair_cap,
-                must):
+                must, choice=PLAN_CHOICE):
     """The solved plan for these limits (cached, so moving a slider back is instant)."""
-    current = patrol_current(key)
-    return patrol.plan_patrols(patrol_risk(key, source), dict(zip(SHIFTS, officers)),
+    current = patrol_current(key, choice)
+    shifts = patrol_inputs(key, choice).shifts
+    return patrol.plan_patrols(patrol_risk(key, source, choice), dict(zip(shifts, officers)),
                                min_per_beat=min_per_beat, max_per_beat=max_per_beat,
                                must_cover=must, current=current if len(current) else None,
                                max_change=max_change, fair_cap=fair_cap)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def patrol_backtest(key, min_per_beat, weeks=4):
+def patrol_backtest(key, min_per_beat, weeks=4, choice=PLAN_CHOICE):
     """Plans for the last weeks from the data before each, scored on what then happened."""
-    return patrol.backtest_plan(view_of(key), weeks=weeks, min_per_beat=min_per_beat)
+    return patrol.backtest_plan(patrol_inputs(key, choice).dataset, weeks=weeks,
+                                min_per_beat=min_per_beat)
 
 
 @st.cache_data(show_spinner="Backtesting the re-offending model...", max_entries=8)
@@ -775,11 +809,12 @@ def alert_verdict(table, label: str):
     flagged rows. ``label`` names one series ("crime head", "beat")."""
     flagged = table[table["flagged"]]
     window = f"{table['window_start'].min():%d %b} to {table['window_end'].max():%d %b %Y}"
+    tested = f"after accounting for the {len(table)} {label}s tested"
     if len(flagged):
-        st.warning(f"{len(flagged)} of {len(table)} {label}s had significantly more incidents "
-                   f"than forecast in {window}.")
+        st.warning(f"{len(flagged)} of {len(table)} {label}s had significantly more crimes "
+                   f"than forecast in {window}, {tested}.")
     else:
-        st.success(f"No {label} is significantly above forecast in {window}.")
+        st.success(f"No {label} is significantly above forecast in {window}, {tested}.")
     return flagged
 
 

@@ -3,9 +3,10 @@ expected.
 
 For each series, the forecaster is fitted on the periods before the recent window and predicts
 the window; the window's observed total is tested against the expected total with a one-sided
-Poisson test, ``P(X >= observed | mean = expected)``. A series is flagged when that chance is
-below ``alpha`` *and* the excess is at least ``min_excess`` incidents (a jump from 0.2 to 2 is
-unlikely under Poisson but is not worth a commander's attention).
+Poisson test, ``P(X >= observed | mean = expected)``. Many series are tested at once, so each
+p-value gets its Benjamini-Hochberg q-value across the series checked; a series is flagged when
+its q-value is below ``alpha`` *and* the excess is at least ``min_excess`` incidents (a jump
+from 0.2 to 2 is unlikely under Poisson but is not worth a commander's attention).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from scipy import stats
 from crimekit.errors import ParameterError, UnusableInputError
 from crimekit.forecast import ForecastSettings, parse_date, run_parallel, series_table
 from crimekit.periods import check_freq, next_period
+from crimekit.profiles import fdr_q_values
 from crimekit.temporal import FREQS, check_by
 
 ALERT_COLUMNS = ("series", "window_start", "window_end", "observed", "expected", "ratio",
-                 "excess", "periods_above_band", "p_value", "flagged", "method")
+                 "excess", "periods_above_band", "p_value", "q_value", "flagged", "method")
 
 
 def poisson_exceedance(observed, expected) -> np.ndarray:
@@ -42,7 +44,8 @@ def alerts(incidents: pd.DataFrame, *, by: str | None = "beat", freq: str = "W",
     ``end`` (exclusive) ends the look: only incidents before it count, default all.
     ``expected`` is the forecast's mean for the window (fitted on the periods before it),
     ``ratio`` observed/expected, ``periods_above_band`` how many of the window's periods were
-    above the 80% band, ``p_value`` the Poisson test above, ``flagged`` the verdict.
+    above the 80% band, ``p_value`` the Poisson test above, ``q_value`` its Benjamini-Hochberg
+    q-value across every series checked, ``flagged`` the verdict (q < alpha).
     """
     check_freq(freq, "alerts", allowed=FREQS)
     check_by(by, "alerts", incidents)
@@ -62,9 +65,11 @@ def alerts(incidents: pd.DataFrame, *, by: str | None = "beat", freq: str = "W",
             for name, part in table.groupby("series", sort=False)]
     rows = run_parallel(_check_one, jobs, n_jobs, progress)
     out = pd.DataFrame(rows, columns=[c for c in ALERT_COLUMNS if c not in ("p_value",
+                                                                            "q_value",
                                                                             "flagged")])
     out["p_value"] = poisson_exceedance(out["observed"], out["expected"])
-    out["flagged"] = (out["p_value"] < alpha) & (out["excess"] >= min_excess)
+    out["q_value"] = fdr_q_values(out["p_value"])
+    out["flagged"] = (out["q_value"] < alpha) & (out["excess"] >= min_excess)
     return (out[list(ALERT_COLUMNS)].sort_values(["flagged", "p_value"], ascending=[False, True])
             .reset_index(drop=True))
 

@@ -175,6 +175,26 @@ def points_layer(points: pd.DataFrame, colour=(30, 90, 200), *, layer_id="points
                      pickable=True)
 
 
+def area_points_layer(areas: pd.DataFrame, value_col: str, *, layer_id: str = "areas") -> tuple:
+    """Areas without outlines (named areas, districts) as circles at ``lat``/``lon`` coloured by
+    ``value_col``, with ``beat``/``district`` tooltips. Returns (layer, legend)."""
+    shown = areas[areas["lat"].notna() & areas["lon"].notna()]
+    breaks = class_breaks(shown[value_col])
+    colours = colour_for(shown[value_col].to_numpy(), breaks, alpha=200)
+    data = pd.DataFrame({"position": list(zip(shown["lon"], shown["lat"])),
+                         "fill": [c[:3] + [200] for c in colours],
+                         "value": shown[value_col].astype(float).round(3).to_numpy()})
+    for col in ("beat", "district"):
+        if col in shown:
+            data[col] = shown[col].astype(str).map(html.escape).to_numpy()
+    layer = pdk.Layer("ScatterplotLayer", data, id=layer_id, get_position="position",
+                      get_fill_color="fill", get_line_color=[60, 60, 60, 200], stroked=True,
+                      line_width_min_pixels=1, radius_min_pixels=5, radius_max_pixels=14,
+                      get_radius=150, pickable=True)
+    return layer, legend_for(breaks, f"{value_col.replace('_', ' ')} per area",
+                             "{:,.2f}" if value_col != "count" else "{:,.0f}")
+
+
 def view_for(lat, lon, zoom=None) -> pdk.ViewState:
     """A view centred on the points, zoomed to fit their middle 96 %."""
     lat, lon = np.asarray(lat, float), np.asarray(lon, float)

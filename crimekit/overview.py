@@ -1,9 +1,21 @@
 """This period against the previous one and the same period last year, and what is rising.
 
-"This period" is the last ``days`` days of the data (ending with its last incident's day), so
-the comparison is about the most recent complete picture a commander has. Changes are tested
-for chance: given the counts of two equal-length periods, an exact binomial test asks how likely
-a rise this large is if the underlying rate had not changed.
+"This period" is the last ``days`` days of the data (ending with its last incident's day), or
+for month-dated data the last ``months`` calendar months, so the comparison is about the most
+recent complete picture a commander has. Every count is of crimes (the sum of ``count``).
+
+A comparison is only as honest as its windows:
+
+- **Not comparable.** A window that reaches outside the span the data covers (before its first
+  day, e.g. removed by a date filter, or a one-month file's previous month) has no count: it is
+  "not comparable", with no change and no test.
+- **Too few to test.** A change is tested (exact binomial test: how likely is a split this
+  lopsided if the underlying rate had not changed) only when the two periods hold at least
+  :data:`MIN_TEST_TOTAL` crimes between them.
+- **Percentages** are given only on an earlier count of at least :data:`MIN_PERCENT_BASE`
+  crimes; below it a change is a number of crimes.
+- **Many tests at once.** When every crime head (or beat) is tested, Benjamini-Hochberg
+  q-values (``q_rise``) account for the number tested; :func:`rising` keeps q < alpha.
 """
 
 from __future__ import annotations
@@ -15,21 +27,47 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import ParameterError
-from crimekit.schema import crime_count
+from crimekit.profiles import fdr_q_values
+from crimekit.schema import crime_count, data_precision
+
+#: Crimes in the two periods together before a change is tested.
+MIN_TEST_TOTAL = 10
+#: Crimes in the earlier period before a change is shown as a percentage.
+MIN_PERCENT_BASE = 20
+COMPARISON_COLUMNS = ("group", "current", "previous", "last_year", "change_vs_previous",
+                      "change_vs_last_year", "p_rise", "q_rise", "previous_comparable",
+                      "last_year_comparable")
+
+#: What each precision lets the Overview compare, in one sentence.
+PRECISION_SENTENCES = {
+    "hour": "Times are known to the hour, so periods of any number of days are compared, and "
+            "shifts and hours of the day can be analysed.",
+    "day": "Dates are known to the day but not the time, so periods of days are compared; "
+           "there are no shifts or hours of the day.",
+    "month": "Dates are known only to the month, so whole months are compared (this month "
+             "against the previous one and the same month last year); there are no weeks, "
+             "days, shifts or hours.",
+    "year": "Dates are known only to the year, so no period can be compared.",
+}
 
 
 @dataclass(frozen=True)
 class Periods:
-    """The three windows compared, as [start, end) timestamps."""
+    """The three windows compared, as [start, end) timestamps (``months``: calendar months)."""
 
     current: tuple
     previous: tuple
     last_year: tuple
+    months: bool = False
 
     def label(self) -> str:
-        """e.g. '25 Nov - 22 Dec 2025'."""
+        """e.g. '25 Nov - 22 Dec 2025', or 'Mar 2022' / 'Jan - Mar 2022' for months."""
         start, end = self.current
-        return f"{start:%d %b} - {end - pd.Timedelta(days=1):%d %b %Y}"
+        last = end - pd.Timedelta(days=1)
+        if self.months:
+            return (f"{start:%b %Y}" if (start.year, start.month) == (last.year, last.month)
+                    else f"{start:%b} - {last:%b %Y}")
+        return f"{start:%d %b} - {last:%d %b %Y}"
 
 
 def periods_ending(end, days: int = 28) -> Periods:
@@ -45,6 +83,35 @@ def periods_ending(end, days: int = 28) -> Periods:
                    (stop - span - year, stop - year))
 
 
+def months_ending(end, months: int = 1) -> Periods:
+    """The last ``months`` calendar months up to and including ``end``'s month, the ``months``
+    before them, and the same months a year earlier."""
+    if not (isinstance(months, (int, np.integer)) and 1 <= months <= 12):
+        raise ParameterError.invalid("months", "months_ending", "a whole number of months in "
+                                     "[1, 12]", months)
+    stop = pd.Timestamp(end).normalize().replace(day=1) + pd.offsets.MonthBegin(1)
+    span = pd.offsets.DateOffset(months=int(months))
+    year = pd.offsets.DateOffset(years=1)
+    return Periods((stop - span, stop), (stop - 2 * span, stop - span),
+                   (stop - span - year, stop - year), months=True)
+
+
+def covered_span(incidents: pd.DataFrame) -> tuple:
+    """[first day, day after the last) the incidents cover; for month-dated data whole months
+    (a month's crimes are all dated its 1st)."""
+    when = incidents["occurred_at"].dropna()
+    if not len(when):
+        return (None, None)
+    first, last = when.min().normalize(), when.max().normalize()
+    if data_precision(incidents) in ("month", "year"):
+        return first.replace(day=1), last.replace(day=1) + pd.offsets.MonthBegin(1)
+    return first, last + pd.Timedelta(days=1)
+
+
+def _inside(window, covered) -> bool:
+    return covered[0] is not None and window[0] >= covered[0] and window[1] <= covered[1]
+
+
 def _count(incidents, window, by):
     when = incidents["occurred_at"]
     inside = incidents[(when >= window[0]) & (when < window[1])]
@@ -54,35 +121,59 @@ def _count(incidents, window, by):
 
 
 def compare_periods(incidents: pd.DataFrame, *, days: int = 28, by: str | None = None,
-                    end=None) -> pd.DataFrame:
-    """Counts per group in the current, previous and last year's windows, with changes.
+                    end=None, months: int | None = None, covered=None,
+                    min_test: int = MIN_TEST_TOTAL,
+                    min_percent_base: int = MIN_PERCENT_BASE) -> pd.DataFrame:
+    """Crimes per group in the current, previous and last year's windows, with changes.
 
-    Returns columns ``group, current, previous, last_year, change_vs_previous,
-    change_vs_last_year`` (relative changes, NaN when the base is 0) and ``p_rise`` (one-sided
-    exact test that current exceeds previous by more than chance), sorted by ``current``.
+    ``months``: compare calendar months instead of days (month-dated data). ``covered``:
+    the [start, end) the data covers (default :func:`covered_span`; pass a date filter's start
+    if it began before the first incident). Returns :data:`COMPARISON_COLUMNS`: counts (empty
+    when the window is not comparable), relative changes (NaN when not comparable or the
+    earlier count is below ``min_percent_base``), ``p_rise`` (one-sided exact test that current
+    exceeds previous by more than chance; NaN when not comparable or fewer than ``min_test``
+    crimes in both), ``q_rise`` (its Benjamini-Hochberg q-value across the groups tested) and
+    whether each earlier window is comparable; sorted by ``current``.
     """
     if by is not None and by not in incidents:
         raise ParameterError(f"Cannot compare by {by!r}: the incidents have no such column.")
     end = end if end is not None else incidents["occurred_at"].max()
     if pd.isna(end):
-        return pd.DataFrame(columns=["group", "current", "previous", "last_year",
-                                     "change_vs_previous", "change_vs_last_year", "p_rise"])
-    windows = periods_ending(end, days)
+        return pd.DataFrame(columns=list(COMPARISON_COLUMNS))
+    windows = months_ending(end, months) if months else periods_ending(end, days)
+    covered = covered_span(incidents) if covered is None else tuple(map(pd.Timestamp, covered))
     table = pd.DataFrame({"current": _count(incidents, windows.current, by),
                           "previous": _count(incidents, windows.previous, by),
                           "last_year": _count(incidents, windows.last_year, by)})
-    table = table.fillna(0).astype(int)
+    table = table.fillna(0).astype("Int64")
     table = table[table.index.astype(str) != ""]
-    table["change_vs_previous"] = _relative(table["current"], table["previous"])
-    table["change_vs_last_year"] = _relative(table["current"], table["last_year"])
-    table["p_rise"] = [rise_p_value(c, p) for c, p in zip(table["current"], table["previous"])]
+    for name in ("previous", "last_year"):
+        ok = _inside(getattr(windows, name), covered)
+        table[f"{name}_comparable"] = ok
+        if not ok:
+            table[name] = pd.array([pd.NA] * len(table), dtype="Int64")
+    table["change_vs_previous"] = _relative(table["current"], table["previous"],
+                                            min_percent_base)
+    table["change_vs_last_year"] = _relative(table["current"], table["last_year"],
+                                             min_percent_base)
+    table["p_rise"] = [rise_p_value(c, p) if testable(c, p, min_test) else np.nan
+                       for c, p in zip(table["current"], table["previous"])]
+    table["q_rise"] = fdr_q_values(table["p_rise"])
     table = table.rename_axis("group").reset_index()
-    return table.sort_values(["current", "group"], ascending=[False, True],
-                             ignore_index=True)
+    table = table.sort_values(["current", "group"], ascending=[False, True], ignore_index=True)
+    return table[list(COMPARISON_COLUMNS)]
 
 
-def _relative(now, before):
-    return (now - before) / before.where(before > 0)
+def testable(now, before, min_test: int = MIN_TEST_TOTAL) -> bool:
+    """Whether a change from ``before`` to ``now`` can be tested: both known, and at least
+    ``min_test`` crimes between them."""
+    return not (pd.isna(now) or pd.isna(before)) and max(now, 0) + max(before, 0) >= min_test
+
+
+def _relative(now, before, min_base):
+    before = before.astype("Float64")
+    out = (now.astype("Float64") - before) / before.where(before >= max(min_base, 1))
+    return out.astype(float)
 
 
 def rise_p_value(current: int, previous: int) -> float:
@@ -94,15 +185,55 @@ def rise_p_value(current: int, previous: int) -> float:
     return float(stats.binomtest(int(current), total, 0.5, alternative="greater").pvalue)
 
 
+def p_words(p: float) -> str:
+    """'p < 0.001' or 'p = 0.012'."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def change_words(now, before, *, min_test: int = MIN_TEST_TOTAL, tested: int = 1) -> str:
+    """A change between two equal-length periods in plain words: "not comparable", "too few
+    crimes to test", or a rise/fall and how likely chance is (exact test; with ``tested`` > 1
+    tests at once, the Benjamini-Hochberg q-value is the caller's to give)."""
+    if pd.isna(before):
+        return "not comparable: that period lies outside the data or the chosen date range"
+    if not testable(now, before, min_test):
+        return (f"too few crimes to test ({max(int(now), 0) + max(int(before), 0)} in both "
+                f"periods; at least {min_test} needed)")
+    if now == before:
+        return "no change"
+    direction, p = ("rise", rise_p_value(now, before)) if now > before else \
+        ("fall", rise_p_value(before, now))
+    verdict = ("very unlikely to be chance" if p < 0.01 else "unlikely to be chance"
+               if p < 0.05 else "that could well be chance")
+    return f"a {direction} {verdict} (exact test {p_words(p)})"
+
+
+def change_label(now, before, min_percent_base: int = MIN_PERCENT_BASE) -> str:
+    """The change for a headline figure: "+12.5%", "+4 crimes" (earlier count too small for a
+    percentage) or "not comparable"."""
+    if pd.isna(before):
+        return "not comparable"
+    if before < max(min_percent_base, 1):
+        return f"{int(now) - int(before):+,} crimes"
+    return f"{(now - before) / before:+.1%}"
+
+
 def rising(incidents: pd.DataFrame, by: str, *, days: int = 28, top: int = 5,
-           min_current: int = 5, alpha: float = 0.05) -> pd.DataFrame:
+           min_current: int = 5, alpha: float = 0.05, months: int | None = None,
+           covered=None) -> pd.DataFrame:
     """The groups (crime heads, beats...) rising most against the previous period.
 
-    Keeps groups with at least ``min_current`` incidents now and a rise unlikely by chance
-    (``p_rise < alpha``), ordered by the size of the rise.
+    Keeps groups with at least ``min_current`` crimes now and a rise unlikely by chance after
+    accounting for every group tested (Benjamini-Hochberg ``q_rise < alpha``), ordered by the
+    size of the rise.
     """
-    table = compare_periods(incidents, days=days, by=by)
-    table = table[(table["current"] >= min_current) & (table["p_rise"] < alpha)
-                  & (table["current"] > table["previous"])]
-    table = table.assign(rise=table["current"] - table["previous"])
+    table = compare_periods(incidents, days=days, by=by, months=months, covered=covered)
+    table = table[(table["current"] >= min_current) & (table["q_rise"] < alpha)
+                  & (table["current"] > table["previous"]).fillna(False)]
+    table = table.assign(rise=(table["current"] - table["previous"]).astype(int))
     return table.sort_values(["rise", "p_rise"], ascending=[False, True]).head(top)
+
+
+def n_tested(table: pd.DataFrame) -> int:
+    """How many groups of a :func:`compare_periods` table were tested."""
+    return int(table["p_rise"].notna().sum())

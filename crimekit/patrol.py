@@ -37,7 +37,7 @@ import pandas as pd
 import pulp
 
 from crimekit.errors import InfeasiblePlanError, ParameterError
-from crimekit.schema import SHIFTS, crime_count
+from crimekit.schema import SHIFTS
 
 #: Columns of a plan's table, one row per (beat, shift).
 PLAN_COLUMNS = ("beat", "shift", "officers", "current", "change", "risk", "risk_lower",
@@ -71,7 +71,9 @@ class PlanSettings:
 
     def describe(self) -> str:
         """One line a commander can read back."""
-        parts = [", ".join(f"{s} {n}" for s, n in self.officers.items()) + " officers",
+        parts = [", ".join(f"{s} {n}" for s, n in self.officers.items()) + " officers"
+                 if set(self.officers) <= set(SHIFTS) else
+                 f"{sum(self.officers.values())} officers all day",
                  f"min {self.min_per_beat} per beat"]
         if self.max_per_beat is not None:
             parts.append(f"max {self.max_per_beat} per beat")
@@ -84,9 +86,10 @@ class PlanSettings:
         return "; ".join(parts)
 
 
-def officers_per_shift(officers, where: str = "plan_patrols") -> dict:
-    """Normalise officers available: an int (each shift), a sequence in SHIFTS order
-    (morning, evening, night), a dict, or text like "20,25,15"."""
+def officers_per_shift(officers, where: str = "plan_patrols", shifts=SHIFTS) -> dict:
+    """Normalise officers available: an int (each shift), a sequence in ``shifts`` order
+    (morning, evening, night), a dict, or text like "20,25,15". With one all-day "shift" (data
+    without times of day) only one number is accepted."""
     if isinstance(officers, str):
         try:
             officers = [int(p) for p in officers.replace(" ", "").split(",")]
@@ -94,21 +97,24 @@ def officers_per_shift(officers, where: str = "plan_patrols") -> dict:
             raise ParameterError.invalid("officers", where, "a whole number, or three separated "
                                          "by commas (morning,evening,night)", officers) from None
         officers = officers[0] if len(officers) == 1 else officers
+    shifts = tuple(shifts)
     if isinstance(officers, dict):
-        out = {s: officers[s] for s in SHIFTS if s in officers}
+        out = {s: officers[s] for s in shifts if s in officers}
     elif np.ndim(officers) == 0:
-        out = {s: officers for s in SHIFTS}
+        out = {s: officers for s in shifts}
     else:
-        if len(officers) != len(SHIFTS):
-            raise ParameterError.invalid("officers", where, "one number, or one per shift in "
-                                         "the order morning,evening,night", officers)
-        out = dict(zip(SHIFTS, officers))
+        if len(officers) != len(shifts):
+            rule = ("one number: this data has no times of day, so the plan cannot tell shifts "
+                    "apart and posts officers the same way all day" if len(shifts) == 1 else
+                    "one number, or one per shift in the order " + ",".join(shifts))
+            raise ParameterError.invalid("officers", where, rule, officers)
+        out = dict(zip(shifts, officers))
     for shift, n in out.items():
         if isinstance(n, bool) or not float(n).is_integer() or n < 0:
             raise ParameterError.invalid("officers", where,
                                          "whole numbers of officers, 0 or more", officers)
     if not out:
-        raise ParameterError.invalid("officers", where, f"given for the shifts {SHIFTS}", officers)
+        raise ParameterError.invalid("officers", where, f"given for the shifts {shifts}", officers)
     return {s: int(n) for s, n in out.items()}
 
 
@@ -158,7 +164,9 @@ def plan_patrols(risk: pd.DataFrame, officers, *, min_per_beat: int = 0,
     :func:`current_deployment`), needed for ``max_change``. Raises
     :class:`~crimekit.errors.InfeasiblePlanError` with the conflicting limits in words.
     """
-    settings = PlanSettings(officers_per_shift(officers), int(min_per_beat),
+    shifts = SHIFTS if "shift" not in risk or set(risk["shift"]) <= set(SHIFTS) else \
+        tuple(pd.unique(risk["shift"]))  # one all-day posting for data without times
+    settings = PlanSettings(officers_per_shift(officers, shifts=shifts), int(min_per_beat),
                             None if max_per_beat is None else int(max_per_beat),
                             tuple(str(b) for b in must_cover),
                             None if max_change is None else int(max_change),
@@ -267,7 +275,7 @@ def _check_shift(shift, n_officers, lo, hi, target, cur, settings) -> None:
         extra = (f" + {must_extra} for must-cover beats" if must_extra else "")
         raise InfeasiblePlanError(
             f"Minimum {settings.min_per_beat} per beat x {n} beats{extra} = {need} officers, "
-            f"but only {n_officers} are available in the {shift} shift: "
+            f"but only {n_officers} are available {in_shift(shift)}: "
             + (f"lower the minimum to {max(lower_to, 0)} or " if settings.min_per_beat > lower_to
                and lower_to >= 0 else
                "shorten the must-cover list or ")
@@ -275,21 +283,27 @@ def _check_shift(shift, n_officers, lo, hi, target, cur, settings) -> None:
     if (lo > hi).any():
         limit = int(hi.min())
         why = (f"the fairness cap of {settings.fair_cap:g}x the equal share allows at most "
-               f"{limit} per beat in the {shift} shift ({n_officers} officers / {n} beats)"
+               f"{limit} per beat {in_shift(shift)} ({n_officers} officers / {n} beats)"
                if settings.max_per_beat is None or limit < settings.max_per_beat
                else f"the maximum is {limit} per beat")
         raise InfeasiblePlanError(
-            f"Every beat needs at least {int(lo.max())} officer(s) in the {shift} shift, but "
+            f"Every beat needs at least {int(lo.max())} officer(s) {in_shift(shift)}, but "
             f"{why}: lower the minimum (or the must-cover list) or raise the "
             f"{'fairness cap' if 'fairness' in why else 'maximum'}.")
     if settings.max_change is not None:
         needed = min_moves(lo, hi, cur, target)
         if needed > settings.max_change:
             raise InfeasiblePlanError(
-                f"In the {shift} shift the limits need at least {needed} officers moved from the "
+                f"{in_shift(shift).capitalize()} the limits need at least {needed} officers "
+                "moved from the "
                 f"current deployment (to reach the minimums and post {target} officers where "
                 f"{int(cur.sum())} are today), but the change limit is {settings.max_change}: "
                 f"raise the change limit to {needed} or relax the minimum/must-cover beats.")
+
+
+def in_shift(shift: str) -> str:
+    """'in the night shift', or 'all day' for the one posting of data without times."""
+    return "all day" if shift not in SHIFTS else f"in the {shift} shift"
 
 
 def min_moves(lo, hi, cur, target) -> int:
@@ -303,7 +317,9 @@ def _leftover_note(shift, n_officers, target, settings, n_beats) -> str:
     what = "the maximum per beat" if settings.fair_cap is None or (
         settings.max_per_beat is not None and settings.max_per_beat
         <= fair_cap_limit(settings.fair_cap, n_officers, n_beats)) else "the fairness cap"
-    return (f"{shift.capitalize()} shift: {what} lets only {target} of the {n_officers} officers "
+    when = "All day" if shift not in SHIFTS else f"{shift.capitalize()} shift"
+    return (f"{when}: {what} lets only {target} of the {n_officers} "
+            "officers "
             f"be posted ({n_beats} beats); {n_officers - target} are left unassigned. Raise "
             f"{what} to post them all.")
 
@@ -336,7 +352,7 @@ def _solve_shift(rows, lo, hi, target, settings, shift) -> np.ndarray:
         upper = greedy
     else:
         upper = np.minimum(hi, np.maximum.reduce([greedy, cur, lo]))
-    prob = pulp.LpProblem(f"patrol_{shift}", pulp.LpMaximize)
+    prob = pulp.LpProblem(f"patrol_{shift.replace(' ', '_')}", pulp.LpMaximize)
     x = [prob.add_variable(f"x{b}", int(lo[b]), int(upper[b]), cat="Integer")
          for b in range(len(rows))]
     objective, totals = [], []
@@ -357,41 +373,13 @@ def _solve_shift(rows, lo, hi, target, settings, shift) -> np.ndarray:
         status = prob.solve(pulp.PULP_CBC_CMD(msg=False))
     if pulp.LpStatus[status] != "Optimal":
         raise InfeasiblePlanError(
-            f"No deployment of {target} officers in the {shift} shift meets all the limits "
+            f"No deployment of {target} officers {in_shift(shift)} meets all the limits "
             f"together (minimum {settings.min_per_beat}, maximum {settings.max_per_beat}, "
             f"change limit {settings.max_change}): relax the change limit or the minimum.")
     return np.array([int(round(v.value())) for v in x])
 
 
-# --- current deployment and comparisons ----------------------------------------------------------
-
-def current_deployment(patrols: pd.DataFrame, *, days: int = 28, end=None) -> pd.DataFrame:
-    """Today's deployment from the beat duty logs: the average officers per beat and shift over
-    the last ``days`` logged days (before ``end``), rounded to whole officers.
-
-    Returns ``beat, shift, officers, officers_mean``; empty when there are no logs.
-    """
-    cols = ["beat", "shift", "officers", "officers_mean"]
-    logs = patrols
-    if end is not None:
-        logs = logs[logs["date"] < pd.Timestamp(end)]
-    if not len(logs):
-        return pd.DataFrame({c: [] for c in cols})
-    last = logs["date"].max()
-    logs = logs[logs["date"] > last - pd.Timedelta(days=days)]
-    n_days = logs["date"].nunique()
-    mean = logs.groupby(["beat", "shift"])["officers"].sum() / n_days
-    out = mean.rename("officers_mean").reset_index()
-    out["beat"] = out["beat"].astype(str)
-    out["officers"] = out["officers_mean"].round().astype(int)
-    return out[cols]
-
-
-def totals_per_shift(current: pd.DataFrame) -> dict:
-    """Officers per shift in a deployment table (``beat, shift, officers``), in SHIFTS order."""
-    sums = current.groupby("shift")["officers"].sum()
-    return {s: int(sums.get(s, 0)) for s in SHIFTS}
-
+# --- under-patrolled beats ---------------------------------------------------------------------
 
 def under_patrolled(table: pd.DataFrame, *, ratio: float = 1.5) -> pd.Series:
     """Beat-shifts under-patrolled relative to risk today: their share of the shift's risk is at
@@ -405,163 +393,18 @@ def under_patrolled(table: pd.DataFrame, *, ratio: float = 1.5) -> pd.Series:
     return ((risk_share >= ratio * officer_share.fillna(0)) & above_median & known).astype(bool)
 
 
-def compare_deployments(plan: Plan) -> pd.DataFrame:
-    """Risk covered by the plan vs the current deployment, the current pattern scaled to the
-    plan's officers, an equal split and a risk-proportional split (same officers per shift).
+# --- moved to their own modules, still importable from here ---------------------------------------
 
-    Returns ``deployment, officers, risk_covered, share_covered`` (expected incidents covered
-    in the period, and as a share of all risk).
-    """
-    t = plan.table
-    k = plan.settings.effectiveness
-    total = plan.total_risk
-    rows = [("recommended plan", t["officers"])]
-    if t["current"].sum() > 0:
-        rows.append(("current deployment (duty logs)", t["current"]))
-        rows.append(("current pattern, same officers as the plan",
-                     _split(t, t["current"].astype(float))))
-    rows.append(("equal split", _split(t, pd.Series(1.0, index=t.index))))
-    rows.append(("proportional to risk", _split(t, t["risk"])))
-    out = pd.DataFrame({"deployment": [r[0] for r in rows],
-                        "officers": [int(r[1].sum()) for r in rows],
-                        "risk_covered": [float(coverage(t["risk"], r[1], k).sum()) for r in rows]})
-    out["share_covered"] = out["risk_covered"] / total if total > 0 else 0.0
-    return out
+_MOVED = {"dosage": "crimekit.patrol_visits", "koper_schedule": "crimekit.patrol_visits",
+          "backtest_plan": "crimekit.patrol_backtest",
+          **{name: "crimekit.patrol_compare" for name in (
+              "current_deployment", "totals_per_shift", "compare_deployments", "headline")}}
 
 
-def _split(table, weights) -> pd.Series:
-    """The plan's officers of each shift split by ``weights`` (largest remainders)."""
-    out = pd.Series(0, index=table.index)
-    for shift, idx in table.groupby("shift").groups.items():
-        n = int(table.loc[idx, "officers"].sum())
-        w = weights.loc[idx].to_numpy(float)
-        share = n * w / w.sum() if w.sum() > 0 else np.full(len(w), n / len(w))
-        whole = np.floor(share).astype(int)
-        order = np.argsort(-(share - whole), kind="stable")[: n - whole.sum()]
-        whole[order] += 1
-        out.loc[idx] = whole
-    return out
-
-
-def headline(plan: Plan, comparison: pd.DataFrame | None = None) -> str:
-    """One or two sentences a commander can quote."""
-    comparison = compare_deployments(plan) if comparison is None else comparison
-    rec = comparison.iloc[0]
-    text = (f"The recommended plan covers {rec['share_covered']:.0%} of the expected crime "
-            f"({rec['risk_covered']:.1f} of {plan.total_risk:.1f} incidents this period)")
-    same = comparison[comparison["deployment"].str.startswith("current pattern")]
-    if len(same):
-        other = same.iloc[0]
-        gain = rec["risk_covered"] / other["risk_covered"] - 1 if other["risk_covered"] else 0
-        text += (f", against {other['share_covered']:.0%} for today's deployment pattern with "
-                 f"the same officers ({gain:+.0%}).")
-    else:
-        text += "."
-    moved = int(plan.table["change"].clip(lower=0).sum())
-    if plan.table["current"].sum() > 0:
-        text += f" It moves {moved} officer postings from today's deployment."
-    return text
-
-
-# --- hot spot dosage -----------------------------------------------------------------------------
-
-def dosage(dataset, plan_table: pd.DataFrame, *, cell_size: float = 150.0, top: int = 3,
-           lookback_days: int = 365, stops_per_spot: int = 4, stop_minutes: int = 15,
-           seed: int = 0) -> pd.DataFrame:
-    """Hot spots to visit within each beat and shift that the plan staffs, with a Koper-curve
-    rhythm: short stops (``stop_minutes``, 10-15 min deter best) repeated about every
-    ``8 / stops_per_spot`` hours at each hot spot, in a random order within each round.
-
-    Hot spots are the ``top`` grid cells (``cell_size`` m) with the most incidents recorded in
-    that beat and shift in the last ``lookback_days``. Returns ``beat, shift, officers, rank,
-    cell_id, lat, lon, recorded, stops`` ("06:25, 08:05, ...").
-    """
-    from crimekit.patrol_risk import located_incidents
-    from crimekit.schema import SHIFT_START_HOURS
-    from crimekit.spatial import grid_for
-
-    cols = ["beat", "shift", "officers", "rank", "cell_id", "lat", "lon", "recorded", "stops"]
-    inc = located_incidents(dataset)
-    inc = inc[inc["occurred_at"] >= inc["occurred_at"].max() - pd.Timedelta(days=lookback_days)]
-    inc = inc[inc["lat"].notna() & inc["lon"].notna()]
-    staffed = plan_table[plan_table["officers"] > 0][["beat", "shift", "officers"]]
-    if not len(inc) or not len(staffed):
-        return pd.DataFrame({c: [] for c in cols})
-    grid = grid_for(dataset.incidents, cell_size=cell_size, beats=dataset.beats)
-    inc = inc.assign(cell_id=grid.cell_of(inc["lat"], inc["lon"]))
-    counts = crime_count(inc[inc["cell_id"] >= 0], ["beat", "shift", "cell_id"])
-    counts = counts.rename("recorded").reset_index().sort_values(
-        ["beat", "shift", "recorded", "cell_id"], ascending=[True, True, False, True])
-    counts["rank"] = counts.groupby(["beat", "shift"]).cumcount() + 1
-    spots = staffed.merge(counts[counts["rank"] <= top], on=["beat", "shift"])
-    centres = grid.cells.set_index("cell_id")[["lat", "lon"]]
-    spots = spots.join(centres, on="cell_id")
-    rng = np.random.default_rng(seed)
-    stops = {}
-    for (beat, shift), grp in spots.groupby(["beat", "shift"], sort=False):
-        times = koper_schedule(len(grp), SHIFT_START_HOURS[shift], stops_per_spot=stops_per_spot,
-                               stop_minutes=stop_minutes, rng=rng)
-        for idx, minutes in zip(grp.index, times):
-            stops[idx] = ", ".join(f"{(m // 60) % 24:02d}:{m % 60:02d}" for m in minutes)
-    spots["stops"] = pd.Series(stops)
-    order = spots.sort_values(["beat", "shift", "rank"], key=_shift_order)
-    return order[cols].reset_index(drop=True)
-
-
-def koper_schedule(n_spots: int, start_hour: int, *, hours: int = 8, stops_per_spot: int = 4,
-                   stop_minutes: int = 15, rng=None) -> list:
-    """Stop start times (minutes after midnight) for each of ``n_spots`` hot spots over a shift:
-    ``stops_per_spot`` rounds spread evenly over the shift; within each round the spots are
-    visited one after another in a random order, each stop lasting ``stop_minutes``."""
-    rng = rng if rng is not None else np.random.default_rng(0)
-    round_len = hours * 60 // stops_per_spot
-    out = [[] for _ in range(n_spots)]
-    for r in range(stops_per_spot):
-        gap = max(round_len // max(n_spots, 1), stop_minutes)
-        for slot, spot in enumerate(rng.permutation(n_spots)):
-            out[spot].append(start_hour * 60 + r * round_len + 10 + slot * gap)
-    return out
-
-
-# --- backtest ------------------------------------------------------------------------------------
-
-def backtest_plan(dataset, officers=None, *, weeks: int = 8, current: pd.DataFrame | None = None,
-                  risk_source: str = "history", **limits) -> pd.DataFrame:
-    """Plan each of the last ``weeks`` complete weeks from the data before it, then score the
-    plan on the crime that then occurred, against the current deployment.
-
-    Per week and deployment (``plan`` or ``current``): ``incidents`` that occurred, ``covered``
-    (share of them covered, benefit-weighted: sum of incidents x (1 - exp(-k officers)) / all),
-    and ``per_officer`` (incidents in the beat-shift of the average officer posting, i.e.
-    officer-weighted). ``officers=None`` plans with the current deployment's officers per
-    shift, so both deployments have the same strength. Returns ``week_start, deployment,
-    officers, incidents, covered, per_officer``.
-    """
-    from crimekit.patrol_risk import beat_shift_risk, located_incidents, planning_start
-
-    k = limits.get("effectiveness", DEFAULT_EFFECTIVENESS)
-    inc = located_incidents(dataset)
-    last_week = planning_start(dataset, "W") - pd.Timedelta(days=7)
-    if inc["occurred_at"].max() < last_week + pd.Timedelta(days=6):
-        last_week -= pd.Timedelta(days=7)
-    rows = []
-    for w in range(weeks, 0, -1):
-        start = last_week - pd.Timedelta(days=7 * (w - 1))
-        risk = beat_shift_risk(dataset, period_start=start, risk_source=risk_source)
-        cur = current if current is not None else current_deployment(dataset.patrols, end=start)
-        available = officers if officers is not None else totals_per_shift(cur)
-        plan = plan_patrols(risk, available, current=cur if len(cur) else None, **limits)
-        week = inc[(inc["occurred_at"] >= start) & (inc["occurred_at"] < start
-                                                    + pd.Timedelta(days=7))]
-        actual = crime_count(week, ["beat", "shift"]).rename("actual")
-        t = plan.table.join(actual, on=["beat", "shift"])
-        t["actual"] = t["actual"].fillna(0)
-        for name, col in (("plan", "officers"), ("current", "current")):
-            posted = t[col].to_numpy(float)
-            rows.append({"week_start": start, "deployment": name, "officers": int(posted.sum()),
-                         "incidents": int(t["actual"].sum()),
-                         "covered": float(coverage(t["actual"], posted, k).sum()
-                                          / max(t["actual"].sum(), 1)),
-                         "per_officer": float((t["actual"] * posted).sum() / max(posted.sum(),
-                                                                                1))})
-    return pd.DataFrame(rows)
+def __getattr__(name):
+    """Hot spot visits, the backtest, today's deployment and the comparisons live in their own
+    modules (imported on first use, so importing this module stays light)."""
+    if name in _MOVED:
+        import importlib
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,6 +17,15 @@ hand:
 
 ``risk_source="hotspots"`` asks the hotspot model (``crimekit.hotspots``) instead, and attaches
 the same recorded-crime evidence. Both return the same columns (:data:`RISK_COLUMNS`).
+
+**Precision.** Shifts need times known to the hour: data dated only to the day or the month is
+planned for the whole day (one ``shift`` named :data:`ALL_DAY`), and month-dated data only by
+month (``freq="M"``); a finer period is refused with one sentence (PrecisionError).
+**Weights.** An optional ``plan_weight`` column (see :mod:`crimekit.planning`) multiplies each
+crime in the shares and the total (e.g. heinous crimes counting double, or 0 for crime heads
+the plan leaves out); the evidence still counts crimes.
+**Stragglers.** The rate and the seasons are learnt from where consistent recording starts
+(:func:`crimekit.recording.recording_start`), not from a handful of crimes recorded years late.
 """
 
 from __future__ import annotations
@@ -25,14 +34,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crimekit.errors import ParameterError, UnusableInputError
+from crimekit.errors import ParameterError, PrecisionError, UnusableInputError
 from crimekit.periods import next_period, period_start
-from crimekit.schema import SHIFTS, crime_count, crime_weights, shift_of
+from crimekit.schema import (FREQS_FOR_PRECISION, SHIFTS, crime_count, crime_weights,
+                             data_precision, shift_of)
 
 #: Columns of every risk table.
 RISK_COLUMNS = ("beat", "shift", "risk", "risk_lower", "risk_upper", "recorded", "evidence")
-#: Days in each supported planning period.
-PERIOD_DAYS = {"D": 1, "W": 7, "2W": 14}
+#: Days in each supported planning period (a month: its own length).
+PERIOD_DAYS = {"D": 1, "W": 7, "2W": 14, "M": None}
+#: The one "shift" of a plan for data without times of day: the same posting all day.
+ALL_DAY = "all day"
 RISK_SOURCES = ("history", "hotspots")
 PRIOR = 0.5
 
@@ -64,10 +76,34 @@ def beats_of(dataset) -> list:
     return beats
 
 
+def plan_shifts(incidents: pd.DataFrame) -> tuple:
+    """The shifts a plan can tell apart: the three duty shifts when times are known to the
+    hour, else one all-day posting (:data:`ALL_DAY`)."""
+    return SHIFTS if data_precision(incidents) == "hour" else (ALL_DAY,)
+
+
+def check_plan_freq(incidents: pd.DataFrame, freq: str) -> None:
+    """Refuse, in one sentence, a planning period finer than the data's dates allow."""
+    _check_freq(freq)
+    have = data_precision(incidents)
+    if freq not in FREQS_FOR_PRECISION[have]:
+        raise PrecisionError(
+            f"This data's dates are known only to the {have}, so a plan for "
+            f"{_PERIOD_WORDS[freq]} would pile each {have}'s crimes on its first days: "
+            + ("plan by month." if "M" in FREQS_FOR_PRECISION[have] else
+               "it cannot be planned by period."))
+
+
+_PERIOD_WORDS = {"D": "a day", "W": "a week", "2W": "two weeks", "M": "a month"}
+
+
 def located_incidents(dataset) -> pd.DataFrame:
     """Incidents with their beat (point-in-polygon for rows without one, when polygons exist)
-    and shift; rows with no beat are left out."""
-    inc = dataset.incidents[["occurred_at", "category", "beat", "lat", "lon", "count"]].copy()
+    and shift (:data:`ALL_DAY` when the data has no times of day); rows with no beat are left
+    out."""
+    cols = ["occurred_at", "category", "beat", "lat", "lon", "count"]
+    inc = dataset.incidents[cols + [c for c in ("plan_weight",)
+                                    if c in dataset.incidents]].copy()
     inc["beat"] = inc["beat"].astype(str).replace("nan", "")
     missing = (inc["beat"] == "").to_numpy()
     if missing.any() and dataset.beats is not None:
@@ -75,9 +111,24 @@ def located_incidents(dataset) -> pd.DataFrame:
         rows = inc.loc[missing]
         inc.loc[missing, "beat"] = assign_beats(rows["lat"], rows["lon"],
                                                 dataset.beats)["beat"].to_numpy()
+    shifts = plan_shifts(dataset.incidents)
     inc = inc[(inc["beat"] != "") & inc["occurred_at"].notna()]
-    inc["shift"] = shift_of(inc["occurred_at"].dt.hour.to_numpy())
+    inc["shift"] = (shift_of(inc["occurred_at"].dt.hour.to_numpy()) if shifts == SHIFTS
+                    else ALL_DAY)
     return inc.reset_index(drop=True)
+
+
+def plan_weights(inc: pd.DataFrame) -> np.ndarray:
+    """Crimes per row times the plan's weight for its crime head (1 without ``plan_weight``)."""
+    w = crime_weights(inc)
+    return w * inc["plan_weight"].to_numpy(float) if "plan_weight" in inc else w
+
+
+def period_days(start, freq: str) -> float:
+    """Days in the planning period starting ``start`` (a month: its own length)."""
+    if freq == "M":
+        return float((next_period(pd.Timestamp(start), "M") - pd.Timestamp(start)).days)
+    return float(PERIOD_DAYS[freq])
 
 
 def beat_shift_risk(dataset, *, period_start=None, freq: str = "W", risk_source: str = "history",
@@ -89,7 +140,8 @@ def beat_shift_risk(dataset, *, period_start=None, freq: str = "W", risk_source:
     ends). Returns :data:`RISK_COLUMNS`, one row per beat and shift: ``risk`` (expected
     incidents in the period), its ``level`` band, ``recorded`` (incidents in the last
     ``lookback_days``) and ``evidence`` (e.g. "5 Hurt, 2 Theft at night in the last 2 years").
-    ``hotspot_model`` names the hotspot model used when ``risk_source="hotspots"``.
+    ``hotspot_model`` names the hotspot model used when ``risk_source="hotspots"``. Data
+    without times of day gets one all-day row per beat; month-dated data needs ``freq="M"``.
     """
     _check_freq(freq)
     if risk_source not in RISK_SOURCES:
@@ -97,37 +149,42 @@ def beat_shift_risk(dataset, *, period_start=None, freq: str = "W", risk_source:
                                      f"one of {RISK_SOURCES}", risk_source)
     if not 0 < level < 1:
         raise ParameterError.invalid("level", "beat_shift_risk", "a number in (0, 1)", level)
+    check_plan_freq(dataset.incidents, freq)
     start = planning_start(dataset, freq) if period_start is None else pd.Timestamp(period_start)
     inc = located_incidents(dataset)
     inc = inc[inc["occurred_at"] < start]
     if not len(inc):
-        raise UnusableInputError(f"No incident with a beat occurred before {start:%Y-%m-%d}, so "
-                                 "no risk can be estimated: choose a later period or map the "
-                                 "beat column.")
+        raise UnusableInputError(f"No incident in a beat or area occurred before "
+                                 f"{start:%Y-%m-%d}, so no risk can be estimated: widen the "
+                                 "date range.")
+    shifts = plan_shifts(dataset.incidents)
     recent = inc[inc["occurred_at"] >= start - pd.Timedelta(days=lookback_days)]
-    frame = _frame(beats_of(dataset))
+    frame = _frame(beats_of(dataset), shifts)
     evidence = _evidence(recent, frame, lookback_days)
     if risk_source == "hotspots":
+        if shifts != SHIFTS:
+            raise PrecisionError("The hotspot model splits risk across shifts, which needs "
+                                 "times known to the hour: use the recorded history.")
         risk = _hotspot_risk(dataset, start, freq, hotspot_model)
     else:
         risk = _history_risk(inc, recent, frame, start, freq, half_life_days, level)
     return risk.merge(evidence, on=["beat", "shift"], how="left")[list(RISK_COLUMNS)]
 
 
-def _frame(beats) -> pd.DataFrame:
+def _frame(beats, shifts=SHIFTS) -> pd.DataFrame:
     """Every (beat, shift) pair, beats sorted, shifts in SHIFTS order."""
-    return pd.DataFrame({"beat": np.repeat(beats, len(SHIFTS)),
-                         "shift": np.tile(SHIFTS, len(beats))})
+    return pd.DataFrame({"beat": np.repeat(beats, len(shifts)),
+                         "shift": np.tile(shifts, len(beats))})
 
 
 def _history_risk(inc, recent, frame, start, freq, half_life_days, level) -> pd.DataFrame:
     """Decay-weighted shares x the seasonal city-wide total, with a Gamma band."""
     age = (start - recent["occurred_at"]).dt.total_seconds().to_numpy() / 86400.0
-    weights = pd.Series(0.5 ** (age / half_life_days) * crime_weights(recent), index=recent.index)
-    weighted = weights.groupby([recent["beat"], recent["shift"]]).sum()
+    weights = pd.Series(0.5 ** (age / half_life_days) * plan_weights(recent), index=recent.index)
+    weighted = weights.groupby([recent["beat"], recent["shift"]]).sum().clip(lower=0)
     n = frame.join(weighted.rename("w"), on=["beat", "shift"])["w"].fillna(0.0).to_numpy()
     n = n + PRIOR
-    total = _expected_total(inc, start, PERIOD_DAYS[freq])
+    total = _expected_total(inc, start, period_days(start, freq))
     risk = total * n / n.sum()
     tail = (1 - level) / 2
     lower = stats.gamma.ppf(tail, n) / n
@@ -136,11 +193,19 @@ def _history_risk(inc, recent, frame, start, freq, half_life_days, level) -> pd.
 
 
 def _expected_total(inc, start, days) -> float:
-    """City-wide expected incidents in ``days`` days from ``start`` (rate x season)."""
+    """City-wide expected incidents in ``days`` days from ``start`` (rate x season), learnt
+    from where consistent recording starts."""
+    inc = _from_recording_start(inc)
     last_year = inc[inc["occurred_at"] >= start - pd.Timedelta(days=365)]
     span = min(365.0, (start - inc["occurred_at"].min()).total_seconds() / 86400.0)
-    rate = crime_count(last_year) / max(span, 1.0)
+    rate = max(float(plan_weights(last_year).sum()), 0.0) / max(span, 1.0)
     return rate * days * seasonal_index(inc, start + pd.Timedelta(days=days / 2), start)
+
+
+def _from_recording_start(inc) -> pd.DataFrame:
+    from crimekit.recording import recording_start
+    first = recording_start(inc).start
+    return inc if first is None else inc[inc["occurred_at"] >= first]
 
 
 def seasonal_index(inc, when, start) -> float:
@@ -152,18 +217,24 @@ def seasonal_index(inc, when, start) -> float:
     months = pd.date_range(first + pd.offsets.MonthBegin(0), start, freq="MS")[:-1]
     if len(months) < 12:
         return 1.0
-    counts = crime_count(inc, inc["occurred_at"].dt.to_period("M"))
+    counts = pd.Series(plan_weights(inc), index=inc.index).groupby(
+        inc["occurred_at"].dt.to_period("M")).sum()
     per_month = pd.Series([counts.get(m.to_period("M"), 0) / m.days_in_month for m in months],
                           index=months)
     by_month = per_month.groupby(per_month.index.month).mean()
+    if by_month.mean() <= 0:
+        return 1.0
     return float(by_month.get(pd.Timestamp(when).month, by_month.mean()) / by_month.mean())
+
+
+_WHEN = {"morning": " in the morning", "evening": " in the evening", "night": " at night",
+         ALL_DAY: ""}
 
 
 def _evidence(recent, frame, lookback_days) -> pd.DataFrame:
     """The recorded crime behind each beat-shift: a count and a short sentence."""
     span = f"{lookback_days // 365} years" if lookback_days % 365 == 0 and lookback_days > 365 \
         else ("year" if lookback_days == 365 else f"{lookback_days} days")
-    when = {"morning": "in the morning", "evening": "in the evening", "night": "at night"}
     counts = crime_count(recent, ["beat", "shift", "category"]).rename("n").reset_index()
     counts = counts.sort_values(["beat", "shift", "n", "category"],
                                 ascending=[True, True, False, True])
@@ -171,12 +242,12 @@ def _evidence(recent, frame, lookback_days) -> pd.DataFrame:
     for (beat, shift), grp in counts.groupby(["beat", "shift"], sort=False):
         top = ", ".join(f"{n} {c}" for c, n in zip(grp["category"].head(3), grp["n"].head(3)))
         more = len(grp) - 3
-        text[(beat, shift)] = (f"{grp['n'].sum()} recorded {when[shift]} in the last {span}: "
+        text[(beat, shift)] = (f"{grp['n'].sum()} recorded{_WHEN[shift]} in the last {span}: "
                                f"{top}" + (f" and {more} other crime heads" if more > 0 else ""))
     totals = counts.groupby(["beat", "shift"])["n"].sum()
     out = frame.join(totals.rename("recorded"), on=["beat", "shift"])
     out["recorded"] = out["recorded"].fillna(0).astype(int)
-    out["evidence"] = [text.get((b, s), f"none recorded {when[s]} in the last {span}")
+    out["evidence"] = [text.get((b, s), f"none recorded{_WHEN[s]} in the last {span}")
                        for b, s in zip(out["beat"], out["shift"])]
     return out
 

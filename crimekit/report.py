@@ -80,7 +80,8 @@ def _shift_summary(t) -> pd.DataFrame:
     g = t.groupby("shift", sort=False)
     out = pd.DataFrame({"officers": g["officers"].sum(), "current": g["current"].sum(),
                         "expected incidents": g["risk"].sum().round(1)})
-    return out.reindex([s for s in SHIFTS if s in out.index]).rename_axis("shift").reset_index()
+    order = [s for s in SHIFTS if s in out.index] + [s for s in out.index if s not in SHIFTS]
+    return out.reindex(order).rename_axis("shift").reset_index()  # "all day" without times
 
 
 def _rounded(df) -> pd.DataFrame:

@@ -17,14 +17,19 @@ import ui
 from crimekit import overview, patrol
 from crimekit.errors import CrimekitError
 from crimekit.evaluate import n_flagged
-from crimekit.schema import SHIFTS
+from crimekit.patrol_areas import plural, station_words
+from crimekit.planning import scope_words, shift_words
+from crimekit.schema import crime_count, data_precision
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
 PERIOD_DAYS = [7, 14, 28, 56, 91]
+PERIOD_MONTHS = [1, 3, 6, 12]
 #: The Overview's widgets, their defaults and how to read them back from the URL.
-CONTROLS = {"p_days": (28, int), "p_beat_alerts": (False, lambda v: v == "1"),
+CONTROLS = {"p_days": (28, int), "p_months": (1, int),
+            "p_beat_alerts": (False, lambda v: v == "1"),
             "p_learned": (False, lambda v: v == "1")}
+ALLOWED = {"p_days": PERIOD_DAYS, "p_months": PERIOD_MONTHS}
 MODEL_LABELS = {"xgboost": "XGBoost (learned)", "kde": "Kernel density (decayed)",
                 "all-history": "All history", "markov": "Markov transition",
                 "last-period": "Last period", "last-year": "Last year"}
@@ -35,15 +40,31 @@ TOP_CELLS = 10
 # --- cached work only this page needs -------------------------------------------------------------
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def comparison(key, days, by=None):
-    """This period, the previous one and last year's, per ``by`` group (or all)."""
-    return overview.compare_periods(ui.view_of(key).incidents, days=days, by=by)
+def comparison(key, days, by=None, months=None):
+    """This period, the previous one and last year's, per ``by`` group (or all); windows
+    outside the data or the sidebar's date range are not comparable."""
+    return overview.compare_periods(ui.view_of(key).incidents, days=days, by=by, months=months,
+                                    covered=covered(key))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def rising(key, by, days):
-    """The groups rising most against the previous period, beyond chance."""
-    return overview.rising(ui.view_of(key).incidents, by, days=days)
+def rising(key, by, days, months=None):
+    """The groups rising most against the previous period, beyond chance (q-values)."""
+    return overview.rising(ui.view_of(key).incidents, by, days=days, months=months,
+                           covered=covered(key))
+
+
+def covered(key):
+    """The span the comparisons may look at: from where the data's consistent recording starts
+    (or the sidebar's range, if later) to the view's last day."""
+    start, stop = overview.covered_span(ui.view_of(key).incidents)
+    if start is None:
+        return None
+    first = ui.recording(key[0]).start
+    first = overview.covered_span(ui.dataset(key[0]).incidents)[0] if first is None else first
+    if key[2] is not None:
+        first = max(first, pd.Timestamp(key[2]).normalize())
+    return first, stop
 
 
 # --- small helpers --------------------------------------------------------------------------------
@@ -57,7 +78,7 @@ def controls_from_url() -> None:
             value = read(st.query_params[name])
         except (KeyError, ValueError):
             value = default
-        st.session_state[name] = value if name != "p_days" or value in PERIOD_DAYS else default
+        st.session_state[name] = value if value in ALLOWED.get(name, [value]) else default
 
 
 def controls_to_url() -> None:
@@ -73,29 +94,11 @@ def share_link() -> str:
     return "?" + urlencode(pairs)
 
 
-def chance_words(now: int, before: int) -> str:
-    """The exact test of a change between two equal-length periods, in plain words."""
-    if now == before:
-        return "no change"
-    direction, p = ("rise", overview.rise_p_value(now, before)) if now > before else \
-        ("fall", overview.rise_p_value(before, now))
-    if p < 0.01:
-        verdict = "very unlikely to be chance"
-    elif p < 0.05:
-        verdict = "unlikely to be chance"
-    else:
-        verdict = "that could well be chance"
-    return f"a {direction} {verdict} (exact test p = {p:.3f})"
-
-
 #: Relative changes as percentages and p-values readable at any size, in every table here.
 CHANGE_FORMATS = {c: st.column_config.NumberColumn(c, format="percent")
                   for c in ("change_vs_previous", "change_vs_last_year")}
-CHANGE_FORMATS["p_rise"] = st.column_config.NumberColumn("p_rise", format="%.2g")
-
-
-def percent(x) -> str:
-    return f"{x:+.1%}" if pd.notna(x) and np.isfinite(x) else "n/a (nothing to compare with)"
+CHANGE_FORMATS.update({c: st.column_config.NumberColumn(c, format="%.2g")
+                       for c in ("p_rise", "q_rise")})
 
 
 def section_link(page: str, label: str, icon: str) -> None:
@@ -104,61 +107,100 @@ def section_link(page: str, label: str, icon: str) -> None:
 
 # --- blocks ---------------------------------------------------------------------------------------
 
-def period_block(key, days) -> None:
-    st.subheader(f"This period against the last ({days} days)")
-    whole = comparison(key, days)
+def unit_of(days, months) -> str:
+    """'28 days' or '3 months' / 'month'."""
+    if months:
+        return "month" if months == 1 else f"{months} months"
+    return f"{days} days"
+
+
+def delta(now, before):
+    return None if pd.isna(before) else f"{int(now) - int(before):+,} crimes (then {before:,})"
+
+
+def period_block(key, days, months) -> None:
+    unit = unit_of(days, months)
+    st.subheader(f"This period against the last ({unit})")
+    whole = comparison(key, days, None, months)
     if not len(whole):
-        st.info("No dated incidents to compare.")
+        st.info("No dated crimes to compare.")
         return
     row = whole.iloc[0]
-    windows = overview.periods_ending(ui.view_of(key).incidents["occurred_at"].max(), days)
-    cur, prev, last = int(row["current"]), int(row["previous"]), int(row["last_year"])
+    end = ui.view_of(key).incidents["occurred_at"].max()
+    windows = overview.months_ending(end, months) if months else \
+        overview.periods_ending(end, days)
+    cur, prev, last = int(row["current"]), row["previous"], row["last_year"]
     m1, m2, m3 = st.columns(3)
     m1.metric(f"This period ({windows.label()})", f"{cur:,}",
-              help="Incidents in the last days of the selected data.")
-    m2.metric(f"Against the previous {days} days", percent(row["change_vs_previous"]),
-              delta=f"{cur - prev:+,} incidents (then {prev:,})", delta_color="inverse")
-    m3.metric(f"Against the same {days} days last year", percent(row["change_vs_last_year"]),
-              delta=f"{cur - last:+,} incidents (then {last:,})", delta_color="inverse")
-    st.caption(f"Against the previous {days} days: {chance_words(cur, prev)}. Against the same "
-               f"{days} days last year (52 weeks earlier, so weekdays line up): "
-               f"{chance_words(cur, last)}. The exact binomial test asks how often a split this "
-               "lopsided happens when the underlying rate has not changed.")
-    by_head = comparison(key, days, "category")
+              help="Crimes (rows that stand for several are counted as several) in the last "
+                   f"{unit} of the selected data.")
+    m2.metric(f"Against the previous {unit}", overview.change_label(cur, prev),
+              delta=delta(cur, prev), delta_color="inverse")
+    m3.metric(f"Against the same {unit} last year", overview.change_label(cur, last),
+              delta=delta(cur, last), delta_color="inverse")
+    lined_up = "" if months else " (52 weeks earlier, so weekdays line up)"
+    st.caption(f"Against the previous {unit}: {overview.change_words(cur, prev)}. Against the "
+               f"same {unit} last year{lined_up}: {overview.change_words(cur, last)}. A change "
+               "is tested (exact binomial test: how often a split this lopsided happens when "
+               "the underlying rate has not changed) only when both periods lie inside the "
+               f"data and the date range and hold at least {overview.MIN_TEST_TOTAL} crimes "
+               f"between them; it is a percentage only from {overview.MIN_PERCENT_BASE} crimes "
+               "before.")
+    by_head = comparison(key, days, "category", months)
+    tested = overview.n_tested(by_head)
     with st.expander("Every crime head"):
+        heads = plural("crime head", tested)
+        st.caption((f"q_rise accounts for the {tested} {heads} tested at once "
+                    "(Benjamini-Hochberg): below 0.05, a rise unlikely to be chance even among "
+                    "that many. " if tested else "No crime head could be tested. ")
+                   + "Empty cells: not comparable, too few crimes to test, or too few for a "
+                   "percentage.")
         st.dataframe(by_head.round(3), hide_index=True, width="stretch",
                      column_config=CHANGE_FORMATS)
         ui.download(by_head, "periods_by_crime_head.csv", "Download the comparison by crime head")
 
 
-def rising_table(key, by, days, label) -> None:
-    table = rising(key, by, days)
-    if not len(table):
-        st.success(f"No {label} rose beyond chance against the previous {days} days.")
+def rising_table(key, by, days, months, label) -> None:
+    unit = unit_of(days, months)
+    tested = overview.n_tested(comparison(key, days, by, months))
+    table = rising(key, by, days, months)
+    if not tested:
+        st.info(f"No {label} could be tested: the previous {unit} lies outside the data or "
+                f"the date range, or too few crimes were recorded.")
         return
-    shown = table[["group", "current", "previous", "rise", "change_vs_previous", "p_rise"]]
-    shown = shown.assign(in_words=[chance_words(c, p) for c, p in
-                                   zip(shown["current"], shown["previous"])])
+    if not len(table):
+        st.success(f"No {label} rose beyond chance against the previous {unit}, after "
+                   f"accounting for the {tested} {plural(label, tested)} tested.")
+        return
+    shown = table[["group", "current", "previous", "rise", "change_vs_previous", "p_rise",
+                   "q_rise"]]
+    shown = shown.assign(in_words=[
+        f"{overview.change_words(c, p)}; q = {q:.3g} after accounting for the {tested} "
+        f"{plural(label, tested)} tested" for c, p, q in
+        zip(shown["current"], shown["previous"], shown["q_rise"])])
     st.dataframe(shown.rename(columns={"group": label}).round(3), hide_index=True,
                  column_config=CHANGE_FORMATS,
                  width="stretch")
     ui.download(shown, f"rising_{by}.csv", f"Download the rising {label}s")
 
 
-def rising_block(key, days) -> None:
+def rising_block(key, days, months) -> None:
     st.subheader("Rising most")
-    st.caption(f"Groups with at least 5 incidents now and a rise against the previous {days} "
-               "days that chance alone would give less than 5% of the time (exact test).")
+    st.caption(f"Groups with at least 5 crimes now and a rise against the previous "
+               f"{unit_of(days, months)} that chance alone would give less than 5% of the "
+               "time, after accounting for every group tested at once (exact test, "
+               "Benjamini-Hochberg q-values).")
     left, right = st.columns(2)
     with left:
         st.markdown("**Crime heads**")
-        rising_table(key, "category", days, "crime head")
+        rising_table(key, "category", days, months, "crime head")
     with right:
-        st.markdown("**Beats**")
+        area = ui.dataset(key[0]).meta.get("area_unit") or "beat"
+        st.markdown(f"**{plural(area)[:1].upper() + plural(area)[1:]}**")
         if ui.view_of(key).incidents["beat"].astype(str).eq("").all():
-            st.info("This dataset names no beats, so beats cannot be compared.")
+            st.info(f"This dataset names no {plural(area)}, so they cannot be compared.")
         else:
-            rising_table(key, "beat", days, "beat")
+            rising_table(key, "beat", days, months, area)
     section_link("pages/trends.py", "Trends: patterns, trends per year and forecasts",
                  ":material/trending_up:")
 
@@ -180,12 +222,14 @@ def alerts_table(key, by, label) -> None:
     ui.download(table, f"alerts_by_{by}.csv", f"Download every {label} checked")
 
 
-def alerts_block(key) -> None:
+def alerts_block(key, months) -> None:
     st.subheader("Alerts: above what was expected")
     a = ui.ALERT_DEFAULTS
-    st.caption(f"Each series' last {a['recent']} weeks against its forecast from the weeks "
+    unit = "months" if months else "weeks"
+    st.caption(f"Each series' last {a['recent']} {unit} against its forecast from the {unit} "
                f"before (Prophet, or a labelled simpler method for sparse series); flagged when "
-               f"a Poisson test gives p < {a['alpha']} and at least 3 incidents above expected.")
+               f"a Poisson test gives q < {a['alpha']} after accounting for every series tested "
+               "(Benjamini-Hochberg) and at least 3 crimes above expected.")
     alerts_table(key, "category", "crime head")
     beats_on = st.toggle("Also check every beat", key="p_beat_alerts",
                          help="One forecast per beat: several seconds the first time, then "
@@ -196,11 +240,15 @@ def alerts_block(key) -> None:
                  ":material/notifications:")
 
 
-def hotspot_block(key) -> None:
+def hotspot_block(key, months) -> None:
     st.subheader("Top predicted hotspots, next period")
     d = ui.HOTSPOT_DEFAULTS
     if not ui.view_of(key).incidents["lat"].notna().any():
         st.info("None of these incidents has coordinates, so no place can be scored.")
+        return
+    if months:
+        st.info("No hot spots for next week: this data's dates are known only to the month, "
+                "so weekly risk would pile each month's crimes on its first week.")
         return
     learned = st.toggle("Use the learned model (XGBoost)", key="p_learned",
                         help="Off: the best fast baseline on a quick backtest of this data. On: "
@@ -257,29 +305,46 @@ def hotspot_block(key) -> None:
                  ":material/local_fire_department:")
 
 
+def officers_words(inputs, officers, from_logs) -> str:
+    """'Officers per shift (morning 30, ...) are today's strength from the duty logs.'"""
+    source = ("today's strength from the duty logs" if from_logs else
+              f"two per {inputs.areas.unit}")
+    if len(inputs.shifts) == 1:
+        return (f"{officers[0]:,} officers on duty at any time, posted the same way "
+                f"{shift_words(inputs.shifts)}: {source}.")
+    each = ", ".join(f"{s} {n:,}" for s, n in zip(inputs.shifts, officers))
+    return f"Officers per shift ({each}): {source}."
+
+
 def patrol_block(key) -> None:
-    st.subheader("This week's patrol plan")
     try:
+        inputs = ui.patrol_inputs(key)
         current = ui.patrol_current(key)
-        risk = ui.patrol_risk(key, "history")
-        defaults = ui.patrol_default_officers(current, risk["beat"].nunique())
-        officers = tuple(int(defaults[s]) for s in SHIFTS)
+        unit = inputs.areas.unit
+        defaults = ui.patrol_default_officers(current, len(inputs.areas.table), inputs.shifts)
+        officers = tuple(int(defaults[s]) for s in inputs.shifts)
         min_per_beat = 1 if sum(officers) else 0
         plan = ui.patrol_plan(key, "history", officers, min_per_beat, None, None, None, ())
     except CrimekitError as exc:
+        st.subheader("The patrol plan")
         st.info(ui.message(f"No plan: {exc}"))
         return
+    when = "This month's" if inputs.freq == "M" else "This week's"
+    st.subheader(f"{when} patrol plan{station_words(inputs.areas.stations, ', ')}")
     st.markdown(f"**{patrol.headline(plan)}**")
     total = plan.total_risk
-    st.caption(f"Expected incidents this week across all beats: {total:.0f} (80% range "
+    st.caption(f"{inputs.notes[0]} Expected crimes in {inputs.period_words()} across "
+               f"{ui.md(scope_words(inputs))}: {total:.0f} (80% range "
                f"{stats.poisson.ppf(0.1, total):.0f}-{stats.poisson.ppf(0.9, total):.0f}, "
-               "assuming Poisson counts), from decayed recorded history per beat and shift. "
-               f"Officers per shift ({', '.join(f'{s} {n}' for s, n in zip(SHIFTS, officers))}) "
-               + ("are today's strength from the duty logs." if len(current) else
-                  "assume two per beat."))
+               f"assuming Poisson counts), from decayed recorded history per {unit} and "
+               f"{'shift' if len(inputs.shifts) > 1 else 'day'}, every crime head counted "
+               "(the sidebar's crime-head filter narrows the comparisons above, not the plan). "
+               + officers_words(inputs, officers, len(current) > 0))
     if not len(current):
         st.info("This dataset has no beat duty logs, so today's deployment is unknown and the "
                 "plan cannot be compared with it. Import a patrols file on the Data page.")
+    elif inputs.freq == "M":
+        st.caption("No backtest: weekly backtests need dates known to the day.")
     else:
         bt = ui.patrol_backtest(key, min_per_beat)
         means = bt.groupby("deployment")["covered"].mean()
@@ -298,14 +363,23 @@ view = ui.current_view()
 ui.stop_if_empty(view)
 key = ui.view_key()
 controls_from_url()
+precision = data_precision(view.incidents)
+months = None
+if precision in ("month", "year"):
+    months = st.select_slider("Period length (months)", PERIOD_MONTHS, key="p_months",
+                              help="This period is the last months of the selected data.")
 days = st.select_slider("Period length (days)", PERIOD_DAYS, key="p_days",
-                        help="This period is the last days of the selected data.")
-st.caption(f"{len(view.incidents):,} incidents - {ui.md(ui.current_filters().describe())}.")
+                        help="This period is the last days of the selected data.",
+                        disabled=months is not None)
+station = station_words(key[5])
+st.caption(f"{crime_count(view.incidents):,} crimes - {ui.md(ui.current_filters().describe())}"
+           + (f" ({station}: the sidebar's districts)." if station else "."))
+st.caption(overview.PRECISION_SENTENCES[precision])
 
-period_block(key, days)
-rising_block(key, days)
-alerts_block(key)
-hotspot_block(key)
+period_block(key, days, months)
+rising_block(key, days, months)
+alerts_block(key, months)
+hotspot_block(key, months)
 patrol_block(key)
 controls_to_url()
 

@@ -48,6 +48,10 @@ def test_injected_spike_is_flagged_and_untouched_beats_are_not(small_city):
     out = alerts(spiked, by="beat", recent=4, holidays=small_city.dataset.holidays)
     pd.testing.assert_frame_equal(spiked, before)
     assert tuple(out.columns) == ALERT_COLUMNS
+    # q-values account for every beat checked (Benjamini-Hochberg), and flags follow them
+    from scipy import stats
+    assert np.allclose(out["q_value"], stats.false_discovery_control(out["p_value"]))
+    assert (out["flagged"] == ((out["q_value"] < 0.01) & (out["excess"] >= 3))).all()
     row = out.set_index("series").loc[target]
     assert row["flagged"] and row["ratio"] > 1.8 and row["p_value"] < 1e-4
     assert out["window_start"].iloc[0] == pd.Timestamp("2024-12-02")

@@ -104,3 +104,61 @@ def test_report_escapes_user_text():
     page = plan_report_html(plan_patrols(risk, {"night": 2}), dataset_name="<b>d</b>")
     assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert "<img" not in page and "&lt;b&gt;d&lt;/b&gt;" in page and "B&amp;1" in page
+
+
+def test_plan_without_beats_or_districts_draws_patrol_areas(tmp_path, capsys):
+    import numpy as np
+    rng = np.random.default_rng(1)
+    n = 600
+    df = pd.DataFrame({"incident_id": [f"I{i}" for i in range(n)],
+                       "occurred_at": pd.Timestamp("2024-01-01")
+                       + pd.to_timedelta(rng.uniform(0, 300, n), unit="D"),
+                       "category": rng.choice(["Theft", "Hurt"], n),
+                       "lat": 12.97 + rng.normal(0, 0.01, n),
+                       "lon": 77.59 + rng.normal(0, 0.01, n)})
+    path = tmp_path / "points.csv"
+    df.to_csv(path, index=False)
+    out = tmp_path / "plan.csv"
+    code = main(["plan", "--data", str(path), "--officers", "5", "--n-areas", "4",
+                 "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    plan = pd.read_csv(out)
+    assert sorted(plan["beat"].unique()) == ["Area 01", "Area 02", "Area 03", "Area 04"]
+    assert plan.groupby("shift")["officers"].sum().tolist() == [5, 5, 5]
+    recorded = plan["evidence"].str.extract(r"^(\d+) recorded")[0].fillna(0).astype(int)
+    assert recorded.sum() == n  # every crime in exactly one area
+    text = capsys.readouterr().out
+    assert "This data names no beats or areas, so the plan covers 4 patrol areas" in text
+
+
+def test_plan_for_one_station_of_the_city(city, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("crimekit.sources.open_dataset", lambda spec: city.dataset)
+    out = tmp_path / "east.csv"
+    code = main(["plan", "--data", "demo", "--station", "East", "--officers", "30,28,14",
+                 "--min-per-beat", "1", "--heinous-weight", "2", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    plan = pd.read_csv(out)
+    east = city.dataset.beats.loc[city.dataset.beats["district"] == "East", "beat"]
+    assert sorted(plan["beat"].unique()) == sorted(east)
+    assert plan.groupby("shift")["officers"].sum().to_dict() == \
+        {"evening": 28, "morning": 30, "night": 14}
+    text = capsys.readouterr().out
+    assert "Planned over the 10 beats of station East" in text
+    assert "count 2x" in text
+
+
+def test_month_dated_file_is_planned_by_month(tmp_path, capsys):
+    from conftest import SHARED_DATA
+    sample = SHARED_DATA / "uk_police_street_sample.csv"
+    if not sample.exists():
+        pytest.skip("../shared/data is absent")
+    out = tmp_path / "plan.csv"
+    assert main(["plan", "--data", str(sample), "--officers", "12", "--out", str(out)]) == 0
+    plan = pd.read_csv(out)
+    assert set(plan["shift"]) == {"all day"} and plan["officers"].sum() == 12
+    text = capsys.readouterr().out
+    assert "Plan for the period from 2022-04-01 (M)" in text
+    assert "Dates are known only to the month" in text
+    assert main(["plan", "--data", str(sample), "--officers", "4,4,4",
+                 "--out", str(tmp_path / "p.csv")]) == 2
+    assert "no times of day" in capsys.readouterr().err

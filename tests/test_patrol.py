@@ -367,3 +367,18 @@ def test_planning_starts_on_the_next_whole_period_of_each_kind():
     assert planning_start(ds, "W") == pd.Timestamp("2026-01-05")  # a Monday
     fortnight = planning_start(ds, "2W")
     assert fortnight > pd.Timestamp("2025-12-30") and period_start(fortnight, "2W") == fortnight
+
+
+def test_far_past_stragglers_do_not_empty_the_plan():
+    # one month coded in October 2015, with a few crimes recorded years late (St. Louis style):
+    # every November in 18 years of "history" is empty, which made the seasonal index 0
+    rng = np.random.default_rng(2)
+    when = pd.Timestamp("2015-10-01") + pd.to_timedelta(rng.uniform(0, 31, 300), unit="D")
+    old = pd.to_datetime(["1997-01-05", "2001-03-02", "2005-06-07", "2010-04-01", "2013-08-09"])
+    inc = pd.DataFrame({"occurred_at": list(when) + list(old), "category": "Theft",
+                        "beat": rng.choice(["A", "B"], 305)})
+    ds = Dataset("stl-like", conform_incidents(inc))
+    risk = beat_shift_risk(ds)
+    assert planning_start(ds) == pd.Timestamp("2015-11-02")
+    # 300 crimes over the 32 days from 1 October: about 66 a week
+    assert risk["risk"].sum() == pytest.approx(300 / 32 * 7, rel=0.05)

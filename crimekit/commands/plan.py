@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from crimekit.commands import add_data_argument
+from crimekit.patrol_areas import KINDS
 
 HELP = """\
 Plan how many officers to post to each beat in each shift (morning 06-14, evening 14-22,
@@ -20,10 +21,19 @@ under_patrolled and evidence (the recorded crime behind the risk).
 in the order morning,evening,night. All available officers are posted unless the maximum per
 beat or the fairness cap stops it (the command then says how many are left over).
 
+Areas: the beat polygons when given (--beats or imported with the data), else the areas or
+districts the incidents name, else compact areas of similar workload drawn from the map
+(--areas chooses; --n-areas sets how many are drawn). --station plans one district's areas
+only. The plan weighs every crime head, each crime once, unless --heads or --heinous-weight
+say otherwise. Data without times of day gets one all-day posting per area (one --officers
+number); month-dated data is planned for the next month.
+
 example:
   python -m crimekit plan --data demo --officers 300,280,140 --min-per-beat 1 --out plan.csv
   python -m crimekit plan --data incidents.csv --beats beats.geojson --officers 40 \\
       --max-change 10 --must-cover C-01 C-02 --out plan.csv --report plan.html
+  python -m crimekit plan --data demo --station East --officers 30,28,14 --heinous-weight 2 \\
+      --out east.csv
 """
 
 
@@ -49,8 +59,22 @@ def register(subparsers) -> None:
                         "/ beats), an over-policing guard (e.g. 3)")
     p.add_argument("--must-cover", nargs="+", default=(), metavar="BEAT",
                    help="beats that get at least one officer in every shift")
-    p.add_argument("--freq", choices=("D", "W", "2W"), default="W",
-                   help="planning period: a day, a week (default, starting Monday) or two weeks")
+    p.add_argument("--freq", choices=("D", "W", "2W", "M"), default="W",
+                   help="planning period: a day, a week (default, starting Monday), two weeks "
+                        "or a month (month-dated data is always planned by month)")
+    p.add_argument("--areas", choices=("auto",) + KINDS, default="auto",
+                   help="what to deploy across: auto (default: beat polygons, else the areas or "
+                        "districts the incidents name, else areas drawn from the map), beats, "
+                        "named, districts or grid")
+    p.add_argument("--n-areas", type=int, default=None, metavar="N",
+                   help="how many areas to draw from the map (grid areas; default about one "
+                        "per 50 crimes of the last two years)")
+    p.add_argument("--station", nargs="+", default=(), metavar="DISTRICT",
+                   help="plan only this district's (station's) areas; several for a group")
+    p.add_argument("--heads", nargs="+", default=(), metavar="HEAD",
+                   help="crime heads the plan weighs (default: every head)")
+    p.add_argument("--heinous-weight", type=float, default=1.0, metavar="W",
+                   help="how many times a heinous crime counts (default 1)")
     p.add_argument("--risk-source", choices=("history", "hotspots"), default="history",
                    help="risk from decayed recorded history (default) or the hotspot model")
     p.add_argument("--out", required=True, metavar="FILE", help="CSV file to write the plan to")
@@ -61,23 +85,34 @@ def register(subparsers) -> None:
 def run(args) -> int:
     """Build the risk, solve the plan, write it and print the headline."""
     from crimekit import export, patrol
-    from crimekit.patrol_risk import beat_shift_risk, planning_start
+    from crimekit.patrol_areas import build_patrol_areas, plural
+    from crimekit.schema import SHIFTS
+    from crimekit.planning import HeadWeights, current_of, make_plan, plan_inputs
     from crimekit.sources import open_dataset
 
     dataset = open_dataset(args.data)
     if args.beats:
         dataset = replace(dataset, beats=_read_beats(args.beats))
-    officers = patrol.officers_per_shift(args.officers, "plan --officers")
-    current = patrol.current_deployment(dataset.patrols)
-    risk = beat_shift_risk(dataset, freq=args.freq, risk_source=args.risk_source)
-    plan = patrol.plan_patrols(risk, officers, min_per_beat=args.min_per_beat,
-                               max_per_beat=args.max_per_beat, must_cover=args.must_cover,
-                               current=current if len(current) else None,
-                               max_change=args.max_change, fair_cap=args.fair_cap)
+    areas = build_patrol_areas(dataset, args.areas, station=tuple(args.station),
+                               n_areas=args.n_areas)
+    inputs = plan_inputs(dataset, areas, heads=HeadWeights(tuple(args.heads),
+                                                           args.heinous_weight),
+                         freq=args.freq)
+    officers = patrol.officers_per_shift(args.officers, "plan --officers", inputs.shifts)
+    current = current_of(inputs)
+    plan = make_plan(inputs, officers, risk_source=args.risk_source,
+                     min_per_beat=args.min_per_beat, max_per_beat=args.max_per_beat,
+                     must_cover=args.must_cover, max_change=args.max_change,
+                     fair_cap=args.fair_cap)
+    dataset = inputs.dataset
     out = export.write_csv(plan.table, args.out)
-    start = planning_start(dataset, args.freq)
-    print(f"Plan for the period from {start:%Y-%m-%d} ({args.freq}): {len(plan.table):,} "
-          f"beat-shifts, {plan.settings.describe()}.")
+    start = inputs.start
+    for note in inputs.notes:
+        print(note)
+    rows = (f"{areas.unit}-shifts" if inputs.shifts == SHIFTS else
+            plural(areas.unit, len(plan.table)))
+    print(f"Plan for the period from {start:%Y-%m-%d} ({inputs.freq}): {len(plan.table):,} "
+          f"{rows}, {plan.settings.describe()}.")
     print(patrol.headline(plan))
     for note in plan.notes:
         print(note)
