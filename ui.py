@@ -287,8 +287,10 @@ def holidays_of(key, city_list: bool, country):
 @st.cache_data(show_spinner=False, max_entries=16)
 def trend_table(key, by):
     """Change per year of each series (Poisson regression on weekly counts, 95% interval)."""
-    counts = T.counts_over_time(series_incidents(key), "W", by)
-    return T.trend_summary(counts, "W")
+    inc = series_incidents(key)
+    freq = freq_for(inc, "W")[0]  # month-dated data: a trend over months
+    counts = T.counts_over_time(inc, freq, by)
+    return T.trend_summary(counts, freq)
 
 
 #: Origins of the quick forecast backtest shown by default (the full one has 13 in a year).
@@ -816,6 +818,32 @@ def alert_verdict(table, label: str):
     else:
         st.success(f"No {label} is significantly above forecast in {window}, {tested}.")
     return flagged
+
+
+def p_text(p) -> str:
+    """A p- or q-value for a table: "< 0.001", "0.012", or "-" when there is no test."""
+    if p is None or pd.isna(p):
+        return "-"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def plain(df: pd.DataFrame, labels: dict, *, p=(), percent=(), dates=(), digits=None):
+    """A table for people: only the ``labels`` columns ({column: label}, in that order),
+    p-values as text, shares as "+12.5%" ("-" when missing) and dates as dates. Downloads keep
+    the machine columns; this is what a page shows."""
+    out = df[[c for c in labels if c in df]].copy()
+    for c in p:
+        if c in out:
+            out[c] = out[c].map(p_text)
+    for c in percent:
+        if c in out:
+            out[c] = out[c].map(lambda v: "-" if pd.isna(v) else f"{v:+.1%}")
+    for c in dates:
+        if c in out:
+            out[c] = pd.to_datetime(out[c]).dt.strftime("%d %b %Y")
+    if digits is not None:
+        out = out.round(digits)
+    return out.rename(columns=labels)
 
 
 def limits_note() -> None:

@@ -25,6 +25,8 @@ FREQS = {f: (PERIOD_NAMES[f], per_year) for f, per_year in (("D", 365.25), ("W",
 #: Fields a series can be split by.
 BY_FIELDS = ("category", "category_group", "district", "beat")
 ALL = "all"
+#: A yearly trend needs at least this many crimes (and a year of periods).
+MIN_TREND_CRIMES = 30
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -132,17 +134,29 @@ def trend_summary(counts: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     year terms, so a season does not pass for a trend) estimates the relative change per year
     (0.10 = +10 %/yr) with a 95% interval from over-dispersion-scaled standard errors.
     ``direction`` is "up"/"down" when the interval excludes zero, else "no clear change".
+
+    Honest by construction: a series with less than a year of complete periods or fewer than
+    :data:`MIN_TREND_CRIMES` crimes gets no estimate ("too little data": a few weeks do not
+    make a yearly rate), and ``q_value`` is the Benjamini-Hochberg q-value across the series,
+    so testing many crime heads at once does not turn chance into "up".
     """
     per_year = FREQS[check_freq(freq, "trend_summary", allowed=FREQS)][1]
     rows = []
     for name, part in counts[counts["complete"]].groupby("series", sort=False):
         y = part["count"].to_numpy(float)
         t = (np.arange(len(y)) / per_year)
-        rows.append((name, len(y), y.mean(), *_poisson_trend(y, t, part["period_start"], freq)))
+        enough = len(y) >= per_year - 1e-9 and y.sum() >= MIN_TREND_CRIMES
+        fit = _poisson_trend(y, t, part["period_start"], freq) if enough else (np.nan,) * 4
+        rows.append((name, len(y), y.mean(), *fit))
     out = pd.DataFrame(rows, columns=["series", "periods", "mean_per_period", "change_per_year",
                                       "low", "high", "p_value"])
-    out["direction"] = np.where(out["low"] > 0, "up", np.where(out["high"] < 0, "down",
-                                                                "no clear change"))
+    from crimekit.profiles import fdr_q_values
+    out["q_value"] = fdr_q_values(out["p_value"])
+    out["direction"] = np.where(
+        out["change_per_year"].isna(), "too little data (needs a year and "
+        f"{MIN_TREND_CRIMES} crimes)", np.where(
+            (out["low"] > 0) & (out["q_value"] < 0.05), "up",
+            np.where((out["high"] < 0) & (out["q_value"] < 0.05), "down", "no clear change")))
     return out
 
 
@@ -271,6 +285,7 @@ def recent_change(incidents: pd.DataFrame, by=None, *, days: int = 365, end=None
     stop = (pd.Timestamp(end) if end is not None
             else inc["occurred_at"].max().normalize() + pd.Timedelta(days=1))
     split, first = stop - pd.Timedelta(days=days), stop - pd.Timedelta(days=2 * days)
+    comparable = len(inc) and inc["occurred_at"].min().normalize() <= first
     when = inc["occurred_at"]
     window = np.where(when >= split, "recent", "previous")
     keep = (when >= first) & (when < stop)
@@ -280,8 +295,20 @@ def recent_change(incidents: pd.DataFrame, by=None, *, days: int = 365, end=None
     out = out.rename_axis(["series", "window"]).unstack(fill_value=0)
     out = out.reindex(columns=["recent", "previous"], fill_value=0).reset_index()
     out.columns.name = None
-    out["change"] = np.where(out["previous"] > 0,
+    from crimekit.overview import MIN_PERCENT_BASE, MIN_TEST_TOTAL
+    from crimekit.profiles import fdr_q_values
+    out["change"] = np.where(out["previous"] >= MIN_PERCENT_BASE,
                              out["recent"] / out["previous"].clip(lower=1) - 1, np.nan)
-    out["p_value"] = [stats.binomtest(int(r), int(r + p), 0.5).pvalue if r >= 0 and p >= 0
-                      and r + p else np.nan for r, p in zip(out["recent"], out["previous"])]
+    out["p_value"] = [stats.binomtest(int(r), int(r + p), 0.5).pvalue
+                      if r >= 0 and p >= 0 and r + p >= MIN_TEST_TOTAL else np.nan
+                      for r, p in zip(out["recent"], out["previous"])]
+    if not comparable:  # the earlier window lies (partly) before the data or the filter
+        out[["previous", "change", "p_value"]] = np.nan
+    out["q_value"] = fdr_q_values(out["p_value"])
+    out["verdict"] = np.where(
+        ~np.asarray(comparable, bool) | out["previous"].isna(),
+        f"not comparable: the {days} days before start before the data",
+        np.where(out["p_value"].isna(), "too few crimes to test",
+                 np.where(out["q_value"] < 0.05, np.where(out["recent"] > out["previous"],
+                                                          "rise", "fall"), "no clear change")))
     return out.sort_values("recent", ascending=False).reset_index(drop=True)

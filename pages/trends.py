@@ -138,17 +138,28 @@ def over_time_section(key, by, freq, unit):
     shown = f" (the {TOP} busiest)" if by and counts["series"].nunique() >= TOP else ""
     st.caption(f"Complete {unit}s only{shown}; thick lines are the 1-year centred average.")
     ui.download(counts, f"counts_per_{unit}.csv", f"Download counts per {unit}")
-    st.markdown("**Is it going up?** Change per year from a Poisson regression on weekly "
-                "counts, with the months' seasons taken out (95% interval).")
+    st.markdown(f"**Is it going up?** Change per year from a Poisson regression on counts per "
+                f"{unit}, with the months' seasons taken out (95% interval).")
     trends = ui.trend_table(key, by)
-    shown_trends = trends.assign(**{c: (trends[c] * 100).round(1) for c in
-                                    ("change_per_year", "low", "high")}).rename(columns={
-        "change_per_year": "change %/yr", "low": "low %", "high": "high %"})
-    st.dataframe(shown_trends, hide_index=True, width="stretch", column_config=P_FORMATS)
+    st.dataframe(ui.plain(trends, {
+        "series": "Series", "periods": f"Complete {unit}s", "mean_per_period":
+        f"Crimes per {unit}", "change_per_year": "Change per year", "low": "At least",
+        "high": "At most", "q_value": "q (after all tests)", "direction": "Verdict"},
+        p=("q_value",), percent=("change_per_year", "low", "high"), digits=1),
+        hide_index=True, width="stretch")
+    st.caption("A change per year needs a year of data and enough crimes; 'up' or 'down' only "
+               "when the 95% interval excludes no change after accounting for every series "
+               "tested (Benjamini-Hochberg q < 0.05).")
     ui.download(trends, "trend_per_year.csv", "Download the trends")
     recent = recent_for(key, by)
     st.markdown("**Last 365 days against the 365 before** (exact test of equal rates).")
-    st.dataframe(recent, hide_index=True, width="stretch", column_config=P_FORMATS)
+    st.dataframe(ui.plain(recent, {
+        "series": "Series", "recent": "Last 365 days", "previous": "365 days before",
+        "change": "Change", "q_value": "q (after all tests)", "verdict": "Verdict"},
+        p=("q_value",), percent=("change",)), hide_index=True, width="stretch")
+    st.caption("A change is a percentage only from 20 crimes in the earlier year and tested "
+               "only from 10 in both; 'not comparable' when the earlier year starts before the "
+               "data or the date range.")
     ui.download(recent, "last_year_vs_previous.csv", "Download the year-on-year change")
 
 

@@ -71,10 +71,28 @@ def test_year_over_year_and_recent_change_by_hand():
     inc = tiny(["2023-03-05"] * 5 + ["2024-03-05"] * 10)
     yoy = T.year_over_year(inc, "M")
     assert yoy[["year", "period", "count"]].values.tolist() == [[2023, 3, 5], [2024, 3, 10]]
+    # the 365 days before the last 365 start before the data (2022-03-07 < 2023-03-05):
+    # not comparable, so no count, change or test (issue 13: honest comparisons)
     change = T.recent_change(inc, days=365, end="2024-03-06").iloc[0]
-    assert (change["recent"], change["previous"]) == (10, 5)
-    assert change["change"] == pytest.approx(1.0)
-    assert change["p_value"] == pytest.approx(stats.binomtest(10, 15, 0.5).pvalue)
+    assert change["recent"] == 10 and np.isnan(change["previous"])
+    assert np.isnan(change["p_value"]) and change["verdict"].startswith("not comparable")
+    covered = tiny(["2022-03-01"] + ["2023-03-05"] * 25 + ["2024-03-05"] * 10)
+    change = T.recent_change(covered, days=365, end="2024-03-06").iloc[0]
+    assert (change["recent"], change["previous"]) == (10, 25)
+    assert change["change"] == pytest.approx(10 / 25 - 1)
+    assert change["p_value"] == pytest.approx(stats.binomtest(10, 35, 0.5).pvalue)
+    few = tiny(["2022-03-01"] + ["2023-03-05"] * 3 + ["2024-03-05"] * 4)
+    change = T.recent_change(few, days=365, end="2024-03-06").iloc[0]
+    assert np.isnan(change["change"]) and np.isnan(change["p_value"])  # 7 crimes, base < 20
+    assert change["verdict"] == "too few crimes to test"
+
+
+def test_a_trend_needs_a_year_of_data_and_enough_crimes():
+    weeks = pd.date_range("2024-01-01", periods=20, freq="7D")
+    inc = tiny([str(d.date()) for d in weeks for _ in range(3)])
+    counts = T.counts_over_time(inc, "W")
+    row = T.trend_summary(counts, "W").iloc[0]
+    assert np.isnan(row["change_per_year"]) and row["direction"].startswith("too little data")
 
 
 def test_bad_parameters_name_the_fix():
