@@ -55,7 +55,7 @@ def crimes_of(n, category: str) -> str:
     keep_case = bool(re.search(r"[A-Z]{2,}", text))  # an acronym: keep as written
     low = text if keep_case else text.lower()
     last = re.split(r"\s+", low)[-1].lower()
-    if last in _NOUNS:
+    if last in _NOUNS and not re.search(r"\b(to|of|by|with|against|under|and|or)\b", low):
         if n == 1:
             return f"1 {low}"
         plural = low[:-1] + "ies" if low.endswith("y") and not low.endswith(("ay", "ey", "oy")) \
@@ -175,9 +175,9 @@ def name_beats(incidents: pd.DataFrame, areas: pd.DataFrame, *, end=None, pois=N
                area_unit: str = "beat", recent_weeks: int = RECENT_WEEKS,
                grid=None) -> pd.DataFrame:
     """A copy of ``areas`` (a table with ``beat``: beats, or the data's areas) with the columns
-    ``name`` ("E-02, East: around Station EW6"), ``place`` (its busiest block, street or point
-    of interest), ``beat``, ``district`` and ``reason`` ("41 crimes in the last 4 weeks, 14 of
-    them thefts, mostly Fri-Sun 18:00-00:00; busiest near Station EW6").
+    ``name`` ("beat E-02, East: near Station EW6"), ``place`` (its busiest block, street or
+    point of interest), ``beat``, ``district`` and ``reason`` ("41 crimes in the last 4 weeks,
+    14 of them thefts, mostly Fri-Sun 18:00-00:00").
 
     The busiest spot is the most common address of the beat's crimes, else the point of
     interest (within :data:`NEARBY_M`) of the most crimes; ``grid`` is not needed.
@@ -203,8 +203,6 @@ def name_beats(incidents: pd.DataFrame, areas: pd.DataFrame, *, end=None, pois=N
         f = facts.get(beat, {})
         place = f.get("address") or spots.get(beat) or ""
         reason = _reason(f, span, None)
-        if place:
-            reason += f"; busiest: {place}"
         rows[beat] = (place, beat, district.get(beat, ""), reason)
     out = _attach(areas.assign(beat=areas["beat"].astype(str)), "beat", rows, area_unit,
                   beats_first=True)
@@ -224,7 +222,8 @@ def _attach(table, key, rows, area_unit, beats_first=False) -> pd.DataFrame:
         area = f"{unit} {beat}" if beat else ""
         if beats_first:
             head = ", ".join(p for p in (area, district) if p)
-            names.append(f"{head}: {place}" if place.startswith("near ") else
+            near = place.lower().startswith(("near ", "on or near "))
+            names.append(f"{head}: {place}" if near else
                          f"{head}: around {place}" if place else head)
         else:
             names.append(", ".join(p for p in (place, "" if area and area in place else area,

@@ -124,6 +124,7 @@ def test_beats_are_named_by_their_busiest_spot(town):
     (2, "Vehicle theft", "2 vehicle thefts"), (5, "Hurt", "5 hurt cases"),
     (1, "Cheating", "1 cheating case"), (2, "Drugs (NDPS)", "2 Drugs (NDPS) cases"),
     (4, "ASSAULT", "4 ASSAULTs"), (3, "Anti-social behaviour", "3 anti-social behaviour cases"),
+    (2, "Attempt to murder", "2 attempt to murder cases"),
 ])
 def test_crimes_of(n, head, text):
     assert places.crimes_of(n, head) == text
