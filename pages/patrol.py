@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui
 from crimekit import maps, patrol
+from crimekit.briefing import dataset_title
 from crimekit.errors import InfeasiblePlanError
 from crimekit.patrol_risk import planning_start
 from crimekit.report import plan_report_html
@@ -147,7 +148,8 @@ with tab_table:
     with d1:
         ui.download(table, "patrol_plan.csv", "Download the plan (CSV)", key="dl_patrol_plan")
     spots = dosage_for(key, table)
-    report = plan_report_html(plan, dosage=spots, dataset_name=view.name, period_start=start)
+    report = plan_report_html(plan, dosage=spots, dataset_name=dataset_title(view),
+                              period_start=start)
     d2.download_button("Download the printable report (HTML)", report.encode("utf-8"),
                        file_name="patrol_plan.html", mime="text/html", key="dl_patrol_report")
 
