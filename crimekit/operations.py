@@ -432,3 +432,34 @@ def top_cells_before(dataset, grid, start, n: int = 10, weeks: int = 13, distric
     cells = pd.Series(grid.cell_of(inc["lat"], inc["lon"]), index=inc.index)
     counts = crime_count(inc[cells >= 0], cells[cells >= 0])
     return [int(c) for c in counts.index[:n]]
+
+
+def busiest_beats_before(dataset, start, n: int = 3, weeks: int = 13) -> list:
+    """The ``n`` beats with the most crime in the ``weeks`` before ``start``."""
+    from crimekit.patrol_risk import located_incidents
+    start = pd.Timestamp(start)
+    inc = located_incidents(dataset)
+    inc = inc[(inc["occurred_at"] < start) & (inc["occurred_at"] >= start - pd.Timedelta(
+        weeks=weeks))]
+    return [str(b) for b in crime_count(inc, "beat").index[:n]]
+
+
+def default_window(incidents: pd.DataFrame) -> tuple:
+    """(start, end) of an example operation: the last 13 whole weeks of the data (6 whole
+    months for month-dated data)."""
+    freq, _ = freq_for(incidents, "W")
+    stop = incidents["occurred_at"].max().normalize() + pd.Timedelta(days=1)
+    end = period_start(stop, freq)
+    start = end - pd.DateOffset(months=6) if freq == "M" else end - pd.Timedelta(weeks=13)
+    return pd.Timestamp(start), pd.Timestamp(end)
+
+
+def indexed(check: OperationCheck) -> pd.DataFrame:
+    """The check's series with each group as a share of its own average before the operation
+    (before = 100; the forecast on the operation's scale), so the groups can share one chart:
+    ``period_start, group, crimes, index``."""
+    s = check.series
+    base = s[s["phase"] == "before"].groupby("group")["crimes"].mean()
+    base["forecast"] = base.get("operation", np.nan)
+    scale = s["group"].map(base).replace(0, np.nan)
+    return s.assign(index=100 * s["crimes"] / scale)

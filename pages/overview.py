@@ -299,6 +299,7 @@ controls_from_url()
 days = st.select_slider("Period length (days)", PERIOD_DAYS, key="p_days",
                         help="This period is the last days of the selected data.")
 st.caption(f"{len(view.incidents):,} incidents - {ui.current_filters().describe()}.")
+ui.briefing_download()
 
 period_block(key, days)
 rising_block(key, days)

@@ -171,3 +171,31 @@ def test_words():
     assert p_phrase(0.0004) == "p < 0.001" and p_phrase(0.2) == "p = 0.20"
     assert change_words(-0.3) == "30% fewer" and change_words(0.004) == "no change"
     assert range_words(-0.4, np.inf) == "-40% to no upper limit"
+
+
+def test_defaults_for_the_page(city):
+    from crimekit.operations import busiest_beats_before, default_window, indexed
+    start, end = default_window(city.dataset.incidents)
+    assert (start, end) == (pd.Timestamp("2025-09-29"), pd.Timestamp("2025-12-29"))
+    beats = busiest_beats_before(city.dataset, start, 3)
+    assert len(beats) == 3 and beats[0] == "E-02"
+    check = check_operation(city.dataset, beats, start, end, forecast=False)
+    chart = indexed(check)
+    before = chart[(chart["phase"] == "before")].groupby("group")["index"].mean()
+    assert before.round(6).eq(100).all()
+
+
+def test_the_command_prints_the_findings(city, tmp_path, monkeypatch, capsys):
+    from crimekit.cli import main
+    monkeypatch.setattr("crimekit.sources.open_dataset", lambda spec: city.dataset)
+    out = tmp_path / "op.csv"
+    code = main(["operation", "--data", "demo", "--beats", "E-02", "C-18", "--start",
+                 "2025-06-02", "--end", "2025-09-01", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0 and "The operation's 2 beats recorded" in printed
+    assert "Against the forecast made from before the operation" in printed
+    table = pd.read_csv(out)
+    assert set(table["group"]) == {"operation", "comparison", "next door", "forecast"}
+    code = main(["operation", "--data", "demo", "--beats", "nowhere", "--start", "2025-06-02",
+                 "--end", "2025-09-01"])
+    assert code == 2 and "beats of this data" in capsys.readouterr().err
