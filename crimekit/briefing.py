@@ -111,8 +111,10 @@ def scoped(dataset, district: str | None):
                                      district)
     inc = inc[inc["district"].astype(str) == str(district)].reset_index(drop=True)
     beats = dataset.beats
-    if beats is not None and "district" in beats:
-        beats = beats[beats["district"].astype(str) == str(district)].reset_index(drop=True)
+    if beats is not None:  # the district's polygons, else those its crimes name
+        keep = (beats["district"].astype(str) == str(district)) if "district" in beats else \
+            beats["beat"].astype(str).isin(set(inc["beat"].astype(str)))
+        beats = beats[keep].reset_index(drop=True)
     names = set(inc["beat"].astype(str)) | (set(beats["beat"].astype(str)) if beats is not None
                                             else set())
     patrols = dataset.patrols[dataset.patrols["beat"].astype(str).isin(names)]

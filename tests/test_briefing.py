@@ -33,6 +33,8 @@ def east(city):
 
 def test_the_command_prints_two_a4_pages_naming_the_dataset_and_places(city, tmp_path,
                                                                          monkeypatch, capsys):
+    from crimekit.cli import build_parser
+    build_parser()  # commands that bind open_dataset on import keep the real one
     monkeypatch.setattr("crimekit.sources.open_dataset", lambda spec: city.dataset)
     out, png = tmp_path / "briefing.pdf", tmp_path / "page1.png"
     code = main(["briefing", "--data", "demo", "--district", "East", "--out", str(out),

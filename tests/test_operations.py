@@ -187,6 +187,8 @@ def test_defaults_for_the_page(city):
 
 def test_the_command_prints_the_findings(city, tmp_path, monkeypatch, capsys):
     from crimekit.cli import main
+    from crimekit.cli import build_parser
+    build_parser()  # commands that bind open_dataset on import keep the real one
     monkeypatch.setattr("crimekit.sources.open_dataset", lambda spec: city.dataset)
     out = tmp_path / "op.csv"
     code = main(["operation", "--data", "demo", "--beats", "E-02", "C-18", "--start",
