@@ -118,13 +118,15 @@ if not kinds:
     st.stop()
 first_day, last_day = inc["occurred_at"].min().date(), inc["occurred_at"].max().date()
 start0, end0 = default_window(inc)
+start_value = min(max(start0.date(), first_day), last_day)
+end_value = min(max((end0 - pd.Timedelta(days=1)).date(), start_value), last_day)
 with st.container(border=True):
     c1, c2, c3 = st.columns([2, 1, 1])
     kind = KINDS[c1.radio("The operation's places", kinds, horizontal=True, key="op_kind")]
-    start = c2.date_input("First day", value=start0.date(), min_value=first_day,
+    start = c2.date_input("First day", value=start_value, min_value=first_day,
                           max_value=last_day, key="op_start")
-    end = c3.date_input("Last day", value=(end0 - pd.Timedelta(days=1)).date(),
-                        min_value=first_day, max_value=last_day, key="op_end")
+    end = c3.date_input("Last day", value=end_value, min_value=first_day, max_value=last_day,
+                        key="op_end")
     start, stop = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)
     if kind == "beat":
         options = sorted(set(inc["beat"].astype(str)) - {""} | (
