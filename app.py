@@ -21,6 +21,7 @@ PAGES = [
     ("pages/patrol.py", "Patrol", ":material/local_police:"),
     ("pages/trends.py", "Trends", ":material/trending_up:"),
     ("pages/hotspots.py", "Hotspots", ":material/local_fire_department:"),
+    ("pages/operations.py", "Did it work?", ":material/fact_check:"),
     ("pages/methods.py", "Methods & limits", ":material/menu_book:"),
 ]
 

@@ -15,7 +15,8 @@ import sys
 from crimekit.errors import CrimekitError
 
 #: Modules under crimekit.commands, in the order ``--help`` lists them.
-COMMANDS = ("demo", "ingest", "datasets", "hash_password", "profiles", "plan", "forecast", "alerts", "hotspots")
+COMMANDS = ("demo", "ingest", "datasets", "hash_password", "profiles", "plan", "forecast", "alerts",
+            "hotspots", "briefing", "operation")
 
 DESCRIPTION = """\
 crimekit: crime analysis and patrol planning from the command line.

@@ -1,5 +1,8 @@
-"""A printable HTML report of a patrol plan: headline numbers, the plan per beat and shift, what
-changes from today, and the hot spot visits per beat (one block per beat, page breaks between).
+"""A printable HTML report of a patrol plan, a few pages at most: headline numbers, officers per
+shift, the biggest changes from today (or the beats with the most officers), the beats most
+under-patrolled today and the busiest hot spot visits. Every table is short (at most
+:data:`MAX_ROWS` rows, with a line saying how many more there are): the full plan per beat and
+shift and every hot spot visit are CSV downloads, not printed pages.
 
 All text that comes from data (beat names, crime heads, dataset names) is HTML-escaped.
 """
@@ -19,9 +22,10 @@ h1 { font-size: 16pt; margin-bottom: 0.2em; } h2 { font-size: 13pt; margin-top: 
 table { border-collapse: collapse; margin: 0.4em 0 1em 0; }
 th, td { border: 1px solid #999; padding: 2px 6px; text-align: left; }
 td.n { text-align: right; } .up { color: #a50f15; font-weight: bold; } .note { color: #555; }
-.beat { page-break-inside: avoid; margin-bottom: 1em; }
-@media print { .beat { page-break-after: always; } }
+@media print { table { page-break-inside: avoid; } }
 """
+#: Most rows any table of the report prints.
+MAX_ROWS = 15
 
 LIMITS = ("These figures learn from recorded crime, which reflects where police already look and "
           "what people report, not all crime. Patrolling predicted places records more crime "
@@ -54,26 +58,66 @@ def plan_report_html(plan: Plan, *, dosage: pd.DataFrame | None = None, dataset_
              f"<p>Limits: {_e(plan.settings.describe())}.</p>",
              f"<p><b>{_e(headline(plan, cmp))}</b></p>"]
     parts += [f'<p class="note">{_e(n)}</p>' for n in plan.notes]
-    shown = cmp.assign(risk_covered=cmp["risk_covered"].round(1),
-                       share_covered=(cmp["share_covered"] * 100).round(1).astype(str) + " %")
+    shown = pd.DataFrame({"deployment": cmp["deployment"], "officers": cmp["officers"],
+                          "expected incidents covered": cmp["risk_covered"].round(1),
+                          "share covered": (cmp["share_covered"] * 100).round(1).astype(str)
+                          + " %"})
     parts += ["<h2>Risk covered by each deployment (same officers per shift)</h2>",
-              _table(shown, numeric=("officers", "risk_covered", "share_covered"))]
+              _table(shown, numeric=("officers", "expected incidents covered", "share covered"))]
     parts += ["<h2>Officers per shift</h2>",
-              _table(_shift_summary(t), numeric=("officers", "current", "expected incidents"))]
+              _table(_shift_summary(t).rename(columns={"officers": "officers planned",
+                                                       "current": "officers today"}),
+                     numeric=("officers planned", "officers today", "expected incidents"))]
     under = t[t["under_patrolled"]].sort_values("risk", ascending=False)
     if len(under):
         parts += ["<h2>Under-patrolled today relative to risk</h2>",
-                  _table(_rounded(under[["beat", "shift", "current", "officers", "risk",
-                                         "evidence"]]), numeric=("current", "officers", "risk"))]
-    parts += ["<h2>Plan per beat</h2>"]
-    for beat, rows in t.groupby("beat", sort=True):
-        parts.append(_beat_block(beat, rows, dosage))
+                  _short(_rounded(under[["beat", "shift", "current", "officers", "risk",
+                                         "evidence"]]).rename(columns=_LABELS),
+                         numeric=("officers today", "officers planned", "expected incidents"))]
+    if t["current"].sum() > 0:
+        moved = t[t["change"] != 0].assign(size=t["change"].abs()).sort_values(
+            ["size", "beat"], ascending=[False, True])
+        parts += ["<h2>Biggest changes from today</h2>",
+                  _short(moved[["beat", "shift", "current", "officers", "change"]]
+                         .rename(columns=_LABELS),
+                         numeric=("officers today", "officers planned", "change"))
+                  if len(moved) else "<p>No change from today's deployment.</p>"]
+    else:
+        per_day = t.groupby("beat", as_index=False)[["officers", "risk"]].sum() \
+            .sort_values(["officers", "risk"], ascending=False)
+        parts += ["<h2>Beats with the most officers (all shifts)</h2>",
+                  _short(_rounded(per_day).rename(columns=_LABELS),
+                         numeric=("officers planned", "expected incidents"))]
+    if dosage is not None and len(dosage):
+        spots = dosage.sort_values(["recorded", "beat"], ascending=[False, True])
+        parts += ["<h2>Hot spot visits: the busiest stops</h2>",
+                  "<p>10-15 minute stops; vary the order each day.</p>",
+                  _short(spots[["beat", "shift", "rank", "recorded", "stops", "lat", "lon"]]
+                         .round({"lat": 5, "lon": 5}).rename(columns=_LABELS),
+                         numeric=("crimes recorded",))]
+    parts.append('<p class="note">The full plan (every beat and shift) and every hot spot '
+                 "visit are in the CSV downloads beside this report.</p>")
     parts.append(f'<p class="note">{_e(LIMITS)} Coverage assumes each extra officer in a '
                  f"beat-shift covers a smaller share of its risk (effectiveness "
                  f"{plan.settings.effectiveness:g}).</p>")
     return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>" + _e(title)
             + f"</title><style>{STYLE}</style></head><body>" + "\n".join(parts)
             + "</body></html>")
+
+
+_LABELS = {"beat": "beat", "shift": "shift", "current": "officers today",
+           "officers": "officers planned", "change": "change", "risk": "expected incidents",
+           "evidence": "recorded crime behind it", "rank": "rank in beat",
+           "recorded": "crimes recorded", "stops": "stop times", "lat": "latitude",
+           "lon": "longitude"}
+
+
+def _short(df: pd.DataFrame, numeric=()) -> str:
+    """At most MAX_ROWS rows of ``df``, and a line saying how many more the CSV has."""
+    extra = len(df) - MAX_ROWS
+    more = (f'<p class="note">... and {extra} more rows in the CSV download.</p>'
+            if extra > 0 else "")
+    return _table(df.head(MAX_ROWS), numeric=numeric) + more
 
 
 def _shift_summary(t) -> pd.DataFrame:
@@ -86,24 +130,3 @@ def _shift_summary(t) -> pd.DataFrame:
 
 def _rounded(df) -> pd.DataFrame:
     return df.assign(**{c: df[c].round(2) for c in ("risk",) if c in df})
-
-
-def _beat_block(beat, rows, dosage) -> str:
-    """One printable block: the beat's officers per shift and its hot spot stops."""
-    lines = [f'<div class="beat"><h3>Beat {_e(beat)}</h3><table><tr><th>shift</th>'
-             "<th>officers</th><th>today</th><th>expected incidents (80% band)</th>"
-             "<th>recorded crime behind it</th></tr>"]
-    for r in rows.itertuples(index=False):
-        cls = ' class="up"' if r.officers > r.current else ""
-        lines.append(f"<tr><td>{_e(r.shift)}</td><td class='n'><span{cls}>{r.officers}</span>"
-                     f"</td><td class='n'>{r.current}</td><td class='n'>{r.risk:.2f} "
-                     f"({r.risk_lower:.2f}-{r.risk_upper:.2f})</td><td>{_e(r.evidence)}</td></tr>")
-    lines.append("</table>")
-    if dosage is not None and len(dosage):
-        spots = dosage[dosage["beat"] == beat]
-        if len(spots):
-            lines.append("<p>Hot spot visits (10-15 minute stops; vary the order each day):</p>")
-            lines.append(_table(spots[["shift", "rank", "lat", "lon", "recorded", "stops"]]
-                                .round({"lat": 5, "lon": 5}), numeric=("rank", "recorded")))
-    lines.append("</div>")
-    return "\n".join(lines)

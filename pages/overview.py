@@ -375,6 +375,7 @@ station = station_words(key[5])
 st.caption(f"{crime_count(view.incidents):,} crimes - {ui.md(ui.current_filters().describe())}"
            + (f" ({station}: the sidebar's districts)." if station else "."))
 st.caption(overview.PRECISION_SENTENCES[precision])
+ui.briefing_download()
 
 period_block(key, days, months)
 rising_block(key, days, months)

@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from crimekit import maps, patrol
+from crimekit.briefing import dataset_title
 from crimekit.errors import CrimekitError, InfeasiblePlanError
 from crimekit.patrol_areas import available_kinds, plural, station_words
 from crimekit.planning import SIDEBAR_RULE, scope_words, shift_words
@@ -237,7 +238,7 @@ with tab_table:
     with d1:
         ui.download(table, "patrol_plan.csv", "Download the plan (CSV)", key="dl_patrol_plan")
     spots = dosage_for(key, choice, table)
-    report = plan_report_html(plan, dosage=spots, dataset_name=view.name,
+    report = plan_report_html(plan, dosage=spots, dataset_name=dataset_title(view),
                               period_start=inputs.start)
     d2.download_button("Download the printable report (HTML)", report.encode("utf-8"),
                        file_name="patrol_plan.html", mime="text/html", key="dl_patrol_report")

@@ -193,3 +193,34 @@ def test_every_page_works_on_each_shared_real_sample(app_url, name):
     """The real public samples (police.uk, St. Louis, Calgary counts, KSP, Chicago, LAPD, NYPD,
     Medellin, Vancouver): every page opens without an error and shows that dataset."""
     _check_every_page(app_url, f"?dataset={name}", f"{name}_", name)
+
+
+def test_the_weekly_briefing_downloads_in_one_click_and_the_operation_check_reads(app_url):
+    """The Overview's briefing button, clicked in the browser, gives a two-page PDF naming the
+    dataset and the district; the 'Did it work?' page shows its three comparisons. A tall
+    screenshot of that page and the downloaded PDF are kept in test-artifacts/."""
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 2300},
+                                accept_downloads=True)
+        page.goto(f"{app_url}/?district=East", wait_until="domcontentloaded")
+        _wait_until_idle(page)
+        with page.expect_download(timeout=240_000) as download:
+            page.get_by_role("button", name="Download the weekly briefing").first.click()
+        pdf = ARTIFACTS / "briefing_East.pdf"
+        download.value.save_as(pdf)
+        page.goto(f"{app_url}/operations", wait_until="domcontentloaded")
+        _wait_until_idle(page)
+        page.screenshot(path=str(ARTIFACTS / "operations_full.png"))
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        browser.close()
+    reader = PdfReader(pdf)
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert len(reader.pages) == 2
+    assert "Weekly briefing: East district" in text and "Demo City (synthetic)" in text
+    assert "The operation's 3 beats recorded" in body and body.count("What this means") == 3
+    assert "Traceback" not in body and "encountered an error" not in body

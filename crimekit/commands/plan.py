@@ -120,9 +120,11 @@ def run(args) -> int:
         print("No duty logs in the data, so 'current' is 0 and no change is reported.")
     print(f"Wrote {out}")
     if args.report:
+        from crimekit.briefing import dataset_title
         from crimekit.report import plan_report_html
         html_text = plan_report_html(plan, dosage=patrol.dosage(dataset, plan.table),
-                                     dataset_name=dataset.name, period_start=start)
+                                     dataset_name=dataset_title(dataset),
+                                     period_start=start)
         Path(args.report).write_text(html_text, encoding="utf-8")
         print(f"Wrote {args.report}")
     return 0

@@ -1,0 +1,375 @@
+"""Did it work? The change in crime where an operation ran, against what was expected.
+
+An operation is a set of places (beats, or hot spot grid cells) and dates [start, end). Three
+honest comparisons, each with a confidence interval:
+
+1. **Against the forecast**: the forecast of crime in those places made from the data before
+   the operation (:func:`crimekit.forecast.forecast_series`) against what was recorded during
+   it. The interval combines the forecast's own uncertainty, so a forecast that was never
+   precise cannot prove a change.
+2. **Against comparable places** (difference-in-differences): untreated places, not next to
+   the operation, matched to each operation place on its crime level before it. Per period,
+   ``r = log((operation + 0.5) / (comparison + 0.5))``; the change is ``exp(mean r during -
+   mean r before) - 1``, with a t interval from the periods' spread (widened for
+   autocorrelation). Shared seasons and city-wide swings cancel in ``r``. Whether the two
+   groups moved alike before the operation is tested too (a slope of ``r`` before it).
+3. **Next door** (displacement): the same comparison for the places next to the operation
+   (beats whose polygons touch it, or the nearest beats without polygons; the ring of cells
+   around hot spots). A rise there suggests crime moved; a fall, that the benefit spread.
+
+Periods are weeks, or months when the data is dated to the month only. Crimes are counted
+with :func:`crimekit.schema.crime_count`, never rows. The estimators are in
+:mod:`crimekit.effects`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crimekit.effects import Estimate, against_forecast, did, pre_trend_p  # noqa: F401
+from crimekit.errors import CrimekitError, ParameterError, UnusableInputError
+from crimekit.periods import FREQS, next_period, period_range, period_start
+from crimekit.schema import crime_count, freq_for
+from crimekit.wording import chance_words, change_words, p_phrase, range_words
+
+#: Fewest periods before the operation a comparison needs, and how many it uses by default
+#: (a year of weeks; two years of months, as a year gives only 12 points).
+MIN_BEFORE = {"W": 8, "M": 6}
+BEFORE = {"W": 52, "M": 24}
+UNITS = ("beat", "cell")
+
+
+@dataclass(frozen=True)
+class OperationCheck:
+    """Everything :func:`check_operation` found.
+
+    Attributes
+    ----------
+    unit, treated, controls, neighbours : the kind of place and the places in each group.
+    start, end : the operation's dates; ``periods`` the whole periods inside them that the
+        data covers, ``before`` the periods compared with.
+    freq : "W" or "M".
+    series : crimes per period and group (``period_start, group, crimes, phase``); groups
+        "operation", "comparison", "next door" and "forecast".
+    vs_forecast, vs_controls, displacement : :class:`Estimate` or None when not possible.
+    pre_trend_p : p-value that the operation and comparison places moved apart before it.
+    notes : plain sentences on what could not be done or should be kept in mind.
+    """
+
+    unit: str
+    treated: tuple
+    controls: tuple
+    neighbours: tuple
+    start: pd.Timestamp
+    end: pd.Timestamp
+    freq: str
+    periods: pd.DatetimeIndex
+    before: pd.DatetimeIndex
+    series: pd.DataFrame
+    vs_forecast: Estimate | None
+    vs_controls: Estimate | None
+    displacement: Estimate | None
+    pre_trend_p: float
+    notes: tuple = field(default_factory=tuple)
+
+    def summary(self) -> list:
+        """The findings as sentences a commander can read out."""
+        return summarise(self)
+
+    def table(self) -> pd.DataFrame:
+        """One row per comparison, with human column labels."""
+        rows = []
+        for what, est in (("Against the forecast from before the operation", self.vs_forecast),
+                          ("Against comparable places (difference-in-differences)",
+                           self.vs_controls),
+                          ("Next door (displacement)", self.displacement)):
+            if est is None:
+                continue
+            rows.append({"Comparison": what, "Crimes recorded": round(est.observed),
+                         "Crimes expected": round(est.expected, 1),
+                         "Change": change_words(est.change),
+                         f"{est.level:.0%} range": range_words(est.lower, est.upper),
+                         "Chance?": f"{chance_words(est.p_value)} ({p_phrase(est.p_value)})"})
+        return pd.DataFrame(rows)
+
+
+# --- the check ------------------------------------------------------------------------------------
+
+def check_operation(dataset, units, start, end, *, unit: str = "beat", grid=None,
+                    cell_size: float = 250.0, before: int | None = None,
+                    controls_per_unit: int = 3, controls=None, level: float = 0.95,
+                    forecast: bool = True) -> OperationCheck:
+    """Check the operation on ``units`` (beat names, or cell ids of ``grid``) from ``start``
+    up to, not including, ``end``; see the module docstring for the three comparisons.
+
+    ``before`` whole periods before the operation are compared with (default :data:`BEFORE`;
+    fewer when the data starts later); ``controls_per_unit`` comparison places are matched per
+    operation place, unless ``controls`` names them.
+    """
+    if unit not in UNITS:
+        raise ParameterError.invalid("unit", "check_operation", f"one of {UNITS}", unit)
+    if not 0.5 <= level < 1:
+        raise ParameterError.invalid("level", "check_operation", "a share in [0.5, 1)", level)
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if not end > start:
+        raise ParameterError.invalid("end", "check_operation", "after the start",
+                                     f"{end:%Y-%m-%d}")
+    inc, universe, grid = _placed(dataset, unit, grid, cell_size)
+    treated = tuple(_as_units(units, unit))
+    unknown = [u for u in treated if u not in set(universe)]
+    if not treated or unknown:
+        raise ParameterError.invalid("units", "check_operation",
+                                     f"{unit}s of this data", unknown or list(treated))
+    freq, _ = freq_for(dataset.incidents, "W")
+    periods, before, notes = _windows(inc, start, end, freq, before or BEFORE[freq])
+    counts = _matrix(inc, universe, before.append(periods), freq)
+    n_before = len(before)
+    neighbours = tuple(u for u in _neighbours(dataset, inc, treated, unit, grid)
+                       if u not in treated)
+    if controls is not None:
+        controls = [u for u in _as_units(controls, unit) if u in set(universe)
+                    and u not in set(treated)]
+    else:
+        controls = _match(counts, treated, [u for u in universe if u not in set(treated)
+                                            and u not in set(neighbours)],
+                          n_before, controls_per_unit)
+    T = counts[list(treated)].sum(axis=1).to_numpy(float)
+    C = counts[list(controls)].sum(axis=1).to_numpy(float) if controls else None
+    N = counts[list(neighbours)].sum(axis=1).to_numpy(float) if neighbours else None
+    vs_controls = did(T, C, n_before, level, "comparable places") if C is not None else None
+    displacement = did(N, C, n_before, level, "comparable places") \
+        if C is not None and N is not None else None
+    trend_p = pre_trend_p(T, C, n_before) if C is not None else float("nan")
+    fc, vs_forecast = None, None
+    if forecast:
+        try:
+            fc = _forecast(inc[inc["_unit"].isin(treated)], before, periods, freq)
+            vs_forecast = against_forecast(T[n_before:], fc, level)
+        except CrimekitError as exc:
+            notes.append(f"No forecast could be made from before the operation: {exc}")
+    if C is None:
+        notes.append("No comparable untreated places were found, so the operation could not "
+                     "be compared with places like it.")
+    elif np.isfinite(trend_p) and trend_p < 0.05:
+        notes.append(f"Before the operation, its places were already moving differently from "
+                     f"the comparison places ({p_phrase(trend_p)}), so the comparison with "
+                     "them may be off.")
+    series = _series(counts.index, n_before, T, C, N, fc)
+    return OperationCheck(unit, treated, tuple(controls), neighbours, start, end, freq,
+                          periods, before, series, vs_forecast, vs_controls, displacement,
+                          trend_p, tuple(notes))
+
+
+def _as_units(units, unit):
+    if isinstance(units, (str, int, np.integer)):
+        units = [units]
+    return [int(u) for u in units] if unit == "cell" else [str(u) for u in units]
+
+
+def _placed(dataset, unit, grid, cell_size):
+    """Dated incidents with their place in ``_unit``, every place, and the grid (cells)."""
+    if unit == "beat":
+        from crimekit.patrol_risk import beats_of, located_incidents
+        inc = located_incidents(dataset)
+        return inc.assign(_unit=inc["beat"].astype(str)), beats_of(dataset), None
+    from crimekit.spatial import grid_for
+    grid = grid if grid is not None else grid_for(dataset.incidents, cell_size=cell_size,
+                                                  beats=dataset.beats)
+    inc = dataset.incidents[dataset.incidents["occurred_at"].notna()]
+    inc = inc.assign(_unit=grid.cell_of(inc["lat"], inc["lon"]))
+    return inc[inc["_unit"] >= 0], [int(c) for c in grid.cells["cell_id"]], grid
+
+
+def _windows(inc, start, end, freq, wanted):
+    """(whole periods inside the operation that the data covers, whole periods before it,
+    notes)."""
+    notes = []
+    first_day = inc["occurred_at"].min().normalize()
+    data_end = inc["occurred_at"].max().normalize() + pd.Timedelta(days=1)
+    stop = min(end, data_end)
+    if stop < end:
+        notes.append(f"The data ends on {data_end - pd.Timedelta(days=1):%d %b %Y}, before the "
+                     f"operation did: it is checked up to then.")
+    inside = [p for p in period_range(start, stop, freq) if p >= start
+              and next_period(p, freq) <= stop]
+    if not inside:
+        raise UnusableInputError(
+            f"The operation's dates hold no whole {FREQS[freq]} of data, so its effect cannot "
+            f"be measured: choose dates that span at least one whole {FREQS[freq]} "
+            + ("(a month, as this data is dated to the month)" if freq == "M" else
+               "(Monday to Sunday)") + " inside the data.")
+    before = [p for p in period_range(first_day, start, freq)
+              if p >= first_day and next_period(p, freq) <= start][-wanted:]
+    if len(before) < MIN_BEFORE[freq]:
+        raise UnusableInputError(
+            f"Only {len(before)} whole {FREQS[freq]}{'s' if len(before) != 1 else ''} of data "
+            f"before the operation; at least "
+            f"{MIN_BEFORE[freq]} are needed to know what to compare with.")
+    return pd.DatetimeIndex(inside), pd.DatetimeIndex(before), notes
+
+
+def _matrix(inc, universe, starts, freq) -> pd.DataFrame:
+    """Crimes per period (rows: ``starts``) and place (columns: ``universe``)."""
+    when = period_start(inc["occurred_at"], freq)
+    keep = when.isin(starts)
+    sub = inc[keep]
+    counts = crime_count(sub, [pd.Series(when[keep], index=sub.index), sub["_unit"]])
+    table = counts.unstack(fill_value=0) if len(counts) else pd.DataFrame(index=starts)
+    return table.reindex(index=starts, columns=universe, fill_value=0).fillna(0).clip(lower=0)
+
+
+def _neighbours(dataset, inc, treated, unit, grid) -> list:
+    """Places next to the operation: touching beat polygons, else the 4 beats nearest each
+    treated beat (by its crimes' median position); the ring of cells around treated cells."""
+    if unit == "cell":
+        kept = set(grid.cells["cell_id"].tolist())
+        out = set()
+        for cid in treated:
+            row, col = divmod(int(cid), grid.n_cols)
+            out |= {r * grid.n_cols + c for r in (row - 1, row, row + 1)
+                    for c in (col - 1, col, col + 1) if 0 <= c < grid.n_cols
+                    and r * grid.n_cols + c in kept}
+        return sorted(out)
+    beats = dataset.beats
+    if beats is not None and len(beats):
+        poly = beats.assign(beat=beats["beat"].astype(str))
+        poly = poly.to_crs(poly.estimate_utm_crs())
+        zone = poly[poly["beat"].isin(treated)].buffer(5).union_all()
+        return sorted(poly.loc[poly.intersects(zone), "beat"])
+    located = inc[inc["lat"].notna()]
+    mid = located.groupby("_unit")[["lat", "lon"]].median()
+    out = set()
+    for beat in treated:
+        if beat not in mid.index:
+            continue
+        d = np.hypot(mid["lat"] - mid.loc[beat, "lat"],
+                     (mid["lon"] - mid.loc[beat, "lon"]) * np.cos(np.radians(mid.loc[beat,
+                                                                                     "lat"])))
+        out |= set(d.drop(beat).nsmallest(4).index)
+    return sorted(out)
+
+
+def _match(counts, treated, candidates, n_before, per_unit) -> list:
+    """For each treated place (busiest first), the ``per_unit`` unused candidates nearest to
+    it in crimes per period before the operation (on a log scale); quiet candidates (no crime
+    before) are left out."""
+    level = np.log1p(counts.iloc[:n_before].mean())
+    pool = level[[c for c in candidates if counts.iloc[:n_before][c].sum() > 0]]
+    chosen = []
+    for place in level[list(treated)].sort_values(ascending=False).index:
+        if not len(pool):
+            break
+        nearest = (pool - level[place]).abs().sort_values(kind="stable").index[:per_unit]
+        chosen += list(nearest)
+        pool = pool.drop(nearest)
+    return chosen
+
+
+def _forecast(inc, before, periods, freq) -> pd.DataFrame:
+    """The forecast of the operation's places for its periods, from the data before it."""
+    from crimekit.forecast import ForecastSettings, forecast_series, series_table
+    table = series_table(inc, freq, train_end=next_period(before[-1], freq))
+    horizon = 1
+    p = next_period(before[-1], freq)
+    while p < periods[-1]:
+        p, horizon = next_period(p, freq), horizon + 1
+    out = forecast_series(table, ForecastSettings(freq=freq, horizon=horizon))
+    out = out.assign(ds=pd.to_datetime(out["ds"]))
+    return out[out["ds"].isin(periods)].reset_index(drop=True)
+
+
+def _series(index, n_before, T, C, N, fc) -> pd.DataFrame:
+    phase = np.where(np.arange(len(index)) < n_before, "before", "during")
+    parts = [pd.DataFrame({"period_start": index, "group": "operation", "crimes": T,
+                           "phase": phase})]
+    if C is not None:
+        parts.append(pd.DataFrame({"period_start": index, "group": "comparison", "crimes": C,
+                                   "phase": phase}))
+    if N is not None:
+        parts.append(pd.DataFrame({"period_start": index, "group": "next door", "crimes": N,
+                                   "phase": phase}))
+    if fc is not None and len(fc):
+        parts.append(pd.DataFrame({"period_start": fc["ds"], "group": "forecast",
+                                   "crimes": fc["expected"] if "expected" in fc else fc["yhat"],
+                                   "phase": "during"}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def summarise(check: OperationCheck) -> list:
+    """Plain sentences: what was recorded, each comparison, displacement and the caveats."""
+    what = {"beat": "beat", "cell": "hot spot"}[check.unit]
+    around = {"beat": "neighbouring beats", "cell": "cells around them"}[check.unit]
+    alike = {"beat": "comparable beats", "cell": "comparable cells"}[check.unit]
+    n = len(check.treated)
+    span = FREQS[check.freq]
+    first, last = check.periods[0], next_period(check.periods[-1], check.freq) - pd.Timedelta(
+        days=1)
+    s = check.series
+    during = s.loc[(s["group"] == "operation") & (s["phase"] == "during"), "crimes"].sum()
+    out = [f"The operation's {n} {what}{'s' if n != 1 else ''} recorded {during:,.0f} "
+           f"crimes in the {len(check.periods)} whole {span}s from {first:%d %b %Y} to "
+           f"{last:%d %b %Y}, compared with the {len(check.before)} {span}s before."]
+    if check.vs_forecast is not None and np.isfinite(check.vs_forecast.change):
+        e = check.vs_forecast
+        out.append(f"Against the forecast made from before the operation ({e.expected:,.0f} "
+                   f"expected): {e.words()}.")
+    if check.vs_controls is not None:
+        e = check.vs_controls
+        out.append(f"Against {len(check.controls)} {alike} elsewhere (matched on "
+                   f"their crime before the operation): {e.words()}.")
+    if check.displacement is not None:
+        e = check.displacement
+        verdict = ("crime may have moved next door" if e.clear and e.change > 0 else
+                   "the benefit seems to have spread next door" if e.clear else
+                   "no sign that crime moved next door")
+        out.append(f"Next door ({len(check.neighbours)} {around}): {verdict}; "
+                   f"{e.words()}.")
+    return out + list(check.notes)
+
+
+def top_cells_before(dataset, grid, start, n: int = 10, weeks: int = 13, district=None) -> list:
+    """The ``n`` cells of ``grid`` with the most crime in the ``weeks`` before ``start`` (the
+    hot spots an operation starting then would have targeted), optionally in one district."""
+    start = pd.Timestamp(start)
+    inc = dataset.incidents
+    inc = inc[(inc["occurred_at"] < start) & (inc["occurred_at"] >= start - pd.Timedelta(
+        weeks=weeks))]
+    if district:
+        inc = inc[inc["district"].astype(str) == str(district)]
+    cells = pd.Series(grid.cell_of(inc["lat"], inc["lon"]), index=inc.index)
+    counts = crime_count(inc[cells >= 0], cells[cells >= 0])
+    return [int(c) for c in counts.index[:n]]
+
+
+def busiest_beats_before(dataset, start, n: int = 3, weeks: int = 13) -> list:
+    """The ``n`` beats with the most crime in the ``weeks`` before ``start``."""
+    from crimekit.patrol_risk import located_incidents
+    start = pd.Timestamp(start)
+    inc = located_incidents(dataset)
+    inc = inc[(inc["occurred_at"] < start) & (inc["occurred_at"] >= start - pd.Timedelta(
+        weeks=weeks))]
+    return [str(b) for b in crime_count(inc, "beat").index[:n]]
+
+
+def default_window(incidents: pd.DataFrame) -> tuple:
+    """(start, end) of an example operation: the last 13 whole weeks of the data (6 whole
+    months for month-dated data)."""
+    freq, _ = freq_for(incidents, "W")
+    stop = incidents["occurred_at"].max().normalize() + pd.Timedelta(days=1)
+    end = period_start(stop, freq)
+    start = end - pd.DateOffset(months=6) if freq == "M" else end - pd.Timedelta(weeks=13)
+    return pd.Timestamp(start), pd.Timestamp(end)
+
+
+def indexed(check: OperationCheck) -> pd.DataFrame:
+    """The check's series with each group as a share of its own average before the operation
+    (before = 100; the forecast on the operation's scale), so the groups can share one chart:
+    ``period_start, group, crimes, index``."""
+    s = check.series
+    base = s[s["phase"] == "before"].groupby("group")["crimes"].mean()
+    base["forecast"] = base.get("operation", np.nan)
+    scale = s["group"].map(base).replace(0, np.nan)
+    return s.assign(index=100 * s["crimes"] / scale)
