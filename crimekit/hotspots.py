@@ -11,157 +11,29 @@ score over the same slice), so the evaluation can compare them on the same footi
 - :class:`HotspotModel`: XGBoost classifier over :func:`crimekit.features.build_features`.
 - Baselines: :class:`LastPeriod`, :class:`LastYear`, :class:`AllHistory`,
   :class:`KernelDensity` (prospective KDE with time decay) and :class:`MarkovTransition`.
-- :class:`CrimeTypeModel`: the probability of each crime head for an incident at a place.
+- :class:`CrimeTypeModel` (in :mod:`crimekit.crime_type`): the likely crime head at a place.
 - :func:`score_periods` (the command line) and :func:`predict_beat_shift_risk` (patrol planner).
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.base import BaseEstimator, clone
-from sklearn.isotonic import IsotonicRegression
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
+from crimekit.crime_type import CrimeTypeModel, crime_type_backtest  # noqa: F401 (re-exported)
 from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
 from crimekit import periods
 from crimekit.features import _History, _raster_smooth, build_features, count_cube
 from crimekit.periods import (PERIODS_PER_YEAR, check_freq, next_period, period_start,
                               weeks_to_periods)
+from crimekit.risk_model import _EPS, RiskModel, _Platt  # noqa: F401 (re-exported)
 from crimekit.schema import SHIFTS, shift_of
 from crimekit.spatial import assign_beats, grid_for
 
-_EPS = 1e-6
 
-
-class RiskModel(BaseEstimator):
-    """Shared fit/predict/calibrate logic; subclasses implement ``_learn`` and ``_score``."""
-
-    #: Display name used in tables and the command line's ``--model``.
-    label = "model"
-
-    def fit(self, cube, end=None):
-        """Learn from the periods before position ``end`` (default: all of ``cube``)."""
-        end = cube.n_periods if end is None else int(end)
-        calib = weeks_to_periods(getattr(self, "calib_weeks", 13), cube.freq)
-        if end < calib + 2:
-            raise UnusableInputError(
-                f"Only {end} periods of history before the first predicted period; hotspot "
-                f"models need at least {calib + 2}: start later or use a longer period.")
-        self._learn(cube, end - calib)
-        t_cal = np.arange(end - calib, end)
-        raw = self._score(cube, t_cal).ravel()
-        y = cube.counts[t_cal].ravel()
-        # both maps depend on the rows only through each distinct score's row count, count
-        # sum and share with crime: fit them on those (baselines' scores repeat a lot)
-        values, where, n = np.unique(raw, return_inverse=True, return_counts=True)
-        hits = np.bincount(where, weights=(y > 0), minlength=len(values))
-        total = np.bincount(where, weights=y, minlength=len(values))
-        self.calibrator_ = _Platt(self._calib_x(values), hits / n, weight=n)
-        self.count_map_ = IsotonicRegression(out_of_bounds="clip").fit(values, total / n,
-                                                                        sample_weight=n)
-        self.freq_, self.end_ = cube.freq, end
-        self.cell_ids_ = cube.cell_ids.copy()
-        return self
-
-    def predict(self, cube, t) -> pd.DataFrame:
-        """Scores per (period, cell): ``period_start, cell_id, score, probability, expected``."""
-        raw, prob, expected = self.predict_arrays(cube, t)
-        t = np.atleast_1d(t)
-        return pd.DataFrame({
-            "period_start": np.repeat(cube.start_of(t), raw.shape[1]),
-            "cell_id": np.tile(cube.cell_ids, len(t)),
-            "score": raw.ravel(), "probability": prob.ravel(), "expected": expected.ravel()})
-
-    def predict_arrays(self, cube, t):
-        """(score, probability, expected), each an array (len(t), cells)."""
-        self._check_fitted(cube)
-        t = np.atleast_1d(np.asarray(t, dtype=np.int64))
-        raw = self._score(cube, t)
-        prob = self.calibrator_(self._calib_x(raw.ravel())).reshape(raw.shape)
-        expected = self.count_map_.predict(raw.ravel()).reshape(raw.shape)
-        return raw, prob, np.maximum(expected, 0.0)
-
-    def _check_fitted(self, cube):
-        if not hasattr(self, "calibrator_"):
-            raise NotFittedError(f"This {type(self).__name__} is not fitted yet: call "
-                                 "fit(cube, end) before predict.")
-        if cube.freq != self.freq_ or not np.array_equal(cube.cell_ids, self.cell_ids_):
-            raise ParameterError.invalid("cube", f"{type(self).__name__}.predict",
-                                         "counted on the same grid and frequency as in fit",
-                                         f"freq {cube.freq}, {len(cube.cell_ids)} cells")
-
-    def _calib_x(self, raw):
-        return np.log(np.asarray(raw, float) + 1e-3)
-
-    def _learn(self, cube, end):  # baselines with nothing to learn
-        return None
-
-
-class _Platt:
-    """A strictly increasing map from x to P(y): logistic on x, or the flat rate when y or x
-    does not vary (a picklable callable).
-
-    ``y`` is each row's outcome (0/1) or, with ``weight``, the share of ``weight`` rows at that
-    x with y = 1. The logistic fit is L2-regularised logistic regression (``C``, intercept not
-    penalised, as sklearn's LogisticRegression) solved by Newton's method on the (few) rows.
-    """
-
-    def __init__(self, x, y, weight=None, C: float = 1e4):
-        x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
-        w = np.ones_like(x) if weight is None else np.asarray(weight, float).ravel()
-        rate = float(np.sum(w * y) / np.sum(w)) if np.sum(w) > 0 else 0.0
-        self.rate = min(max(rate, _EPS), 1 - _EPS)
-        self.a, self.b = 0.0, 0.0
-        if 0 < rate < 1 and np.ptp(x) > 0:
-            a, b = _logistic_newton(x, y, w, C)
-            self.a, self.b = max(a, _EPS), b
-
-    def __call__(self, x):
-        if self.a == 0.0:
-            return np.full(np.shape(x), self.rate)
-        return 1.0 / (1.0 + np.exp(-(self.a * np.asarray(x, float) + self.b)))
-
-
-def _logistic_newton(x, y, w, C, iters: int = 100, tol: float = 1e-10):
-    """Minimise sum w * logloss(y, sigmoid(a x + b)) + a^2 / (2 C) over (a, b): Newton steps
-    with step halving (the loss is convex, so this converges to the optimum)."""
-    mu = float(np.average(x, weights=w))
-    sd = float(np.sqrt(np.average((x - mu) ** 2, weights=w))) or 1.0
-    z = (x - mu) / sd  # standardised, so the Newton system is well conditioned
-    lam = sd ** 2 / C  # the penalty a^2/(2C) in the standardised slope a' = a sd
-
-    def loss(p):
-        m = p[0] * z + p[1]
-        return float(np.sum(w * (np.logaddexp(0.0, m) - y * m)) + 0.5 * lam * p[0] ** 2)
-
-    rate = np.sum(w * y) / np.sum(w)
-    p = np.array([0.0, np.log(rate / (1 - rate))])
-    current = loss(p)
-    for _ in range(iters):
-        q = 1.0 / (1.0 + np.exp(-(p[0] * z + p[1])))
-        r, h = w * (q - y), w * q * (1 - q)
-        grad = np.array([np.sum(r * z) + lam * p[0], np.sum(r)])
-        hess = np.array([[np.sum(h * z * z) + lam, np.sum(h * z)],
-                         [np.sum(h * z), np.sum(h) + 1e-12]])
-        step = np.linalg.solve(hess, grad)
-        t = 1.0
-        while t > 1e-8:
-            trial = p - t * step
-            value = loss(trial)
-            if value <= current:
-                break
-            t /= 2
-        else:
-            break
-        done = current - value < tol * max(1.0, abs(current))
-        p, current = trial, value
-        if done:
-            break
-    return float(p[0] / sd), float(p[1] - p[0] * mu / sd)
 
 
 # --- baselines -----------------------------------------------------------------------------------
@@ -516,136 +388,3 @@ def _shift_shares(past, period_start, categories, prior: float = 10.0) -> dict:
     for beat, row in table.iterrows():
         out[beat] = (row + prior * city) / (row.sum() + prior)
     return out
-
-
-# --- crime type at a place -----------------------------------------------------------------------
-
-class CrimeTypeModel(BaseEstimator):
-    """P(crime head | an incident at this place, in this month and shift).
-
-    ``place`` is ``"cell"`` (grid cells) or ``"beat"``. Features are the place's mix of heads
-    over all history before the incident's month (shares, shrunk to the city's mix), its log
-    volume, the month of year and the shift. The baseline it is tested against is that shrunk
-    historical mix alone.
-    """
-
-    def __init__(self, *, place: str = "cell", n_estimators: int = 40, max_depth: int = 3,
-                 learning_rate: float = 0.2, train_weeks: int = 52, n_jobs: int = 2,
-                 seed: int = 0):
-        self.place = place
-        self.n_estimators = n_estimators
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.train_weeks = train_weeks
-        self.n_jobs = n_jobs
-        self.seed = seed
-
-    def fit(self, incidents: pd.DataFrame, grid=None, *, end=None):
-        """Learn from incidents before ``end`` (default: all)."""
-        from xgboost import XGBClassifier
-        if self.place not in ("cell", "beat"):
-            raise ParameterError.invalid("place", "CrimeTypeModel", "'cell' or 'beat'",
-                                         self.place)
-        end = pd.Timestamp(end) if end is not None else incidents["occurred_at"].max() \
-            + pd.Timedelta(seconds=1)
-        self.grid_ = grid
-        past = self._located(incidents[incidents["occurred_at"] < end])
-        self.heads_ = np.array(sorted(past["category"].unique()))
-        if len(self.heads_) < 2:
-            raise UnusableInputError("Fewer than two crime heads in the history: a crime-type "
-                                     "model needs at least two to choose between.")
-        self.history_ = past
-        train = past[past["occurred_at"] >= end - pd.Timedelta(weeks=self.train_weeks)]
-        X = self._features(past, train["_place"], train["occurred_at"])
-        y = np.searchsorted(self.heads_, train["category"].to_numpy())
-        self.booster_ = XGBClassifier(
-            n_estimators=self.n_estimators, max_depth=self.max_depth,
-            learning_rate=self.learning_rate, tree_method="hist", n_jobs=self.n_jobs,
-            random_state=self.seed, objective="multi:softprob",
-            num_class=len(self.heads_)).fit(X, y) if len(np.unique(y)) == len(self.heads_) \
-            else None
-        if self.booster_ is None:
-            warnings.warn("Some crime heads have no incident in the training window; the "
-                          "crime-type model falls back to the historical mix.", stacklevel=2)
-        return self
-
-    def _located(self, inc):
-        inc = inc.copy()
-        if self.place == "cell":
-            if self.grid_ is None:
-                raise ParameterError.invalid("grid", "CrimeTypeModel.fit",
-                                             "a Grid when place='cell'", None)
-            inc["_place"] = self.grid_.cell_of(inc["lat"], inc["lon"]).astype(str)
-            return inc[inc["_place"] != "-1"]
-        inc["_place"] = inc["beat"].astype(str)
-        return inc[inc["_place"] != ""]
-
-    def _mix(self, history, places, when, prior: float = 5.0) -> np.ndarray:
-        """Shrunk share of each head at each place among incidents before each month start."""
-        month = when.to_numpy().astype("datetime64[M]")
-        hist = history[["_place", "category", "occurred_at"]]
-        hmonth = hist["occurred_at"].to_numpy().astype("datetime64[M]")
-        months = np.unique(np.concatenate([month, hmonth]))
-        place_codes = pd.Index(pd.unique(pd.concat([hist["_place"], pd.Series(places)])))
-        P, H, M = len(place_codes), len(self.heads_), len(months)
-        cube = np.zeros((M + 1, P, H))
-        hi = np.searchsorted(self.heads_, hist["category"].to_numpy())
-        ok = (hi < H) & (self.heads_[np.minimum(hi, H - 1)] == hist["category"].to_numpy())
-        np.add.at(cube, (np.searchsorted(months, hmonth[ok]) + 1,
-                         place_codes.get_indexer(hist["_place"].to_numpy()[ok]), hi[ok]), 1)
-        cube = np.cumsum(cube, axis=0)  # cube[m] = counts in months before months[m]
-        counts = cube[np.searchsorted(months, month), place_codes.get_indexer(np.asarray(places))]
-        city = cube.sum(axis=1)[np.searchsorted(months, month)] + 1.0
-        city = city / city.sum(axis=1, keepdims=True)
-        total = counts.sum(axis=1, keepdims=True)
-        return (counts + prior * city) / (total + prior), total[:, 0]
-
-    def _features(self, history, places, when) -> np.ndarray:
-        when = pd.DatetimeIndex(when)
-        mix, total = self._mix(history, np.asarray(places), when)
-        month = when.month.to_numpy()
-        shift = np.searchsorted(SHIFTS, shift_of(when.hour.to_numpy()))
-        return np.column_stack([mix, np.log1p(total), np.sin(2 * np.pi * month / 12),
-                                np.cos(2 * np.pi * month / 12), shift])
-
-    def predict_proba_at(self, places, when) -> np.ndarray:
-        """(model, baseline) probabilities per head (columns in ``heads_``) for incidents at
-        ``places`` (cell ids or beats) happening at timestamps ``when``."""
-        if not hasattr(self, "heads_"):
-            raise NotFittedError("Fit the CrimeTypeModel before predicting.")
-        places = np.asarray(places).astype(str)
-        X = self._features(self.history_, places, when)
-        base = X[:, :len(self.heads_)]
-        model = base if self.booster_ is None else self.booster_.predict_proba(X)
-        return model, base
-
-    def predict(self, place, when, shift: str | None = None) -> pd.DataFrame:
-        """Each head's probability for an incident at ``place`` in the period starting ``when``
-        (and ``shift``): columns ``category, probability, historical_mix``, likeliest first."""
-        hour = {"morning": 10, "evening": 18, "night": 1}.get(shift, 12)
-        ts = pd.Timestamp(when).normalize() + pd.Timedelta(hours=hour)
-        model, base = self.predict_proba_at([place], [ts])
-        out = pd.DataFrame({"category": self.heads_, "probability": model[0],
-                            "historical_mix": base[0]})
-        return out.sort_values("probability", ascending=False, ignore_index=True)
-
-
-def crime_type_backtest(incidents, grid=None, *, place: str = "cell", test_weeks: int = 26,
-                        seed: int = 0) -> pd.DataFrame:
-    """Held-out accuracy of :class:`CrimeTypeModel` against the place's historical mix, on the
-    incidents of the last ``test_weeks`` (model fitted on everything before them). Columns
-    ``method, top1_accuracy, top3_accuracy, log_loss, incidents``."""
-    cut = incidents["occurred_at"].max() - pd.Timedelta(weeks=test_weeks)
-    model = CrimeTypeModel(place=place, seed=seed).fit(incidents, grid, end=cut)
-    test = model._located(incidents[incidents["occurred_at"] >= cut])
-    test = test[test["category"].isin(model.heads_)]
-    y = np.searchsorted(model.heads_, test["category"].to_numpy())
-    probs = model.predict_proba_at(test["_place"].to_numpy(), test["occurred_at"])
-    rows = []
-    for name, p in zip(("model", "historical mix"), probs):
-        top = np.argsort(-p, axis=1)
-        rows.append((name, float(np.mean(top[:, 0] == y)),
-                     float(np.mean((top[:, :3] == y[:, None]).any(axis=1))),
-                     float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-9, 1)))), len(y)))
-    return pd.DataFrame(rows, columns=["method", "top1_accuracy", "top3_accuracy", "log_loss",
-                                       "incidents"])
