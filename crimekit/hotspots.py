@@ -1,18 +1,18 @@
 """Hotspot prediction: which grid cells will have crime in the next period?
 
-Every model follows one contract (sklearn-style): ``Model(**settings).fit(cube, end)`` learns
-only from the periods before position ``end`` of a :class:`~crimekit.features.CountCube`, and
-``predict(cube, t)`` scores every cell for the periods at positions ``t`` using only counts
-before each of them. Each model ranks cells by a raw ``score`` and turns it into a calibrated
-``probability`` of at least one incident (Platt scaling on the last ``calib_weeks`` before
-``end``, held out from training) and an ``expected`` count (isotonic regression of counts on the
-score over the same slice), so the evaluation can compare them on the same footing.
+Every model follows the contract of :class:`crimekit.risk_model.RiskModel`:
+``Model(**settings).fit(cube, end)`` learns only from the periods before position ``end`` of a
+:class:`~crimekit.features.CountCube`, ``predict(cube, t)`` scores every cell for periods ``t``
+from counts before each of them, with a calibrated ``probability`` of at least one incident and
+an ``expected`` count beside the raw ``score``.
 
-- :class:`HotspotModel`: XGBoost classifier over :func:`crimekit.features.build_features`.
-- Baselines: :class:`LastPeriod`, :class:`LastYear`, :class:`AllHistory`,
-  :class:`KernelDensity` (prospective KDE with time decay) and :class:`MarkovTransition`.
-- :class:`CrimeTypeModel` (in :mod:`crimekit.crime_type`): the likely crime head at a place.
+- Learned, from counts (:mod:`crimekit.count_model`): :class:`PoissonMixture` (``poisson``,
+  fast) and :class:`HotspotModel` (``xgboost``: Poisson boosting on top of the mixture).
+- Baselines: :class:`LastPeriod`, :class:`LastYear`, :class:`RecentCount` (the last 52 weeks),
+  :class:`AllHistory`, :class:`KernelDensity` (prospective KDE with time decay) and
+  :class:`MarkovTransition`.
 - :func:`score_periods` (the command line) and :func:`predict_beat_shift_risk` (patrol planner).
+- :class:`CrimeTypeModel` (in :mod:`crimekit.crime_type`): the likely crime head at a place.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.base import clone
-from sklearn.linear_model import LogisticRegression
 
-from crimekit.crime_type import CrimeTypeModel, crime_type_backtest  # noqa: F401 (re-exported)
-from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
 from crimekit import periods
-from crimekit.features import _History, _raster_smooth, build_features, count_cube
+from crimekit.count_model import HotspotModel, PoissonMixture
+from crimekit.crime_type import CrimeTypeModel, crime_type_backtest  # noqa: F401 (re-exported)
+from crimekit.errors import ParameterError, UnusableInputError
+from crimekit.features import _History, _raster_smooth, count_cube
 from crimekit.periods import (PERIODS_PER_YEAR, check_freq, next_period, period_start,
                               weeks_to_periods)
-from crimekit.risk_model import _EPS, RiskModel, _Platt  # noqa: F401 (re-exported)
+from crimekit.risk_model import RiskModel, _Platt  # noqa: F401 (re-exported)
 from crimekit.schema import SHIFTS, shift_of
 from crimekit.spatial import assign_beats, grid_for
 
@@ -60,6 +60,19 @@ class LastYear(RiskModel):
 
     def _score(self, cube, t):
         return _History(cube.counts, cube.freq).lag(t, PERIODS_PER_YEAR[cube.freq])
+
+
+class RecentCount(RiskModel):
+    """A cell's count over the last ``weeks`` before the period (52: the last year)."""
+
+    label = "last 52 weeks"
+
+    def __init__(self, *, weeks: float = 52, calib_weeks: int = 13):
+        self.weeks = weeks
+        self.calib_weeks = calib_weeks
+
+    def _score(self, cube, t):
+        return _History(cube.counts, cube.freq).window(t, self.weeks)
 
 
 class AllHistory(RiskModel):
@@ -134,126 +147,12 @@ def _shift_cells(values, grid, dr, dc):
     return ras[:, rows - r0, cols - c0]
 
 
-# --- the XGBoost model ---------------------------------------------------------------------------
-
-class HotspotModel(RiskModel):
-    """XGBoost classifier of P(at least one incident in the cell in the period).
-
-    Boosting starts from a history prior (a logistic regression on the logs of the cell's
-    all-history rate, its smoothed 52-week count and its 13-week decayed count: the strongest
-    baselines' signals) and the trees learn corrections to it,
-    stopped early on the last fifth of the training periods. So with little data the model
-    stays close to the history baselines, and with more it learns near-repeat, seasonal and
-    neighbourhood effects. Trains on up to ``train_weeks`` of periods before the calibration
-    slice, evenly thinned to at most ``max_rows`` cell-periods.
-    """
-
-    label = "xgboost"
-    #: Features the history prior is fitted on (logs of them).
-    PRIOR_FEATURES = ("rate_all", "kde2_sum_52w", "decay_13w")
-
-    def __init__(self, *, n_estimators: int = 300, max_depth: int = 4,
-                 learning_rate: float = 0.08, train_weeks: int = 156, calib_weeks: int = 13,
-                 max_rows: int = 250_000, n_jobs: int = 2, seed: int = 0):
-        self.n_estimators = n_estimators
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.train_weeks = train_weeks
-        self.calib_weeks = calib_weeks
-        self.max_rows = max_rows
-        self.n_jobs = n_jobs
-        self.seed = seed
-
-    def _train_positions(self, cube, end):
-        first = max(1, min(weeks_to_periods(26, cube.freq), end // 2))
-        lo = max(first, end - weeks_to_periods(self.train_weeks, cube.freq))
-        t = np.arange(lo, end)
-        most = max(1, self.max_rows // cube.counts.shape[1])
-        if len(t) > most:
-            t = t[np.unique(np.linspace(0, len(t) - 1, most).round().astype(int))]
-        return t
-
-    def _prior_margin(self, X) -> np.ndarray:
-        z = np.log(X[list(self.PRIOR_FEATURES)].to_numpy(float) + 0.01)
-        return self.prior_.decision_function(z)
-
-    def _learn(self, cube, end):
-        from xgboost import XGBClassifier
-        t = self._train_positions(cube, end)
-        X = build_features(cube, t)
-        self.features_ = [c for c in X.columns if c not in ("t", "cell_id")]
-        y = (cube.counts[t].ravel() > 0).astype(int)
-        if y.min() == y.max():
-            raise UnusableInputError("Every cell-period in the training window is the same "
-                                     "(all with or all without crime): use larger cells, a "
-                                     "longer period or more history.")
-        self.prior_ = LogisticRegression(C=1.0).fit(
-            np.log(X[list(self.PRIOR_FEATURES)].to_numpy(float) + 0.01), y)
-        margin = self._prior_margin(X)
-        self.prior_mean_ = float(margin.mean())
-        F = X[self.features_].to_numpy()
-        val = X["t"].to_numpy() >= t[int(len(t) * 0.8)] if len(t) > 4 else np.zeros(len(y), bool)
-        fit_on = ~val if val.any() else np.ones(len(y), bool)
-        self.booster_ = XGBClassifier(
-            n_estimators=self.n_estimators, max_depth=self.max_depth,
-            learning_rate=self.learning_rate, subsample=0.8, colsample_bytree=0.8,
-            min_child_weight=5, tree_method="hist", n_jobs=self.n_jobs,
-            random_state=self.seed, eval_metric="logloss",
-            early_stopping_rounds=30 if val.any() else None)
-        self.booster_.fit(F[fit_on], y[fit_on], base_margin=margin[fit_on],
-                          eval_set=[(F[val], y[val])] if val.any() else None,
-                          base_margin_eval_set=[margin[val]] if val.any() else None,
-                          verbose=False)
-
-    def _score(self, cube, t):
-        X = build_features(cube, t)
-        return self.booster_.predict_proba(X[self.features_].to_numpy(),
-                                           base_margin=self._prior_margin(X))[:, 1] \
-            .reshape(len(t), -1)
-
-    def _calib_x(self, raw):
-        p = np.clip(np.asarray(raw, float), _EPS, 1 - _EPS)
-        return np.log(p / (1 - p))
-
-    def feature_importance(self) -> pd.DataFrame:
-        """Global importance of the trees' features: ``feature, gain, share`` (share of total
-        gain), largest first. (The history prior they start from is not included.)"""
-        if not hasattr(self, "booster_"):
-            raise NotFittedError("Fit the HotspotModel before asking for feature importance.")
-        gain = self.booster_.get_booster().get_score(importance_type="total_gain")
-        vals = np.array([gain.get(f"f{i}", 0.0) for i in range(len(self.features_))])
-        out = pd.DataFrame({"feature": self.features_, "gain": vals,
-                            "share": vals / max(vals.sum(), 1e-12)})
-        return out.sort_values("gain", ascending=False, ignore_index=True)
-
-    def explain(self, cube, t: int, cell_ids=None, top: int = 3) -> pd.DataFrame:
-        """What drove each cell's score in period position ``t``: contributions in log-odds of
-        its ``top`` features (XGBoost's per-feature contributions, plus ``history prior``: the
-        prior's log-odds relative to its average). Columns ``cell_id, feature, value,
-        contribution``; for each cell all contributions sum to its log-odds minus a constant."""
-        self._check_fitted(cube)
-        from xgboost import DMatrix
-        X = build_features(cube, [t])
-        if cell_ids is not None:
-            X = X[X["cell_id"].isin(list(cell_ids))]
-        margin = self._prior_margin(X)
-        best = getattr(self.booster_, "best_iteration", None)
-        contrib = self.booster_.get_booster().predict(
-            DMatrix(X[self.features_].to_numpy(), base_margin=margin), pred_contribs=True,
-            iteration_range=(0, best + 1) if best is not None else (0, 0))[:, :-1]
-        contrib = np.column_stack([contrib, margin - self.prior_mean_])
-        values = np.column_stack([X[self.features_].to_numpy(), 1 / (1 + np.exp(-margin))])
-        names = np.array(self.features_ + ["history prior"])
-        order = np.argsort(-np.abs(contrib), axis=1)[:, :top]
-        rows = np.repeat(np.arange(len(X)), order.shape[1])
-        cols = order.ravel()
-        return pd.DataFrame({"cell_id": X["cell_id"].to_numpy()[rows], "feature": names[cols],
-                             "value": values[rows, cols], "contribution": contrib[rows, cols]})
-
-
 #: Every model by the name the command line and the page use.
-MODELS = {"xgboost": HotspotModel, "last-period": LastPeriod, "last-year": LastYear,
-          "all-history": AllHistory, "kde": KernelDensity, "markov": MarkovTransition}
+MODELS = {"xgboost": HotspotModel, "poisson": PoissonMixture, "last-period": LastPeriod,
+          "last-year": LastYear, "last-52-weeks": RecentCount, "all-history": AllHistory,
+          "kde": KernelDensity, "markov": MarkovTransition}
+#: The models that learn (the rest are baselines they must beat).
+LEARNED = ("xgboost", "poisson")
 
 
 def make_model(name: str, **settings) -> RiskModel:
