@@ -27,10 +27,10 @@ from crimekit.count_model import HotspotModel, PoissonMixture
 from crimekit.crime_type import CrimeTypeModel, crime_type_backtest  # noqa: F401 (re-exported)
 from crimekit.errors import ParameterError, UnusableInputError
 from crimekit.features import _History, _raster_smooth, count_cube
-from crimekit.periods import (PERIODS_PER_YEAR, check_freq, next_period, period_start,
+from crimekit.periods import (FREQS, PERIODS_PER_YEAR, check_freq, next_period, period_start,
                               weeks_to_periods)
 from crimekit.risk_model import RiskModel, _Platt  # noqa: F401 (re-exported)
-from crimekit.schema import SHIFTS, shift_of
+from crimekit.schema import FREQS_FOR_PRECISION, SHIFTS, data_precision, shift_of
 from crimekit.spatial import assign_beats, grid_for
 
 
@@ -178,6 +178,31 @@ def rolling_predict(model: RiskModel, cube, t, *, retrain_every_weeks: float = 1
 
 # --- the command line and the patrol planner ------------------------------------------------------
 
+#: Period lengths from the shortest to the longest.
+_FREQ_ORDER = ("S", "D", "W", "2W", "M")
+
+
+def usable_freq(incidents, freq: str):
+    """(period length, why) for scoring ``incidents`` per ``freq``: ``freq`` itself and None
+    when the data's dates are precise enough, else the shortest longer period they allow and
+    one sentence saying why (a month's crimes counted per week would all fall in its first
+    week). Raises UnusableInputError when no period allows them (dates known to the year)."""
+    check_freq(freq, "usable_freq")
+    precision = data_precision(incidents)
+    allowed = FREQS_FOR_PRECISION[precision]
+    if freq in allowed:
+        return freq, None
+    longer = [f for f in _FREQ_ORDER[_FREQ_ORDER.index(freq):] if f in allowed]
+    if not longer:
+        raise UnusableInputError(f"The crimes' dates are known only to the {precision}, so "
+                                 "they cannot be counted per period for hotspots: hotspot "
+                                 "scores need at least the month of each crime.")
+    what = "times of day" if precision == "day" else "days"
+    return longer[0], (f"The crimes' {what} are not recorded (dates are known only to the "
+                       f"{precision}), so hotspots are scored per {FREQS[longer[0]]}, not per "
+                       f"{FREQS[freq]}.")
+
+
 def score_periods(dataset, *, start, end, freq: str = "W", cell_size: float = 250.0,
                   model="xgboost", categories=None, retrain_every_weeks: float = 13):
     """Risk per (period, cell) for every period starting in [start, end).
@@ -188,6 +213,12 @@ def score_periods(dataset, *, start, end, freq: str = "W", cell_size: float = 25
     risk has columns ``period_start, cell_id, score, probability, expected``.
     """
     check_freq(freq, "score_periods")
+    usable, _ = usable_freq(dataset.incidents, freq)
+    if usable != freq:
+        raise UnusableInputError(
+            f"The crimes' dates are known only to the {data_precision(dataset.incidents)}, so "
+            f"they cannot be counted per {FREQS[freq]}: score them per {FREQS[usable]} "
+            f"(freq {usable!r}).")
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if not end > start:
         raise ParameterError.invalid("end", "score_periods", "after start", str(end.date()))

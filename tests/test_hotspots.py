@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crimekit.errors import NotFittedError, ParameterError
+from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
 from crimekit.evaluate import backtest
 from crimekit.features import _History, count_cube
 from crimekit.hotspots import (LEARNED, MODELS, CrimeTypeModel, HotspotModel, KernelDensity,
                                PoissonMixture, crime_type_backtest, make_model,
-                               predict_beat_shift_risk, score_periods)
+                               predict_beat_shift_risk, score_periods, usable_freq)
 from crimekit.spatial import grid_for
 
 FAST = dict(n_estimators=80, max_depth=4, learning_rate=0.15, max_rows=120_000)
@@ -140,3 +140,19 @@ def test_crime_type_model_beats_the_places_historical_mix(small_city):
     probs = model.predict(ds.beats["beat"].iloc[0], "2025-01-06", shift="night")
     assert probs["probability"].sum() == pytest.approx(1.0, abs=1e-4)
     assert set(probs["category"]) == set(ds.incidents["category"])
+
+
+def test_dates_known_only_to_the_month_are_scored_monthly(small_city):
+    inc = small_city.dataset.incidents
+    monthly = inc.assign(occurred_at=inc["occurred_at"].dt.to_period("M").dt.to_timestamp(),
+                         precision="month")
+    freq, why = usable_freq(monthly, "W")
+    assert freq == "M" and why.endswith("so hotspots are scored per month, not per week.")
+    assert usable_freq(inc, "W") == ("W", None)
+    daily = inc.assign(precision="day")
+    assert usable_freq(daily, "S")[0] == "D" and usable_freq(daily, "W") == ("W", None)
+    with pytest.raises(UnusableInputError, match="known only to the month"):
+        score_periods(small_city.dataset.with_incidents(monthly), start="2024-09-02",
+                      end="2024-09-30", model="kde")
+    with pytest.raises(UnusableInputError, match="known only to the year"):
+        usable_freq(inc.assign(precision="year"), "M")
