@@ -188,6 +188,21 @@ def all_heads_key(key: tuple) -> tuple:
     return key[:4] + ((), key[5])
 
 
+def joined_backtests(first, second):
+    """One backtest with the models of both (backtests of the same view and periods)."""
+    extra = [m for m in second.summary["model"].unique()
+             if m not in set(first.summary["model"])]
+    if not extra:
+        return first
+
+    def pick(df):
+        return df[df["model"].isin(extra)] if len(df) else df
+    return type(first)(pd.concat([first.summary, pick(second.summary)], ignore_index=True),
+                       pd.concat([first.per_period, pick(second.per_period)], ignore_index=True),
+                       pd.concat([first.reliability, pick(second.reliability)],
+                                 ignore_index=True), first.periods)
+
+
 def hotspot_verdict(bt, coverage) -> dict | None:
     """The best learned model in ``bt`` against its best baseline at ``coverage`` (hit rates,
     paired over the backtest's periods): the row of crimekit.evaluate.versus_best_baseline

@@ -191,7 +191,10 @@ per = bt.per_period[(bt.per_period["model"] == model)
 lo, hi = np.nanquantile(per["hit_rate"], [0.1, 0.9]) if per["hit_rate"].notna().any() \
     else (np.nan, np.nan)
 next_start = cube.start_of(cube.n_periods)[0]
-verdict = ui.hotspot_verdict(bt if compare else fast_bt, coverage)
+# the comparison the verdict reads: every model when asked for, else the fast models' (with
+# the chosen model's own backtest when that is of the same view, e.g. XGBoost)
+compared = bt if compare else fast_bt if wider else ui.joined_backtests(fast_bt, bt)
+verdict = ui.hotspot_verdict(compared, coverage)
 if verdict is not None:
     kind, text = verdict_note(verdict, model, coverage, wider and not compare)
     (st.success if kind == "success" else st.warning)(text)
@@ -204,7 +207,7 @@ m3.metric("Expected incidents in them", f"{top['expected'].sum():.1f}",
           help="80% range assuming Poisson counts: "
                f"{stats.poisson.ppf(0.1, top['expected'].sum()):.0f}-"
                f"{stats.poisson.ppf(0.9, top['expected'].sum()):.0f}")
-vs_base = verdict is not None and model in LEARNED and not wider
+vs_base = verdict is not None and model in LEARNED and (compare or not wider)
 m4.metric("Backtested hit rate", percent(chosen["hit_rate"].iloc[0]) if len(chosen) else "n/a",
           delta=f"{(chosen['hit_rate'].iloc[0] - verdict['baseline_value']) * 100:+.1f} points "
                 f"vs {label(verdict['baseline'])}" if vs_base and len(chosen) else None,
@@ -249,7 +252,7 @@ with right:
         "hit_rate", ascending=False)
     st.dataframe(at_cov.drop(columns="coverage").round(3), hide_index=True, width="stretch")
     ui.download(summary, "hotspot_backtest.csv", "Download the backtest (all coverages)")
-    paired = versus_best_baseline(bt if compare else fast_bt, (coverage,), measure="hit_rate")
+    paired = versus_best_baseline(compared, (coverage,), measure="hit_rate")
     if len(paired):
         st.caption("Learned models against the best baseline: hit rates and their difference "
                    "paired week by week, with its standard error"
