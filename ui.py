@@ -27,12 +27,12 @@ from crimekit import temporal as T
 from crimekit.alerts import alerts
 from crimekit.area_ranking import rank_areas
 from crimekit.errors import CrimekitError
-from crimekit.evaluate import backtest
+from crimekit.evaluate import backtest, versus_best_baseline
 from crimekit.features import count_cube
 from crimekit.periods import weeks_to_periods
 from crimekit.recording import recording_start
 from crimekit.filters import Filters, apply_filters
-from crimekit.hotspots import MODELS, cell_beats, crime_type_backtest, make_model
+from crimekit.hotspots import LEARNED, MODELS, cell_beats, crime_type_backtest, make_model
 from crimekit.patrol_areas import build_patrol_areas
 from crimekit.planning import HeadWeights, current_of, plan_inputs, plan_risk
 from crimekit.schema import SHIFTS, freq_for
@@ -168,7 +168,8 @@ def grid(dataset_key: tuple, cell_size: float):
 #: The Hotspots page's default settings (cell size in metres, period, crime heads, backtest
 #: weeks); the Overview and Methods pages use them so their calls are the page's first calls.
 HOTSPOT_DEFAULTS = {"cell_size": 250, "freq": "W", "heads": (), "weeks": 13}
-#: Hotspot models that fit in well under a second (everything but the learned XGBoost model).
+#: Hotspot models that fit in about a second or less: the baselines and the learned count
+#: model (everything but XGBoost), so the page can choose among them by backtest at once.
 FAST_MODELS = tuple(m for m in MODELS if m != "xgboost")
 #: The Trends page's defaults for the forecast and alerts (freq, horizon, the dataset's own
 #: holidays, no country, recent weeks, significance).
@@ -196,7 +197,7 @@ def hotspot_risk(key, cell_size, freq, heads, model):
     cube = hotspot_cube(key, cell_size, freq, heads)
     pred = hotspot_model(key, cell_size, freq, heads, model).predict(cube, [cube.n_periods])
     beats = cell_beats(cube.grid, view_of(key))
-    pred["beat"] = pred["cell_id"].map(beats).fillna("")
+    pred["beat"] = pred["cell_id"].map(beats).astype(object).fillna("")
     pred["expected_low"] = stats.poisson.ppf(0.1, pred["expected"])
     pred["expected_high"] = stats.poisson.ppf(0.9, pred["expected"])
     return pred.sort_values("score", ascending=False, ignore_index=True)
@@ -219,14 +220,52 @@ def all_heads_key(key: tuple) -> tuple:
     return key[:4] + ((), key[5])
 
 
+def joined_backtests(first, second):
+    """One backtest with the models of both (backtests of the same view and periods)."""
+    extra = [m for m in second.summary["model"].unique()
+             if m not in set(first.summary["model"])]
+    if not extra:
+        return first
+
+    def pick(df):
+        return df[df["model"].isin(extra)] if len(df) else df
+    return type(first)(pd.concat([first.summary, pick(second.summary)], ignore_index=True),
+                       pd.concat([first.per_period, pick(second.per_period)], ignore_index=True),
+                       pd.concat([first.reliability, pick(second.reliability)],
+                                 ignore_index=True), first.periods)
+
+
+def hotspot_verdict(bt, coverage) -> dict | None:
+    """The best learned model in ``bt`` against its best baseline at ``coverage`` (hit rates,
+    paired over the backtest's periods): the row of crimekit.evaluate.versus_best_baseline
+    plus ``beats`` (the learned model captured more on average) and ``clear`` (by more than
+    twice the standard error). None when ``bt`` lacks a learned model or a baseline."""
+    vs = versus_best_baseline(bt, (coverage,), measure="hit_rate").dropna(
+        subset=["difference"])
+    if not len(vs):
+        return None
+    best = vs.loc[vs["difference"].idxmax()].to_dict()
+    se = best["se"] if best["se"] == best["se"] else 0.0  # NaN with a single period
+    return {**best, "beats": best["difference"] > 0,
+            "clear": best["difference"] > 2 * se and se > 0}
+
+
 def best_fast_model(key, cell_size, freq, heads, weeks, coverage=0.01):
-    """(model name, the fast-baseline backtest it was chosen on, whether that backtest is of
-    every crime head rather than this view). The fast baselines are compared on the view with
-    every crime head (same dates and districts), computed once and shared by every crime-head
-    filter; a crime-head filter then only backtests the chosen model."""
+    """(model name, the fast models' backtest it was chosen on, whether that backtest is of
+    every crime head rather than this view). The fast models (the learned count model and the
+    baselines) are compared on the view with every crime head (same dates and districts),
+    computed once and shared by every crime-head filter; a crime-head filter then only
+    backtests the chosen model. The best baseline is chosen unless a learned model captured
+    more crimes than it (a tie goes to the simpler method)."""
     base = all_heads_key(key)
     bt = hotspot_backtest(base, cell_size, freq, heads, weeks, FAST_MODELS)
-    return bt.at(coverage).idxmax(), bt, base != key
+    hits = bt.at(coverage)
+    learned = hits.reindex([m for m in LEARNED if m in hits.index]).dropna()
+    baselines = hits.drop(index=learned.index)
+    choice = baselines.idxmax()
+    if len(learned) and learned.max() > baselines.max():
+        choice = learned.idxmax()
+    return choice, bt, base != key
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

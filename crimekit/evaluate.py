@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from crimekit.errors import ParameterError
-from crimekit.hotspots import rolling_predict
+from crimekit.hotspots import LEARNED, rolling_predict
 
 #: Area coverages reported by default (shares of the study area).
 COVERAGES = (0.005, 0.01, 0.02, 0.05, 0.10)
@@ -159,3 +159,60 @@ def backtest(cube, models: dict, *, n_periods: int = 26, retrain_every_weeks: fl
     summary["brier"] = summary["model"].map(brier_of)
     reliability = pd.concat(rel, ignore_index=True) if rel else pd.DataFrame()
     return Backtest(summary, per_period.drop(columns="period"), reliability, cube.periods[t])
+
+
+def baselines_in(bt: Backtest) -> list:
+    """The backtest's baselines: every model that is not learned and not the truth."""
+    return [m for m in bt.summary["model"].unique()
+            if m not in LEARNED and not str(m).startswith("truth")]
+
+
+def best_baseline(bt: Backtest, coverage: float, measure: str = "pai") -> str | None:
+    """The baseline with the best mean ``measure`` at ``coverage`` (None when there is none)."""
+    s = bt.summary[np.isclose(bt.summary["coverage"], coverage)].set_index("model")[measure]
+    s = s.reindex(baselines_in(bt)).dropna()
+    return s.idxmax() if len(s) else None
+
+
+def paired_difference(bt: Backtest, model: str, baseline: str, coverage: float,
+                      measure: str = "pai") -> dict:
+    """``model`` against ``baseline`` at one coverage, paired over the backtest's periods.
+
+    Returns ``model, baseline, coverage, measure, value, baseline_value`` (means over the
+    periods), ``difference`` (mean of the per-period differences), ``se`` (its standard error:
+    the differences' standard deviation / sqrt(periods)), ``relative`` (difference /
+    baseline_value) and ``periods``. Pairing by period removes the weeks' shared ups and downs,
+    so the standard error is that of the gap, not of either model.
+    """
+    per = bt.per_period[np.isclose(bt.per_period["coverage"], coverage)]
+    wide = per.pivot_table(index="period_start", columns="model", values=measure)
+    for name in (model, baseline):
+        if name not in wide:
+            raise ParameterError.invalid("model", "paired_difference",
+                                         f"a model in the backtest ({', '.join(wide.columns)})",
+                                         name)
+    pair = wide[[model, baseline]].dropna()
+    diff = pair[model] - pair[baseline]
+    n = len(diff)
+    se = float(diff.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    base = float(pair[baseline].mean()) if n else np.nan
+    return {"model": model, "baseline": baseline, "coverage": coverage, "measure": measure,
+            "value": float(pair[model].mean()) if n else np.nan, "baseline_value": base,
+            "difference": float(diff.mean()) if n else np.nan, "se": se,
+            "relative": float(diff.mean()) / base if n and base else np.nan, "periods": n}
+
+
+def versus_best_baseline(bt: Backtest, coverages=(0.01, 0.05), measure: str = "pai",
+                         models=None) -> pd.DataFrame:
+    """Each learned model in the backtest (or ``models``) against the best baseline at each
+    coverage: one row per (model, coverage) with the columns of :func:`paired_difference`."""
+    names = bt.summary["model"].unique()
+    models = [m for m in (models or LEARNED) if m in names]
+    rows = []
+    for cov in coverages:
+        base = best_baseline(bt, cov, measure)
+        if base is not None:
+            rows += [paired_difference(bt, m, base, cov, measure) for m in models]
+    return pd.DataFrame(rows, columns=["model", "baseline", "coverage", "measure", "value",
+                                       "baseline_value", "difference", "se", "relative",
+                                       "periods"])

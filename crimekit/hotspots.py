@@ -1,167 +1,39 @@
 """Hotspot prediction: which grid cells will have crime in the next period?
 
-Every model follows one contract (sklearn-style): ``Model(**settings).fit(cube, end)`` learns
-only from the periods before position ``end`` of a :class:`~crimekit.features.CountCube`, and
-``predict(cube, t)`` scores every cell for the periods at positions ``t`` using only counts
-before each of them. Each model ranks cells by a raw ``score`` and turns it into a calibrated
-``probability`` of at least one incident (Platt scaling on the last ``calib_weeks`` before
-``end``, held out from training) and an ``expected`` count (isotonic regression of counts on the
-score over the same slice), so the evaluation can compare them on the same footing.
+Every model follows the contract of :class:`crimekit.risk_model.RiskModel`:
+``Model(**settings).fit(cube, end)`` learns only from the periods before position ``end`` of a
+:class:`~crimekit.features.CountCube`, ``predict(cube, t)`` scores every cell for periods ``t``
+from counts before each of them, with a calibrated ``probability`` of at least one incident and
+an ``expected`` count beside the raw ``score``.
 
-- :class:`HotspotModel`: XGBoost classifier over :func:`crimekit.features.build_features`.
-- Baselines: :class:`LastPeriod`, :class:`LastYear`, :class:`AllHistory`,
-  :class:`KernelDensity` (prospective KDE with time decay) and :class:`MarkovTransition`.
-- :class:`CrimeTypeModel`: the probability of each crime head for an incident at a place.
+- Learned, from counts (:mod:`crimekit.count_model`): :class:`PoissonMixture` (``poisson``,
+  fast) and :class:`HotspotModel` (``xgboost``: Poisson boosting on top of the mixture).
+- Baselines: :class:`LastPeriod`, :class:`LastYear`, :class:`RecentCount` (the last 52 weeks),
+  :class:`AllHistory`, :class:`KernelDensity` (prospective KDE with time decay) and
+  :class:`MarkovTransition`.
 - :func:`score_periods` (the command line) and :func:`predict_beat_shift_risk` (patrol planner).
+- :class:`CrimeTypeModel` (in :mod:`crimekit.crime_type`): the likely crime head at a place.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sklearn.base import BaseEstimator, clone
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import clone
 
-from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
 from crimekit import periods
-from crimekit.features import _History, _raster_smooth, build_features, count_cube
-from crimekit.periods import (PERIODS_PER_YEAR, check_freq, next_period, period_start,
+from crimekit.count_model import HotspotModel, PoissonMixture
+from crimekit.crime_type import CrimeTypeModel, crime_type_backtest  # noqa: F401 (re-exported)
+from crimekit.errors import ParameterError, UnusableInputError
+from crimekit.features import _History, _raster_smooth, count_cube
+from crimekit.periods import (FREQS, PERIODS_PER_YEAR, check_freq, next_period, period_start,
                               weeks_to_periods)
-from crimekit.schema import SHIFTS, shift_of
+from crimekit.risk_model import RiskModel, _Platt  # noqa: F401 (re-exported)
+from crimekit.schema import FREQS_FOR_PRECISION, SHIFTS, data_precision, shift_of
 from crimekit.spatial import assign_beats, grid_for
 
-_EPS = 1e-6
 
-
-class RiskModel(BaseEstimator):
-    """Shared fit/predict/calibrate logic; subclasses implement ``_learn`` and ``_score``."""
-
-    #: Display name used in tables and the command line's ``--model``.
-    label = "model"
-
-    def fit(self, cube, end=None):
-        """Learn from the periods before position ``end`` (default: all of ``cube``)."""
-        end = cube.n_periods if end is None else int(end)
-        calib = weeks_to_periods(getattr(self, "calib_weeks", 13), cube.freq)
-        if end < calib + 2:
-            raise UnusableInputError(
-                f"Only {end} periods of history before the first predicted period; hotspot "
-                f"models need at least {calib + 2}: start later or use a longer period.")
-        self._learn(cube, end - calib)
-        t_cal = np.arange(end - calib, end)
-        raw = self._score(cube, t_cal).ravel()
-        y = cube.counts[t_cal].ravel()
-        # both maps depend on the rows only through each distinct score's row count, count
-        # sum and share with crime: fit them on those (baselines' scores repeat a lot)
-        values, where, n = np.unique(raw, return_inverse=True, return_counts=True)
-        hits = np.bincount(where, weights=(y > 0), minlength=len(values))
-        total = np.bincount(where, weights=y, minlength=len(values))
-        self.calibrator_ = _Platt(self._calib_x(values), hits / n, weight=n)
-        self.count_map_ = IsotonicRegression(out_of_bounds="clip").fit(values, total / n,
-                                                                        sample_weight=n)
-        self.freq_, self.end_ = cube.freq, end
-        self.cell_ids_ = cube.cell_ids.copy()
-        return self
-
-    def predict(self, cube, t) -> pd.DataFrame:
-        """Scores per (period, cell): ``period_start, cell_id, score, probability, expected``."""
-        raw, prob, expected = self.predict_arrays(cube, t)
-        t = np.atleast_1d(t)
-        return pd.DataFrame({
-            "period_start": np.repeat(cube.start_of(t), raw.shape[1]),
-            "cell_id": np.tile(cube.cell_ids, len(t)),
-            "score": raw.ravel(), "probability": prob.ravel(), "expected": expected.ravel()})
-
-    def predict_arrays(self, cube, t):
-        """(score, probability, expected), each an array (len(t), cells)."""
-        self._check_fitted(cube)
-        t = np.atleast_1d(np.asarray(t, dtype=np.int64))
-        raw = self._score(cube, t)
-        prob = self.calibrator_(self._calib_x(raw.ravel())).reshape(raw.shape)
-        expected = self.count_map_.predict(raw.ravel()).reshape(raw.shape)
-        return raw, prob, np.maximum(expected, 0.0)
-
-    def _check_fitted(self, cube):
-        if not hasattr(self, "calibrator_"):
-            raise NotFittedError(f"This {type(self).__name__} is not fitted yet: call "
-                                 "fit(cube, end) before predict.")
-        if cube.freq != self.freq_ or not np.array_equal(cube.cell_ids, self.cell_ids_):
-            raise ParameterError.invalid("cube", f"{type(self).__name__}.predict",
-                                         "counted on the same grid and frequency as in fit",
-                                         f"freq {cube.freq}, {len(cube.cell_ids)} cells")
-
-    def _calib_x(self, raw):
-        return np.log(np.asarray(raw, float) + 1e-3)
-
-    def _learn(self, cube, end):  # baselines with nothing to learn
-        return None
-
-
-class _Platt:
-    """A strictly increasing map from x to P(y): logistic on x, or the flat rate when y or x
-    does not vary (a picklable callable).
-
-    ``y`` is each row's outcome (0/1) or, with ``weight``, the share of ``weight`` rows at that
-    x with y = 1. The logistic fit is L2-regularised logistic regression (``C``, intercept not
-    penalised, as sklearn's LogisticRegression) solved by Newton's method on the (few) rows.
-    """
-
-    def __init__(self, x, y, weight=None, C: float = 1e4):
-        x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
-        w = np.ones_like(x) if weight is None else np.asarray(weight, float).ravel()
-        rate = float(np.sum(w * y) / np.sum(w)) if np.sum(w) > 0 else 0.0
-        self.rate = min(max(rate, _EPS), 1 - _EPS)
-        self.a, self.b = 0.0, 0.0
-        if 0 < rate < 1 and np.ptp(x) > 0:
-            a, b = _logistic_newton(x, y, w, C)
-            self.a, self.b = max(a, _EPS), b
-
-    def __call__(self, x):
-        if self.a == 0.0:
-            return np.full(np.shape(x), self.rate)
-        return 1.0 / (1.0 + np.exp(-(self.a * np.asarray(x, float) + self.b)))
-
-
-def _logistic_newton(x, y, w, C, iters: int = 100, tol: float = 1e-10):
-    """Minimise sum w * logloss(y, sigmoid(a x + b)) + a^2 / (2 C) over (a, b): Newton steps
-    with step halving (the loss is convex, so this converges to the optimum)."""
-    mu = float(np.average(x, weights=w))
-    sd = float(np.sqrt(np.average((x - mu) ** 2, weights=w))) or 1.0
-    z = (x - mu) / sd  # standardised, so the Newton system is well conditioned
-    lam = sd ** 2 / C  # the penalty a^2/(2C) in the standardised slope a' = a sd
-
-    def loss(p):
-        m = p[0] * z + p[1]
-        return float(np.sum(w * (np.logaddexp(0.0, m) - y * m)) + 0.5 * lam * p[0] ** 2)
-
-    rate = np.sum(w * y) / np.sum(w)
-    p = np.array([0.0, np.log(rate / (1 - rate))])
-    current = loss(p)
-    for _ in range(iters):
-        q = 1.0 / (1.0 + np.exp(-(p[0] * z + p[1])))
-        r, h = w * (q - y), w * q * (1 - q)
-        grad = np.array([np.sum(r * z) + lam * p[0], np.sum(r)])
-        hess = np.array([[np.sum(h * z * z) + lam, np.sum(h * z)],
-                         [np.sum(h * z), np.sum(h) + 1e-12]])
-        step = np.linalg.solve(hess, grad)
-        t = 1.0
-        while t > 1e-8:
-            trial = p - t * step
-            value = loss(trial)
-            if value <= current:
-                break
-            t /= 2
-        else:
-            break
-        done = current - value < tol * max(1.0, abs(current))
-        p, current = trial, value
-        if done:
-            break
-    return float(p[0] / sd), float(p[1] - p[0] * mu / sd)
 
 
 # --- baselines -----------------------------------------------------------------------------------
@@ -188,6 +60,19 @@ class LastYear(RiskModel):
 
     def _score(self, cube, t):
         return _History(cube.counts, cube.freq).lag(t, PERIODS_PER_YEAR[cube.freq])
+
+
+class RecentCount(RiskModel):
+    """A cell's count over the last ``weeks`` before the period (52: the last year)."""
+
+    label = "last 52 weeks"
+
+    def __init__(self, *, weeks: float = 52, calib_weeks: int = 13):
+        self.weeks = weeks
+        self.calib_weeks = calib_weeks
+
+    def _score(self, cube, t):
+        return _History(cube.counts, cube.freq).window(t, self.weeks)
 
 
 class AllHistory(RiskModel):
@@ -262,126 +147,12 @@ def _shift_cells(values, grid, dr, dc):
     return ras[:, rows - r0, cols - c0]
 
 
-# --- the XGBoost model ---------------------------------------------------------------------------
-
-class HotspotModel(RiskModel):
-    """XGBoost classifier of P(at least one incident in the cell in the period).
-
-    Boosting starts from a history prior (a logistic regression on the logs of the cell's
-    all-history rate, its smoothed 52-week count and its 13-week decayed count: the strongest
-    baselines' signals) and the trees learn corrections to it,
-    stopped early on the last fifth of the training periods. So with little data the model
-    stays close to the history baselines, and with more it learns near-repeat, seasonal and
-    neighbourhood effects. Trains on up to ``train_weeks`` of periods before the calibration
-    slice, evenly thinned to at most ``max_rows`` cell-periods.
-    """
-
-    label = "xgboost"
-    #: Features the history prior is fitted on (logs of them).
-    PRIOR_FEATURES = ("rate_all", "kde2_sum_52w", "decay_13w")
-
-    def __init__(self, *, n_estimators: int = 300, max_depth: int = 4,
-                 learning_rate: float = 0.08, train_weeks: int = 156, calib_weeks: int = 13,
-                 max_rows: int = 250_000, n_jobs: int = 2, seed: int = 0):
-        self.n_estimators = n_estimators
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.train_weeks = train_weeks
-        self.calib_weeks = calib_weeks
-        self.max_rows = max_rows
-        self.n_jobs = n_jobs
-        self.seed = seed
-
-    def _train_positions(self, cube, end):
-        first = max(1, min(weeks_to_periods(26, cube.freq), end // 2))
-        lo = max(first, end - weeks_to_periods(self.train_weeks, cube.freq))
-        t = np.arange(lo, end)
-        most = max(1, self.max_rows // cube.counts.shape[1])
-        if len(t) > most:
-            t = t[np.unique(np.linspace(0, len(t) - 1, most).round().astype(int))]
-        return t
-
-    def _prior_margin(self, X) -> np.ndarray:
-        z = np.log(X[list(self.PRIOR_FEATURES)].to_numpy(float) + 0.01)
-        return self.prior_.decision_function(z)
-
-    def _learn(self, cube, end):
-        from xgboost import XGBClassifier
-        t = self._train_positions(cube, end)
-        X = build_features(cube, t)
-        self.features_ = [c for c in X.columns if c not in ("t", "cell_id")]
-        y = (cube.counts[t].ravel() > 0).astype(int)
-        if y.min() == y.max():
-            raise UnusableInputError("Every cell-period in the training window is the same "
-                                     "(all with or all without crime): use larger cells, a "
-                                     "longer period or more history.")
-        self.prior_ = LogisticRegression(C=1.0).fit(
-            np.log(X[list(self.PRIOR_FEATURES)].to_numpy(float) + 0.01), y)
-        margin = self._prior_margin(X)
-        self.prior_mean_ = float(margin.mean())
-        F = X[self.features_].to_numpy()
-        val = X["t"].to_numpy() >= t[int(len(t) * 0.8)] if len(t) > 4 else np.zeros(len(y), bool)
-        fit_on = ~val if val.any() else np.ones(len(y), bool)
-        self.booster_ = XGBClassifier(
-            n_estimators=self.n_estimators, max_depth=self.max_depth,
-            learning_rate=self.learning_rate, subsample=0.8, colsample_bytree=0.8,
-            min_child_weight=5, tree_method="hist", n_jobs=self.n_jobs,
-            random_state=self.seed, eval_metric="logloss",
-            early_stopping_rounds=30 if val.any() else None)
-        self.booster_.fit(F[fit_on], y[fit_on], base_margin=margin[fit_on],
-                          eval_set=[(F[val], y[val])] if val.any() else None,
-                          base_margin_eval_set=[margin[val]] if val.any() else None,
-                          verbose=False)
-
-    def _score(self, cube, t):
-        X = build_features(cube, t)
-        return self.booster_.predict_proba(X[self.features_].to_numpy(),
-                                           base_margin=self._prior_margin(X))[:, 1] \
-            .reshape(len(t), -1)
-
-    def _calib_x(self, raw):
-        p = np.clip(np.asarray(raw, float), _EPS, 1 - _EPS)
-        return np.log(p / (1 - p))
-
-    def feature_importance(self) -> pd.DataFrame:
-        """Global importance of the trees' features: ``feature, gain, share`` (share of total
-        gain), largest first. (The history prior they start from is not included.)"""
-        if not hasattr(self, "booster_"):
-            raise NotFittedError("Fit the HotspotModel before asking for feature importance.")
-        gain = self.booster_.get_booster().get_score(importance_type="total_gain")
-        vals = np.array([gain.get(f"f{i}", 0.0) for i in range(len(self.features_))])
-        out = pd.DataFrame({"feature": self.features_, "gain": vals,
-                            "share": vals / max(vals.sum(), 1e-12)})
-        return out.sort_values("gain", ascending=False, ignore_index=True)
-
-    def explain(self, cube, t: int, cell_ids=None, top: int = 3) -> pd.DataFrame:
-        """What drove each cell's score in period position ``t``: contributions in log-odds of
-        its ``top`` features (XGBoost's per-feature contributions, plus ``history prior``: the
-        prior's log-odds relative to its average). Columns ``cell_id, feature, value,
-        contribution``; for each cell all contributions sum to its log-odds minus a constant."""
-        self._check_fitted(cube)
-        from xgboost import DMatrix
-        X = build_features(cube, [t])
-        if cell_ids is not None:
-            X = X[X["cell_id"].isin(list(cell_ids))]
-        margin = self._prior_margin(X)
-        best = getattr(self.booster_, "best_iteration", None)
-        contrib = self.booster_.get_booster().predict(
-            DMatrix(X[self.features_].to_numpy(), base_margin=margin), pred_contribs=True,
-            iteration_range=(0, best + 1) if best is not None else (0, 0))[:, :-1]
-        contrib = np.column_stack([contrib, margin - self.prior_mean_])
-        values = np.column_stack([X[self.features_].to_numpy(), 1 / (1 + np.exp(-margin))])
-        names = np.array(self.features_ + ["history prior"])
-        order = np.argsort(-np.abs(contrib), axis=1)[:, :top]
-        rows = np.repeat(np.arange(len(X)), order.shape[1])
-        cols = order.ravel()
-        return pd.DataFrame({"cell_id": X["cell_id"].to_numpy()[rows], "feature": names[cols],
-                             "value": values[rows, cols], "contribution": contrib[rows, cols]})
-
-
 #: Every model by the name the command line and the page use.
-MODELS = {"xgboost": HotspotModel, "last-period": LastPeriod, "last-year": LastYear,
-          "all-history": AllHistory, "kde": KernelDensity, "markov": MarkovTransition}
+MODELS = {"xgboost": HotspotModel, "poisson": PoissonMixture, "last-period": LastPeriod,
+          "last-year": LastYear, "last-52-weeks": RecentCount, "all-history": AllHistory,
+          "kde": KernelDensity, "markov": MarkovTransition}
+#: The models that learn (the rest are baselines they must beat).
+LEARNED = ("xgboost", "poisson")
 
 
 def make_model(name: str, **settings) -> RiskModel:
@@ -407,8 +178,33 @@ def rolling_predict(model: RiskModel, cube, t, *, retrain_every_weeks: float = 1
 
 # --- the command line and the patrol planner ------------------------------------------------------
 
+#: Period lengths from the shortest to the longest.
+_FREQ_ORDER = ("S", "D", "W", "2W", "M")
+
+
+def usable_freq(incidents, freq: str):
+    """(period length, why) for scoring ``incidents`` per ``freq``: ``freq`` itself and None
+    when the data's dates are precise enough, else the shortest longer period they allow and
+    one sentence saying why (a month's crimes counted per week would all fall in its first
+    week). Raises UnusableInputError when no period allows them (dates known to the year)."""
+    check_freq(freq, "usable_freq")
+    precision = data_precision(incidents)
+    allowed = FREQS_FOR_PRECISION[precision]
+    if freq in allowed:
+        return freq, None
+    longer = [f for f in _FREQ_ORDER[_FREQ_ORDER.index(freq):] if f in allowed]
+    if not longer:
+        raise UnusableInputError(f"The crimes' dates are known only to the {precision}, so "
+                                 "they cannot be counted per period for hotspots: hotspot "
+                                 "scores need at least the month of each crime.")
+    what = "times of day" if precision == "day" else "days"
+    return longer[0], (f"The crimes' {what} are not recorded (dates are known only to the "
+                       f"{precision}), so hotspots are scored per {FREQS[longer[0]]}, not per "
+                       f"{FREQS[freq]}.")
+
+
 def score_periods(dataset, *, start, end, freq: str = "W", cell_size: float = 250.0,
-                  model="xgboost", categories=None, retrain_every_weeks: float = 13):
+                  model="poisson", categories=None, retrain_every_weeks: float = 13):
     """Risk per (period, cell) for every period starting in [start, end).
 
     ``model`` is a name in MODELS or an unfitted model. The grid is drawn from the beats (or
@@ -417,6 +213,12 @@ def score_periods(dataset, *, start, end, freq: str = "W", cell_size: float = 25
     risk has columns ``period_start, cell_id, score, probability, expected``.
     """
     check_freq(freq, "score_periods")
+    usable, _ = usable_freq(dataset.incidents, freq)
+    if usable != freq:
+        raise UnusableInputError(
+            f"The crimes' dates are known only to the {data_precision(dataset.incidents)}, so "
+            f"they cannot be counted per {FREQS[freq]}: score them per {FREQS[usable]} "
+            f"(freq {usable!r}).")
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if not end > start:
         raise ParameterError.invalid("end", "score_periods", "after start", str(end.date()))
@@ -453,7 +255,7 @@ def score_periods(dataset, *, start, end, freq: str = "W", cell_size: float = 25
 
 
 def predict_beat_shift_risk(dataset, *, period_start=None, freq: str = "W",
-                            model: str = "xgboost", cell_size: float = 250.0,
+                            model: str = "poisson", cell_size: float = 250.0,
                             categories=None, interval: float = 0.8) -> pd.DataFrame:
     """Expected incidents per (beat, shift) in the period after the data ends (or the period
     starting at ``period_start``), for the patrol planner.
@@ -516,136 +318,3 @@ def _shift_shares(past, period_start, categories, prior: float = 10.0) -> dict:
     for beat, row in table.iterrows():
         out[beat] = (row + prior * city) / (row.sum() + prior)
     return out
-
-
-# --- crime type at a place -----------------------------------------------------------------------
-
-class CrimeTypeModel(BaseEstimator):
-    """P(crime head | an incident at this place, in this month and shift).
-
-    ``place`` is ``"cell"`` (grid cells) or ``"beat"``. Features are the place's mix of heads
-    over all history before the incident's month (shares, shrunk to the city's mix), its log
-    volume, the month of year and the shift. The baseline it is tested against is that shrunk
-    historical mix alone.
-    """
-
-    def __init__(self, *, place: str = "cell", n_estimators: int = 40, max_depth: int = 3,
-                 learning_rate: float = 0.2, train_weeks: int = 52, n_jobs: int = 2,
-                 seed: int = 0):
-        self.place = place
-        self.n_estimators = n_estimators
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.train_weeks = train_weeks
-        self.n_jobs = n_jobs
-        self.seed = seed
-
-    def fit(self, incidents: pd.DataFrame, grid=None, *, end=None):
-        """Learn from incidents before ``end`` (default: all)."""
-        from xgboost import XGBClassifier
-        if self.place not in ("cell", "beat"):
-            raise ParameterError.invalid("place", "CrimeTypeModel", "'cell' or 'beat'",
-                                         self.place)
-        end = pd.Timestamp(end) if end is not None else incidents["occurred_at"].max() \
-            + pd.Timedelta(seconds=1)
-        self.grid_ = grid
-        past = self._located(incidents[incidents["occurred_at"] < end])
-        self.heads_ = np.array(sorted(past["category"].unique()))
-        if len(self.heads_) < 2:
-            raise UnusableInputError("Fewer than two crime heads in the history: a crime-type "
-                                     "model needs at least two to choose between.")
-        self.history_ = past
-        train = past[past["occurred_at"] >= end - pd.Timedelta(weeks=self.train_weeks)]
-        X = self._features(past, train["_place"], train["occurred_at"])
-        y = np.searchsorted(self.heads_, train["category"].to_numpy())
-        self.booster_ = XGBClassifier(
-            n_estimators=self.n_estimators, max_depth=self.max_depth,
-            learning_rate=self.learning_rate, tree_method="hist", n_jobs=self.n_jobs,
-            random_state=self.seed, objective="multi:softprob",
-            num_class=len(self.heads_)).fit(X, y) if len(np.unique(y)) == len(self.heads_) \
-            else None
-        if self.booster_ is None:
-            warnings.warn("Some crime heads have no incident in the training window; the "
-                          "crime-type model falls back to the historical mix.", stacklevel=2)
-        return self
-
-    def _located(self, inc):
-        inc = inc.copy()
-        if self.place == "cell":
-            if self.grid_ is None:
-                raise ParameterError.invalid("grid", "CrimeTypeModel.fit",
-                                             "a Grid when place='cell'", None)
-            inc["_place"] = self.grid_.cell_of(inc["lat"], inc["lon"]).astype(str)
-            return inc[inc["_place"] != "-1"]
-        inc["_place"] = inc["beat"].astype(str)
-        return inc[inc["_place"] != ""]
-
-    def _mix(self, history, places, when, prior: float = 5.0) -> np.ndarray:
-        """Shrunk share of each head at each place among incidents before each month start."""
-        month = when.to_numpy().astype("datetime64[M]")
-        hist = history[["_place", "category", "occurred_at"]]
-        hmonth = hist["occurred_at"].to_numpy().astype("datetime64[M]")
-        months = np.unique(np.concatenate([month, hmonth]))
-        place_codes = pd.Index(pd.unique(pd.concat([hist["_place"], pd.Series(places)])))
-        P, H, M = len(place_codes), len(self.heads_), len(months)
-        cube = np.zeros((M + 1, P, H))
-        hi = np.searchsorted(self.heads_, hist["category"].to_numpy())
-        ok = (hi < H) & (self.heads_[np.minimum(hi, H - 1)] == hist["category"].to_numpy())
-        np.add.at(cube, (np.searchsorted(months, hmonth[ok]) + 1,
-                         place_codes.get_indexer(hist["_place"].to_numpy()[ok]), hi[ok]), 1)
-        cube = np.cumsum(cube, axis=0)  # cube[m] = counts in months before months[m]
-        counts = cube[np.searchsorted(months, month), place_codes.get_indexer(np.asarray(places))]
-        city = cube.sum(axis=1)[np.searchsorted(months, month)] + 1.0
-        city = city / city.sum(axis=1, keepdims=True)
-        total = counts.sum(axis=1, keepdims=True)
-        return (counts + prior * city) / (total + prior), total[:, 0]
-
-    def _features(self, history, places, when) -> np.ndarray:
-        when = pd.DatetimeIndex(when)
-        mix, total = self._mix(history, np.asarray(places), when)
-        month = when.month.to_numpy()
-        shift = np.searchsorted(SHIFTS, shift_of(when.hour.to_numpy()))
-        return np.column_stack([mix, np.log1p(total), np.sin(2 * np.pi * month / 12),
-                                np.cos(2 * np.pi * month / 12), shift])
-
-    def predict_proba_at(self, places, when) -> np.ndarray:
-        """(model, baseline) probabilities per head (columns in ``heads_``) for incidents at
-        ``places`` (cell ids or beats) happening at timestamps ``when``."""
-        if not hasattr(self, "heads_"):
-            raise NotFittedError("Fit the CrimeTypeModel before predicting.")
-        places = np.asarray(places).astype(str)
-        X = self._features(self.history_, places, when)
-        base = X[:, :len(self.heads_)]
-        model = base if self.booster_ is None else self.booster_.predict_proba(X)
-        return model, base
-
-    def predict(self, place, when, shift: str | None = None) -> pd.DataFrame:
-        """Each head's probability for an incident at ``place`` in the period starting ``when``
-        (and ``shift``): columns ``category, probability, historical_mix``, likeliest first."""
-        hour = {"morning": 10, "evening": 18, "night": 1}.get(shift, 12)
-        ts = pd.Timestamp(when).normalize() + pd.Timedelta(hours=hour)
-        model, base = self.predict_proba_at([place], [ts])
-        out = pd.DataFrame({"category": self.heads_, "probability": model[0],
-                            "historical_mix": base[0]})
-        return out.sort_values("probability", ascending=False, ignore_index=True)
-
-
-def crime_type_backtest(incidents, grid=None, *, place: str = "cell", test_weeks: int = 26,
-                        seed: int = 0) -> pd.DataFrame:
-    """Held-out accuracy of :class:`CrimeTypeModel` against the place's historical mix, on the
-    incidents of the last ``test_weeks`` (model fitted on everything before them). Columns
-    ``method, top1_accuracy, top3_accuracy, log_loss, incidents``."""
-    cut = incidents["occurred_at"].max() - pd.Timedelta(weeks=test_weeks)
-    model = CrimeTypeModel(place=place, seed=seed).fit(incidents, grid, end=cut)
-    test = model._located(incidents[incidents["occurred_at"] >= cut])
-    test = test[test["category"].isin(model.heads_)]
-    y = np.searchsorted(model.heads_, test["category"].to_numpy())
-    probs = model.predict_proba_at(test["_place"].to_numpy(), test["occurred_at"])
-    rows = []
-    for name, p in zip(("model", "historical mix"), probs):
-        top = np.argsort(-p, axis=1)
-        rows.append((name, float(np.mean(top[:, 0] == y)),
-                     float(np.mean((top[:, :3] == y[:, None]).any(axis=1))),
-                     float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-9, 1)))), len(y)))
-    return pd.DataFrame(rows, columns=["method", "top1_accuracy", "top3_accuracy", "log_loss",
-                                       "incidents"])

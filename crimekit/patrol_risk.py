@@ -133,7 +133,7 @@ def period_days(start, freq: str) -> float:
 
 def beat_shift_risk(dataset, *, period_start=None, freq: str = "W", risk_source: str = "history",
                     lookback_days: int = 730, half_life_days: float = 180.0,
-                    level: float = 0.8, hotspot_model: str = "xgboost") -> pd.DataFrame:
+                    level: float = 0.8, hotspot_model: str = "poisson") -> pd.DataFrame:
     """Expected incidents per (beat, shift) in the period starting ``period_start``.
 
     Uses only incidents before ``period_start`` (default: the first period after the data

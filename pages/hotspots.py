@@ -11,36 +11,36 @@ from scipy import stats
 import ui
 from crimekit.errors import CrimekitError
 from crimekit import maps
-from crimekit.evaluate import COVERAGES, n_flagged
+from crimekit.count_model import feature_words
+from crimekit.errors import CrimekitError
+from crimekit.evaluate import COVERAGES, n_flagged, versus_best_baseline
 from crimekit.hotspot_classes import CLASSES, getis_ord, hotspot_classes
-from crimekit.hotspots import CrimeTypeModel
+from crimekit.hotspots import LEARNED, CrimeTypeModel, usable_freq
 from crimekit.schema import SHIFTS
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
 FREQS = {"Week": "W", "Two weeks": "2W", "Day": "D", "Shift (8 h)": "S", "Month": "M"}
-AUTO = "Best fast baseline"
-MODEL_NAMES = {AUTO: "auto", "XGBoost (learned)": "xgboost", "Kernel density (decayed)": "kde",
-               "All history": "all-history", "Markov transition": "markov",
+AUTO = "Best by backtest (fast models)"
+MODEL_NAMES = {AUTO: "auto", "Count model (learned, fast)": "poisson",
+               "XGBoost on counts (learned, slower)": "xgboost",
+               "Kernel density (decayed)": "kde", "All history": "all-history",
+               "Last 52 weeks": "last-52-weeks", "Markov transition": "markov",
                "Last period": "last-period", "Last year": "last-year"}
 LABEL_OF = {v: k for k, v in MODEL_NAMES.items()}
 CELL_SIZES = [100, 150, 200, 250, 300, 400, 500, 750, 1000]
-FEATURE_WORDS = {"sum_52w": "crimes in the last 52 weeks", "sum_13w": "crimes in 13 weeks",
-                 "sum_4w": "crimes in 4 weeks", "sum_1w": "crimes in the last week",
-                 "lag1": "crimes last period", "rate_all": "average per period, all history",
-                 "periods_since": "periods since the last crime",
-                 "decay_2w": "recent crimes (2-week decay)", "decay_13w": "crimes (13-week decay)",
-                 "last_year_around": "crimes around this time last year"}
 
 
 # --- cached work (the calls other pages share live in ui) -----------------------------------
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def explanations(key, cell_size, freq, heads, cell_ids: tuple):
+def explanations(key, cell_size, freq, heads, model_name, cell_ids: tuple):
+    """(top 3 parts of each cell's score, what the model relies on overall) for a learned
+    model: XGBoost's feature gains, or the count model's shares of expected crimes."""
     cube = ui.hotspot_cube(key, cell_size, freq, heads)
-    model = ui.hotspot_model(key, cell_size, freq, heads, "xgboost")
-    return model.explain(cube, cube.n_periods, cell_ids=list(cell_ids), top=3), \
-        model.feature_importance()
+    model = ui.hotspot_model(key, cell_size, freq, heads, model_name)
+    overall = model.feature_importance() if model_name == "xgboost" else model.weights()
+    return model.explain(cube, cube.n_periods, cell_ids=list(cell_ids), top=3), overall
 
 
 @st.cache_data(show_spinner="Classing cells over history...", max_entries=8)
@@ -62,8 +62,7 @@ def crime_type_model(key, place, cell_size):
 def in_words(parts: pd.DataFrame) -> pd.Series:
     """One line per cell: its top features, their values and push (+ raises the risk)."""
     def line(g):
-        return "; ".join(f"{FEATURE_WORDS.get(f, f.replace('_', ' '))} = {v:g} "
-                         f"({'+' if c >= 0 else '-'}{abs(c):.2f})"
+        return "; ".join(f"{feature_words(f)} = {v:.3g} ({'+' if c >= 0 else '-'}{abs(c):.2f})"
                          for f, v, c in zip(g["feature"], g["value"], g["contribution"]))
     return parts.groupby("cell_id")[["feature", "value", "contribution"]].apply(line)
 
@@ -76,6 +75,31 @@ def top_outline_layer(cells) -> pdk.Layer:
 
 def percent(x) -> str:
     return f"{x:.1%}" if np.isfinite(x) else "n/a"
+
+
+def label(model: str) -> str:
+    return LABEL_OF.get(model, model)
+
+
+def verdict_note(v: dict, shown: str, coverage: float, wider: bool) -> tuple:
+    """(kind, sentence) saying whether a learned model beat the best baseline, by how much
+    and how sure that is, and which model the page shows."""
+    gap = (f"{percent(v['value'])} of crimes in the top {coverage:.1%} of cells against "
+           f"{percent(v['baseline_value'])} ({v['difference'] * 100:+.1f} points, "
+           f"95% range {(v['difference'] - 1.96 * v['se']) * 100:+.1f} to "
+           f"{(v['difference'] + 1.96 * v['se']) * 100:+.1f}, paired over {v['periods']} "
+           "periods)")
+    where = " on every crime head in these dates and districts" if wider else ""
+    if not v["beats"]:
+        return "warning", (
+            f"**No learned model beats the best baseline on this data.** In the backtest"
+            f"{where}, {label(v['baseline'])} did at least as well as the best learned model "
+            f"({label(v['model'])}: {gap}). "
+            + (f"The map and numbers below are from {label(shown)}." if shown not in LEARNED
+               else f"You chose {label(shown)}; {label(v['baseline'])} did better."))
+    sure = "" if v["clear"] else " The gap is within the backtest's uncertainty."
+    return "success", (f"**{label(v['model'])} beats the best baseline** "
+                       f"({label(v['baseline'])}) in the backtest{where}: {gap}.{sure}")
 
 
 def crime_type_section(view, key, cell_size, top, next_start):
@@ -155,13 +179,21 @@ all_heads = sorted(view.incidents["category"].unique())
 heads = tuple(c1.multiselect("Crime heads to predict", all_heads, key="hs_heads",
                              placeholder="All crime heads"))
 freq = FREQS[c2.selectbox("Period", list(FREQS), key="hs_freq")]
+try:
+    freq, why = usable_freq(view.incidents, freq)
+except CrimekitError as exc:  # dates known only to the year
+    st.warning(str(exc))
+    st.stop()
 cell_size = c3.select_slider("Cell size (m)", CELL_SIZES, value=250, key="hs_cell")
 coverage = c4.select_slider("Area to flag", list(COVERAGES), value=0.01, key="hs_cov",
                             format_func=lambda c: f"{c:.1%}")
 model = MODEL_NAMES[c5.selectbox("Model", list(MODEL_NAMES), key="hs_model",
-                                  help="Best fast baseline: the fast model with the best hit rate "
+                                  help="Best by backtest: of the fast models (the learned count "
+                                       "model and the baselines), the one with the best hit rate "
                                        "on a backtest of every crime head (same dates and "
                                        "districts). XGBoost is slower to fit the first time.")]
+if why:
+    st.info(why)
 b1, b2 = st.columns([3, 2])
 weeks = b1.select_slider("Backtest: last weeks of held-out time", [8, 13, 26, 52], value=13,
                          key="hs_weeks", help="Each model is refitted every 13 weeks on only the "
@@ -174,13 +206,14 @@ try:
     cube = ui.hotspot_cube(key, cell_size, freq, heads)
     with st.status("Scoring the next period and backtesting...", expanded=False) as status:
         auto = model == "auto"
-        if auto:
-            model, fast_bt, wider = ui.best_fast_model(key, cell_size, freq, heads, weeks,
-                                                       coverage)
+        # the fast models' backtest (shared by every crime-head filter) chooses the default and
+        # says whether the learned count model beats the baselines
+        best, fast_bt, wider = ui.best_fast_model(key, cell_size, freq, heads, weeks, coverage)
+        model = best if auto else model
         risk = ui.hotspot_risk(key, cell_size, freq, heads, model)
         if compare:
             bt = ui.hotspot_backtest(key, cell_size, freq, heads, weeks)
-        elif auto and not wider:  # the comparison that chose the model is of this very view
+        elif not wider and model in ui.FAST_MODELS:  # that backtest is of this very view
             bt = fast_bt
         else:
             bt = ui.hotspot_backtest(key, cell_size, freq, heads, weeks, (model,))
@@ -198,6 +231,13 @@ per = bt.per_period[(bt.per_period["model"] == model)
 lo, hi = np.nanquantile(per["hit_rate"], [0.1, 0.9]) if per["hit_rate"].notna().any() \
     else (np.nan, np.nan)
 next_start = cube.start_of(cube.n_periods)[0]
+# the comparison the verdict reads: every model when asked for, else the fast models' (with
+# the chosen model's own backtest when that is of the same view, e.g. XGBoost)
+compared = bt if compare else fast_bt if wider else ui.joined_backtests(fast_bt, bt)
+verdict = ui.hotspot_verdict(compared, coverage)
+if verdict is not None:
+    kind, text = verdict_note(verdict, model, coverage, wider and not compare)
+    (st.success if kind == "success" else st.warning)(text)
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Next period starts", f"{next_start:%Y-%m-%d %H:%M}" if freq == "S"
@@ -207,11 +247,15 @@ m3.metric("Expected incidents in them", f"{top['expected'].sum():.1f}",
           help="80% range assuming Poisson counts: "
                f"{stats.poisson.ppf(0.1, top['expected'].sum()):.0f}-"
                f"{stats.poisson.ppf(0.9, top['expected'].sum()):.0f}")
+vs_base = verdict is not None and model in LEARNED and (compare or not wider)
 m4.metric("Backtested hit rate", percent(chosen["hit_rate"].iloc[0]) if len(chosen) else "n/a",
+          delta=f"{(chosen['hit_rate'].iloc[0] - verdict['baseline_value']) * 100:+.1f} points "
+                f"vs {label(verdict['baseline'])}" if vs_base and len(chosen) else None,
           help="Share of crimes that fell in the flagged cells, averaged over the backtest's "
                f"periods; 80% of periods were between {percent(lo)} and {percent(hi)}.")
 if auto:
-    st.caption(f"Model: **{LABEL_OF[model]}**, the best of the fast baselines on a backtest of "
+    st.caption(f"Model: **{LABEL_OF[model]}**, the best of the fast models (the learned count "
+               "model and the baselines) on a backtest of "
                + ("every crime head in this date range and these districts (chosen once for "
                   "every crime-head filter)." if wider else "this view."))
 st.caption(f"{LABEL_OF[model]} flags the top {coverage:.1%} of {len(risk):,} cells of "
@@ -248,13 +292,20 @@ with right:
         "hit_rate", ascending=False)
     st.dataframe(at_cov.drop(columns="coverage").round(3), hide_index=True, width="stretch")
     ui.download(summary, "hotspot_backtest.csv", "Download the backtest (all coverages)")
+    paired = versus_best_baseline(compared, (coverage,), measure="hit_rate")
+    if len(paired):
+        st.caption("Learned models against the best baseline: hit rates and their difference "
+                   "paired week by week, with its standard error"
+                   + (" (every crime head)." if wider and not compare else "."))
+        st.dataframe(paired.drop(columns=["coverage", "measure"]).round(4), hide_index=True,
+                     width="stretch")
 
 st.subheader(f"Top {k} cells for the period from {next_start:%Y-%m-%d}")
 table = top[["cell_id", "beat", "probability", "expected", "expected_low", "expected_high"]] \
     .copy()
 table.insert(0, "rank", np.arange(1, len(table) + 1))
-if model == "xgboost":
-    parts, importance = explanations(key, cell_size, freq, heads, tuple(top["cell_id"]))
+if model in LEARNED:
+    parts, importance = explanations(key, cell_size, freq, heads, model, tuple(top["cell_id"]))
     table["why"] = table["cell_id"].map(in_words(parts))
 else:
     importance = None
@@ -263,9 +314,12 @@ st.dataframe(table.round(3), hide_index=True, width="stretch")
 ui.download(risk.drop(columns=["period_start"]).assign(period_start=next_start),
             "hotspot_risk_next_period.csv", "Download risk for every cell")
 if importance is not None:
-    with st.expander("What the XGBoost model relies on (global importance)"):
+    what = "share of total gain" if model == "xgboost" else "share of expected crimes"
+    with st.expander(f"What the {label(model)} relies on ({what})"):
+        st.caption("Why-column numbers: each feature's push on the log of the expected count "
+                   "(XGBoost) or the expected crimes it adds (count model).")
         st.altair_chart(alt.Chart(importance.head(15)).mark_bar().encode(
-            x=alt.X("share:Q", title="share of total gain", axis=alt.Axis(format="%")),
+            x=alt.X("share:Q", title=what, axis=alt.Axis(format="%")),
             y=alt.Y("feature:N", sort="-x"), tooltip=["feature", alt.Tooltip("share:Q",
                                                                               format=".1%")]),
             width="stretch")

@@ -30,8 +30,9 @@ CONTROLS = {"p_days": (28, int), "p_months": (1, int),
             "p_beat_alerts": (False, lambda v: v == "1"),
             "p_learned": (False, lambda v: v == "1")}
 ALLOWED = {"p_days": PERIOD_DAYS, "p_months": PERIOD_MONTHS}
-MODEL_LABELS = {"xgboost": "XGBoost (learned)", "kde": "Kernel density (decayed)",
-                "all-history": "All history", "markov": "Markov transition",
+MODEL_LABELS = {"xgboost": "XGBoost on counts (learned)", "poisson": "Count model (learned)",
+                "kde": "Kernel density (decayed)", "all-history": "All history",
+                "last-52-weeks": "Last 52 weeks", "markov": "Markov transition",
                 "last-period": "Last period", "last-year": "Last year"}
 COVERAGE = 0.01  # the Hotspots page's default share of the area flagged
 TOP_CELLS = 10
@@ -250,18 +251,20 @@ def hotspot_block(key, months) -> None:
         st.info("No hot spots for next week: this data's dates are known only to the month, "
                 "so weekly risk would pile each month's crimes on its first week.")
         return
-    learned = st.toggle("Use the learned model (XGBoost)", key="p_learned",
-                        help="Off: the best fast baseline on a quick backtest of this data. On: "
-                             "XGBoost with the Hotspots page's full backtest (slower the first "
-                             "time).")
+    learned = st.toggle("Use XGBoost on counts", key="p_learned",
+                        help="Off: the best of the fast models (the learned count model and the "
+                             "baselines) on a quick backtest of this data. On: XGBoost with the "
+                             "Hotspots page's full backtest (slower the first time).")
     args = (key, d["cell_size"], d["freq"], d["heads"])
     chosen_wider = False
     try:
         with st.spinner("Scoring the next week and backtesting..."):
             if learned:
                 bt, model = ui.hotspot_backtest(*args, d["weeks"]), "xgboost"
+                verdict = ui.hotspot_verdict(bt, COVERAGE)
             else:
                 model, bt, chosen_wider = ui.best_fast_model(*args, d["weeks"])
+                verdict = ui.hotspot_verdict(bt, COVERAGE)
                 if chosen_wider:  # only the chosen model is backtested on this view
                     bt = ui.hotspot_backtest(*args, d["weeks"], (model,))
             risk = ui.hotspot_risk(*args, model)
@@ -287,8 +290,8 @@ def hotspot_block(key, months) -> None:
               f"{hit:.1%}" if np.isfinite(hit) else "n/a",
               help=f"Share of crimes that fell in the flagged {k} cells, averaged over the last "
                    f"{len(per)} weeks of held-out data.")
-    how = "the learned model" if learned else \
-        f"the best of the fast baselines ({', '.join(ui.FAST_MODELS)}) on a backtest of " + \
+    how = "XGBoost on counts, as asked" if learned else \
+        f"the best of the fast models ({', '.join(ui.FAST_MODELS)}) on a backtest of " + \
         ("every crime head in this date range and these districts (shared by every crime-head "
          "filter); its own backtest on this view gives the hit rate" if chosen_wider else
          "this data")
@@ -296,6 +299,16 @@ def hotspot_block(key, months) -> None:
                f"Flagging the top {COVERAGE:.0%} ({k} of {len(risk):,} cells) captured "
                f"{hit:.1%} of crimes in the backtest (80% of weeks between {lo:.1%} and "
                f"{hi:.1%}). Expected counts have 80% ranges (Poisson).")
+    if verdict is not None:
+        v = verdict
+        gap = (f"{v['difference'] * 100:+.1f} points of crimes captured, +/- "
+               f"{1.96 * v['se'] * 100:.1f} (95%, paired over {v['periods']} weeks)")
+        st.caption(f"{MODEL_LABELS.get(v['model'], v['model'])} against the best baseline "
+                   f"({MODEL_LABELS.get(v['baseline'], v['baseline'])}): {gap}."
+                   if v["beats"] else
+                   f"No learned model beat the best baseline "
+                   f"({MODEL_LABELS.get(v['baseline'], v['baseline'])}) on this data: the best "
+                   f"({MODEL_LABELS.get(v['model'], v['model'])}) was {gap}.")
     table = top[["cell_id", "beat", "lat", "lon", "probability", "expected", "expected_low",
                  "expected_high"]]
     table.insert(0, "rank", np.arange(1, len(table) + 1))

@@ -40,6 +40,26 @@ def test_reads_a_raw_file_and_daily_periods(tmp_path, small_city):
     assert sorted(risk["period_start"].unique()) == ["2024-12-01", "2024-12-02", "2024-12-03"]
 
 
+def test_dates_known_only_to_the_month_switch_to_monthly_periods(tmp_path, capsys, small_city,
+                                                                isolated_store):
+    """A stored dataset whose dates are known only to the month (as a monthly counts file)."""
+    from dataclasses import replace
+
+    from crimekit.store import Store
+    inc = small_city.dataset.incidents
+    monthly = inc.assign(occurred_at=inc["occurred_at"].dt.to_period("M").dt.to_timestamp(),
+                         precision="month")
+    Store(isolated_store).save(replace(small_city.dataset, incidents=monthly, name="monthly"))
+    out, cells = tmp_path / "risk.csv", tmp_path / "cells.csv"
+    assert main(["hotspots", "--data", "monthly", "--start", "2024-09-01", "--end",
+                 "2024-12-01", "--model", "all-history", "--cell-size", "1000",
+                 "--out", str(out), "--cells", str(cells)]) == 0
+    said = capsys.readouterr().out
+    assert "scored per month, not per week." in said
+    assert sorted(pd.read_csv(out)["period_start"].unique()) == [
+        "2024-09-01", "2024-10-01", "2024-11-01"]
+
+
 @pytest.mark.parametrize("args, words", [
     (["--start", "2010-01-01", "--end", "2010-02-01"], "before 2010-01-01"),
     (["--start", "2025-06-01", "--end", "2025-05-01"], "'end' parameter"),

@@ -1,11 +1,13 @@
 """Hotspot measures on a hand-computed 3x3 grid, and the backtest's bookkeeping."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from crimekit.errors import ParameterError
-from crimekit.evaluate import (brier, evaluate_scores, hit_rate, n_flagged, pai, pei,
-                               period_metrics, reliability_curve)
+from crimekit.evaluate import (Backtest, best_baseline, brier, evaluate_scores, hit_rate,
+                               n_flagged, pai, paired_difference, pei, period_metrics,
+                               reliability_curve, versus_best_baseline)
 
 # cells 0..8 of a 3x3 grid, ranked 0 first; 10 crimes in cells 0, 2, 4 and 8
 SCORES = np.array([9, 8, 7, 6, 5, 4, 3, 2, 1], float)
@@ -66,3 +68,31 @@ def test_evaluate_scores_per_period():
     table = evaluate_scores(np.vstack([SCORES, SCORES[::-1]]), np.vstack([COUNTS, COUNTS]),
                             coverages=(1 / 9,))
     assert table["hit_rate"].tolist() == pytest.approx([0.3, 0.4])
+
+
+def three_week_backtest():
+    """PAI per week at 10%: poisson 5, 7, 9; all-history 4, 6, 5; last-period 1, 1, 1."""
+    weeks = pd.date_range("2025-01-06", periods=3, freq="7D")
+    pai_of = {"poisson": [5, 7, 9], "all-history": [4, 6, 5], "last-period": [1, 1, 1],
+              "truth": [20, 20, 20]}
+    per = pd.DataFrame([{"model": m, "coverage": 0.1, "period_start": w, "pai": v,
+                         "hit_rate": v / 10} for m, vals in pai_of.items()
+                        for w, v in zip(weeks, vals)])
+    summary = per.groupby(["model", "coverage"], sort=False)[["pai", "hit_rate"]].mean() \
+        .reset_index()
+    return Backtest(summary, per, pd.DataFrame(), weeks)
+
+
+def test_paired_difference_by_hand():
+    bt = three_week_backtest()
+    assert best_baseline(bt, 0.1) == "all-history"     # the truth and learned models are not
+    d = paired_difference(bt, "poisson", "all-history", 0.1)
+    # differences 1, 1, 4: mean 2, sd sqrt(3), se sqrt(3)/sqrt(3) = 1
+    assert d["difference"] == pytest.approx(2.0) and d["se"] == pytest.approx(1.0)
+    assert d["value"] == pytest.approx(7.0) and d["baseline_value"] == pytest.approx(5.0)
+    assert d["relative"] == pytest.approx(0.4) and d["periods"] == 3
+    table = versus_best_baseline(bt, coverages=(0.1,), measure="hit_rate")
+    assert table[["model", "baseline"]].values.tolist() == [["poisson", "all-history"]]
+    assert table["difference"].iloc[0] == pytest.approx(0.2)
+    with pytest.raises(ParameterError, match="'model' parameter of paired_difference"):
+        paired_difference(bt, "xgboost", "all-history", 0.1)

@@ -1,5 +1,6 @@
 """Hotspot models on the synthetic city: they learn, they beat the naive baselines, they reach
-the truth's ceiling, and no period's score ever uses incidents from that period or later."""
+the truth's ceiling, and no period's score ever uses incidents from that period or later.
+(The count models' own checks are in test_count_model.py.)"""
 
 import pickle
 
@@ -7,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crimekit.errors import NotFittedError, ParameterError
+from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
 from crimekit.evaluate import backtest
-from crimekit.features import count_cube
-from crimekit.hotspots import (MODELS, CrimeTypeModel, HotspotModel, KernelDensity,
-                               crime_type_backtest, make_model, predict_beat_shift_risk,
-                               score_periods)
+from crimekit.features import _History, count_cube
+from crimekit.hotspots import (LEARNED, MODELS, CrimeTypeModel, HotspotModel, KernelDensity,
+                               PoissonMixture, crime_type_backtest, make_model,
+                               predict_beat_shift_risk, score_periods, usable_freq)
 from crimekit.spatial import grid_for
 
 FAST = dict(n_estimators=80, max_depth=4, learning_rate=0.15, max_rows=120_000)
@@ -37,20 +38,23 @@ def small_cube(small_city):
     return cube_of(small_city)
 
 
-def test_xgboost_beats_the_naive_baselines(small_cube):
-    models = {"xgboost": HotspotModel(**FAST), "last-period": make_model("last-period"),
-              "last-year": make_model("last-year")}
+def test_learned_models_beat_the_naive_baselines(small_cube):
+    models = {"xgboost": HotspotModel(**FAST), "poisson": PoissonMixture(),
+              "last-period": make_model("last-period"), "last-year": make_model("last-year")}
     bt = backtest(small_cube, models, n_periods=13, retrain_every_weeks=13,
                   coverages=(0.01, 0.05))
     for cov in (0.01, 0.05):
         hits = bt.at(cov)
-        assert hits["xgboost"] > 1.2 * max(hits["last-period"], hits["last-year"]), hits
-    assert bt.summary.groupby("model")["brier"].first().idxmin() == "xgboost"
-    rel = bt.reliability[bt.reliability["model"] == "xgboost"]
-    assert (rel["predicted"] - rel["observed"]).abs().max() < 0.1  # calibrated
+        for learned in ("xgboost", "poisson"):
+            assert hits[learned] > 1.2 * max(hits["last-period"], hits["last-year"]), hits
+    assert bt.summary.groupby("model")["brier"].first().idxmin() in LEARNED
+    for learned in ("xgboost", "poisson"):
+        rel = bt.reliability[bt.reliability["model"] == learned]
+        assert (rel["predicted"] - rel["observed"]).abs().max() < 0.1  # calibrated
 
 
-def test_xgboost_reaches_the_truth_and_the_best_baseline(city):
+@pytest.mark.slow
+def test_learned_models_reach_the_truth_and_the_best_baseline(city):
     cube = cube_of(city)
     n = 26
     t = np.arange(cube.n_periods - n, cube.n_periods)
@@ -58,17 +62,28 @@ def test_xgboost_reaches_the_truth_and_the_best_baseline(city):
     bt = backtest(cube, models, n_periods=n, coverages=(0.01, 0.05),
                   extra_scores={"truth": truth_scores(city, cube, t)})
     at1, at5 = bt.at(0.01), bt.at(0.05)
-    assert at1["xgboost"] >= 0.9 * at1["truth"]
-    baselines = [m for m in MODELS if m != "xgboost"]
-    # "not worse": within a hair of the best baseline (they share the truth's ceiling here)
-    assert at1["xgboost"] >= at1[baselines].max() - 0.005
-    assert at5["xgboost"] >= at5[baselines].max() - 0.005
+    baselines = [m for m in MODELS if m not in LEARNED]
+    for learned in LEARNED:
+        assert at1[learned] >= 0.9 * at1["truth"]
+        # "not worse": within a hair of the best baseline (the 52-week count is close to the
+        # truth's ceiling here; test_count_model compares them on the truth itself)
+        assert at1[learned] >= at1[baselines].max() - 0.005, learned
+        assert at5[learned] >= at5[baselines].max() - 0.005, learned
 
 
-def test_scores_never_use_incidents_from_the_period_or_later(small_city):
+def test_the_52_week_count_baseline(small_cube):
+    model = make_model("last-52-weeks").fit(small_cube, 60)
+    raw = model.predict_arrays(small_cube, [60, 70])[0]
+    h = _History(small_cube.counts, "W")
+    np.testing.assert_array_equal(raw, h.cum[[60, 70]] - h.cum[[8, 18]])
+
+
+@pytest.mark.parametrize("model", [HotspotModel(**FAST), PoissonMixture()],
+                         ids=["xgboost", "poisson"])
+def test_scores_never_use_incidents_from_the_period_or_later(small_city, model):
     ds = small_city.dataset
     start = pd.Timestamp("2024-09-02")  # a Monday
-    kw = dict(start=start, end=start + pd.Timedelta(weeks=3), model=HotspotModel(**FAST))
+    kw = dict(start=start, end=start + pd.Timedelta(weeks=3), model=model)
     risk, _ = score_periods(ds, **kw)
     assert sorted(risk["period_start"].unique()) == list(
         pd.date_range(start, periods=3, freq="7D"))
@@ -103,22 +118,6 @@ def test_model_contract(small_cube):
         make_model("crystal-ball")
 
 
-def test_explanations_add_up_to_the_score(small_cube):
-    model = HotspotModel(**{**FAST, "n_estimators": 30}).fit(small_cube, 80)
-    imp = model.feature_importance()
-    assert imp["share"].sum() == pytest.approx(1.0)
-    assert imp["feature"].iloc[0] in {"sum_52w", "rate_all", "sum_13w", "decay_13w",
-                                      "kde2_sum_52w", "near3_sum_13w", "near5_sum_13w",
-                                      "near3_decay_2w", "near5_decay_2w", "periods_since"}
-    n = len(model.features_) + 1  # and the history prior
-    cells = small_cube.cell_ids[:5]
-    parts = model.explain(small_cube, 80, cell_ids=cells, top=n)
-    margin = parts.groupby("cell_id")["contribution"].sum()
-    raw = model.predict(small_cube, [80]).set_index("cell_id").loc[cells, "score"]
-    bias = np.log(raw / (1 - raw)) - margin.loc[cells]
-    assert np.allclose(bias, bias.iloc[0], atol=1e-3)  # same bias for every cell
-
-
 def test_beat_shift_risk_for_the_planner(small_city):
     ds = small_city.dataset
     risk = predict_beat_shift_risk(ds, model="kde")
@@ -141,3 +140,19 @@ def test_crime_type_model_beats_the_places_historical_mix(small_city):
     probs = model.predict(ds.beats["beat"].iloc[0], "2025-01-06", shift="night")
     assert probs["probability"].sum() == pytest.approx(1.0, abs=1e-4)
     assert set(probs["category"]) == set(ds.incidents["category"])
+
+
+def test_dates_known_only_to_the_month_are_scored_monthly(small_city):
+    inc = small_city.dataset.incidents
+    monthly = inc.assign(occurred_at=inc["occurred_at"].dt.to_period("M").dt.to_timestamp(),
+                         precision="month")
+    freq, why = usable_freq(monthly, "W")
+    assert freq == "M" and why.endswith("so hotspots are scored per month, not per week.")
+    assert usable_freq(inc, "W") == ("W", None)
+    daily = inc.assign(precision="day")
+    assert usable_freq(daily, "S")[0] == "D" and usable_freq(daily, "W") == ("W", None)
+    with pytest.raises(UnusableInputError, match="known only to the month"):
+        score_periods(small_city.dataset.with_incidents(monthly), start="2024-09-02",
+                      end="2024-09-30", model="kde")
+    with pytest.raises(UnusableInputError, match="known only to the year"):
+        usable_freq(inc.assign(precision="year"), "M")

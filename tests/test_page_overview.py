@@ -50,9 +50,12 @@ def test_landing_page_is_the_overview_with_every_block(city):
     assert re.search(r"crime heads? (is|had) significantly|No crime head is significantly",
                      text)
     assert {"series", "expected", "p_value"} <= set(frame_with(at, "p_value").columns)
-    # hotspots: the best fast baseline, named, with its backtested hit rate and a range
-    assert re.search(r"Model: \*\*(Kernel density|All history|Markov|Last period|Last year)",
-                     text)
+    # hotspots: the best fast model (the count model or a baseline), named, with its
+    # backtested hit rate and a range, and how the count model did against the best baseline
+    assert re.search(r"Model: \*\*(Count model|Kernel density|All history|Last 52 weeks|"
+                     r"Markov|Last period|Last year)", text)
+    assert re.search(r"Count model \(learned\) against the best baseline|No learned model "
+                     r"beat the best baseline", text)
     hit = float(metric(at, "Backtested hit rate").value.rstrip("%"))
     assert 5 < hit < 40  # 1% of the cells hold far more than 1% of the crimes
     top = frame_with(at, "expected_high")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from crimekit import export
 from crimekit.periods import FREQS
-from crimekit.hotspots import MODELS, score_periods
+from crimekit.hotspots import MODELS, score_periods, usable_freq
 from crimekit.sources import open_dataset
 from crimekit.commands import add_data_argument
 
@@ -18,7 +18,13 @@ WKT polygons in EPSG:4326). Each period's scores use only incidents that occurre
 started; the model is refitted every --retrain-every weeks on the data before the refit.
 
 Periods: D day, S shift (06-14, 14-22, 22-06), W week (from Monday), 2W two weeks, M month.
-Models: xgboost (default), last-period, last-year, all-history, kde, markov.
+Data whose dates are known only to the month (or day) is scored per month (or day), with one
+sentence saying so.
+
+Models: poisson (default: learns from counts how to weigh each cell's last 8 periods, last 13
+and 52 weeks, all history, its neighbours and points of interest; about a second per fit),
+xgboost (Poisson boosting on top of it; slower), and the baselines last-period, last-year,
+last-52-weeks, all-history, kde, markov.
 
 example:
   python -m crimekit hotspots --data demo --start 2025-10-06 --end 2026-01-05 \\
@@ -38,8 +44,8 @@ def register(subparsers) -> None:
     p.add_argument("--freq", default="W", choices=list(FREQS), help="period length (default W)")
     p.add_argument("--cell-size", type=float, default=250.0, metavar="METRES",
                    help="grid cell size in metres (default 250)")
-    p.add_argument("--model", default="xgboost", choices=list(MODELS),
-                   help="which model scores the cells (default xgboost)")
+    p.add_argument("--model", default="poisson", choices=list(MODELS),
+                   help="which model scores the cells (default poisson)")
     p.add_argument("--category", nargs="+", default=None, metavar="C",
                    help="only these crime heads (default: all)")
     p.add_argument("--retrain-every", type=float, default=13.0, metavar="WEEKS",
@@ -53,16 +59,19 @@ def register(subparsers) -> None:
 def run(args) -> int:
     """Score the periods and write the two files."""
     dataset = open_dataset(args.data)
-    risk, grid = score_periods(dataset, start=args.start, end=args.end, freq=args.freq,
+    freq, why = usable_freq(dataset.incidents, args.freq)
+    if why:
+        print(why)
+    risk, grid = score_periods(dataset, start=args.start, end=args.end, freq=freq,
                                cell_size=args.cell_size, model=args.model,
                                categories=args.category,
                                retrain_every_weeks=args.retrain_every)
     out = risk[["period_start", "cell_id", "score"]].copy()
     out["period_start"] = out["period_start"].dt.strftime(
-        "%Y-%m-%d %H:%M" if args.freq == "S" else "%Y-%m-%d")
+        "%Y-%m-%d %H:%M" if freq == "S" else "%Y-%m-%d")
     for path in (args.out, args.cells):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    export.write_csv(out, args.out, float_format="%.6g")
+    export.write_csv(out, args.out, float_format="%.8g")
     cells = grid.cells[["cell_id"]].assign(geometry=grid.cells.geometry.to_wkt())
     export.write_csv(cells, args.cells)
     n_periods = out["period_start"].nunique()
