@@ -1,7 +1,12 @@
 """crimekit's web app: `streamlit run app.py`.
 
 The entry file sets up the page, the sidebar (dataset and global filters, shared by every page)
-and the navigation; each page lives in ``pages/`` and stays thin.
+and the navigation; each page lives in ``views/`` and stays thin.
+
+The pages' folder is deliberately not called ``pages/``: Streamlit discovers a ``pages/``
+folder on its own and, on a freshly started server, runs a page file directly for a deep link
+(``/trends``) before this script has declared the navigation, so the page would open without
+the sidebar, its filters or the sign-in gate. With ``views/`` every visit runs this script.
 """
 
 import time
@@ -14,15 +19,15 @@ st.set_page_config(page_title="crimekit", page_icon="assets/icon.png", layout="w
 
 #: Each page once: (file, title, icon). The first is the landing page.
 PAGES = [
-    ("pages/overview.py", "Overview", ":material/dashboard:"),
-    ("pages/map.py", "Map", ":material/map:"),
-    ("pages/data.py", "Data", ":material/upload_file:"),
-    ("pages/profiles.py", "Profiles", ":material/groups:"),
-    ("pages/patrol.py", "Patrol", ":material/local_police:"),
-    ("pages/trends.py", "Trends", ":material/trending_up:"),
-    ("pages/hotspots.py", "Hotspots", ":material/local_fire_department:"),
-    ("pages/operations.py", "Did it work?", ":material/fact_check:"),
-    ("pages/methods.py", "Methods & limits", ":material/menu_book:"),
+    ("views/overview.py", "Overview", ":material/dashboard:"),
+    ("views/map.py", "Map", ":material/map:"),
+    ("views/data.py", "Data", ":material/upload_file:"),
+    ("views/profiles.py", "Profiles", ":material/groups:"),
+    ("views/patrol.py", "Patrol", ":material/local_police:"),
+    ("views/trends.py", "Trends", ":material/trending_up:"),
+    ("views/hotspots.py", "Hotspots", ":material/local_fire_department:"),
+    ("views/operations.py", "Did it work?", ":material/fact_check:"),
+    ("views/methods.py", "Methods & limits", ":material/menu_book:"),
 ]
 
 started = time.perf_counter()

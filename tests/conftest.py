@@ -35,7 +35,7 @@ def isolated_store(tmp_path, monkeypatch):
 
 def run_page(page: str | None = None, *, state: dict | None = None, secrets: dict | None = None,
              timeout: float = 120):
-    """Run the app once on ``page`` (e.g. "pages/map.py") with session ``state`` (and the
+    """Run the app once on ``page`` (e.g. "views/map.py") with session ``state`` (and the
     secrets file's ``secrets``) preset.
 
     One run per AppTest: Streamlit's AppTest drops the entry script's sidebar elements on

@@ -12,7 +12,7 @@ GOOD_AND_BAD = (
 
 
 def test_data_page_shows_the_current_dataset(isolated_store, city):
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     assert not at.exception
     text = shown_text(at)
     assert "Current dataset: Demo City (synthetic)" in text
@@ -21,7 +21,7 @@ def test_data_page_shows_the_current_dataset(isolated_store, city):
 
 
 def test_upload_is_mapped_validated_and_stored(isolated_store):
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     at.file_uploader(key="uploads").set_value(("my city.csv", GOOD_AND_BAD, "text/csv")).run()
     assert not at.exception
     assert "**my city.csv**: incidents (generic format)" in shown_text(at)
@@ -37,7 +37,7 @@ def test_upload_is_mapped_validated_and_stored(isolated_store):
     problems = at.dataframe[-2].value if len(at.dataframe) > 1 else at.dataframe[0].value
     joined = " ".join(map(str, problems.to_numpy().ravel()))
     assert "date" in joined and "0,0" in joined
-    at2 = run_page("pages/data.py", state={"dataset": "mycity"})
+    at2 = run_page("views/data.py", state={"dataset": "mycity"})
     assert any("Validation report: my city.csv (4 of 5 rows kept)" in unescaped(e.label)
                for e in at2.expander)
     from crimekit.store import Store
@@ -52,7 +52,7 @@ def test_same_file_twice_is_refused(isolated_store, tmp_path):
     path = tmp_path / "my city.csv"
     path.write_bytes(GOOD_AND_BAD)
     import_into_store([path], Store(), name="first")
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     at.file_uploader(key="uploads").set_value(("again.csv", GOOD_AND_BAD, "text/csv")).run()
     at.button(key="import_button").click().run()
     text = shown_text(at)
@@ -61,7 +61,7 @@ def test_same_file_twice_is_refused(isolated_store, tmp_path):
 
 
 def test_wrong_file_type_gets_a_plain_message(isolated_store):
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     png = b"\x89PNG\r\n\x1a\n" + bytes(200)
     at.file_uploader(key="uploads").set_value(("photo.csv", png, "text/csv")).run()
     assert not at.exception
@@ -72,7 +72,7 @@ def test_wrong_file_type_gets_a_plain_message(isolated_store):
 
 def test_commander_cannot_upload_or_delete(isolated_store):
     from crimekit.access import User
-    at = run_page("pages/data.py", state={"user": User("ravi", "commander")})
+    at = run_page("views/data.py", state={"user": User("ravi", "commander")})
     assert "Only analysts can import data" in shown_text(at)
     assert not at.get("file_uploader")
 
@@ -92,7 +92,7 @@ def test_zip_of_monthly_files_imports_as_one_dataset_with_crimes_and_precision(i
     with zipfile.ZipFile(buf, "w") as zf:
         for m in ("2022-03", "2022-04"):
             zf.writestr(f"{m}/{m}-durham-street.csv", UK.format(m=m))
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     at.file_uploader(key="uploads").set_value(("durham.zip", buf.getvalue(),
                                                "application/zip")).run()
     assert not at.exception
@@ -112,7 +112,7 @@ def test_zip_of_monthly_files_imports_as_one_dataset_with_crimes_and_precision(i
 def test_import_choices_are_boxes_in_the_page_words(isolated_store):
     """The fixes a report advises are offered on the page (no command-line flags)."""
     csv = b"date,place\n01/02/2024,street\n03/04/2024,home\n"
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     at.file_uploader(key="uploads").set_value(("agg_assaults.csv", csv, "text/csv")).run()
     assert not at.exception
     at.selectbox(key="import_date_order").set_value("Day first (31/12/2024)")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_hotspots_page_shows_map_ranked_cells_backtest_and_crime_type():
-    at = run_page("pages/hotspots.py", state={"hs_cell": 500, "hs_cov": 0.02,
+    at = run_page("views/hotspots.py", state={"hs_cell": 500, "hs_cov": 0.02,
                                               "hs_weeks": 13,
                                               "hs_model": "XGBoost on counts (learned, slower)",
                                               "hs_compare": True, "hs_crime_type": True,
@@ -50,7 +50,7 @@ def test_hotspots_page_shows_map_ranked_cells_backtest_and_crime_type():
 
 
 def test_hotspots_page_baseline_model_by_beat():
-    at = run_page("pages/hotspots.py", state={
+    at = run_page("views/hotspots.py", state={
         "hs_cell": 1000, "hs_model": "Kernel density (decayed)", "hs_freq": "Two weeks",
         "hs_heads": ["Burglary"], "hs_place_kind": "Beat", "hs_weeks": 8,
         "hs_crime_type": True}, timeout=300)
@@ -71,7 +71,7 @@ def test_hotspots_page_defaults_to_the_best_fast_model_with_its_own_backtest():
     chosen on a backtest of every crime head) is scored and backtested alone, and the page says
     whether the count model beat the best baseline; the crime-type model waits for its
     toggle."""
-    at = run_page("pages/hotspots.py", state={"hs_cell": 1000, "categories": ["Burglary"]},
+    at = run_page("views/hotspots.py", state={"hs_cell": 1000, "categories": ["Burglary"]},
                   timeout=300)
     assert not at.exception, at.exception
     text = shown_text(at)
@@ -120,7 +120,7 @@ def steady_city(n_weeks=104, seed=0):
 def test_hotspots_page_says_when_no_model_beats_the_best_baseline(isolated_store):
     from crimekit.store import Store
     Store().save(steady_city())
-    at = run_page("pages/hotspots.py", state={"dataset": "steady"}, timeout=300)
+    at = run_page("views/hotspots.py", state={"dataset": "steady"}, timeout=300)
     assert not at.exception, at.exception
     text = shown_text(at)
     warning = at.warning[0].value
@@ -139,7 +139,7 @@ def test_hotspots_page_scores_month_only_dates_per_month(isolated_store, small_c
     monthly = inc.assign(occurred_at=inc["occurred_at"].dt.to_period("M").dt.to_timestamp(),
                          precision="month")
     Store().save(replace(small_city.dataset, incidents=monthly, name="monthly"))
-    at = run_page("pages/hotspots.py", state={"dataset": "monthly", "hs_cell": 1000,
+    at = run_page("views/hotspots.py", state={"dataset": "monthly", "hs_cell": 1000,
                                               "hs_weeks": 26}, timeout=300)
     assert not at.exception, at.exception
     assert any("so hotspots are scored per month, not per week." in i.value for i in at.info)

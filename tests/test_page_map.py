@@ -11,7 +11,7 @@ def test_app_opens_on_the_overview_with_sidebar_then_map(city):
         [w.label for w in at.sidebar.multiselect] + [w.label for w in at.sidebar.date_input]
     assert {"Dataset", "Crime heads", "Districts", "Date range"} <= set(sidebar_labels)
     assert at.selectbox(key="dataset").value == "Demo City (synthetic)"
-    at = run_page("pages/map.py")
+    at = run_page("views/map.py")
     assert not at.exception
     assert at.title[0].value == "Map"
     text = shown_text(at)
@@ -21,7 +21,7 @@ def test_app_opens_on_the_overview_with_sidebar_then_map(city):
 
 
 def test_map_follows_the_crime_head_filter():
-    at = run_page("pages/map.py", state={"categories": ["Burglary"], "map_layer": "Beats"})
+    at = run_page("views/map.py", state={"categories": ["Burglary"], "map_layer": "Beats"})
     assert not at.exception
     text = shown_text(at)
     assert "crime heads: Burglary" in text
@@ -30,6 +30,6 @@ def test_map_follows_the_crime_head_filter():
 
 
 def test_map_offers_downloads():
-    at = run_page("pages/map.py")
+    at = run_page("views/map.py")
     labels = [b.label for b in at.get("download_button")]
     assert "Download counts per beat" in labels and "Download counts per cell" in labels

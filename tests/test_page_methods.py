@@ -15,7 +15,7 @@ def backtests(at):
 
 
 def test_methods_page_explains_models_data_and_limits_on_the_demo_city():
-    at = run_page("pages/methods.py", timeout=300)
+    at = run_page("views/methods.py", timeout=300)
     assert not at.exception, at.exception
     text = shown_text(at)
     assert [h.value for h in at.header] == SECTIONS
@@ -41,7 +41,7 @@ def test_methods_page_explains_models_data_and_limits_on_the_demo_city():
 
 @pytest.mark.slow
 def test_compute_button_adds_hotspot_and_crime_type_backtests():
-    at = run_page("pages/methods.py", timeout=300)
+    at = run_page("views/methods.py", timeout=300)
     at.button(key="methods_compute").click().run()  # the main area survives the rerun
     assert not at.exception, at.exception
     table = backtests(at)
@@ -63,7 +63,7 @@ def test_methods_page_on_an_upload_without_persons_or_duty_logs(city, isolated_s
     incidents = city.dataset.incidents.sample(300, random_state=5).sort_values("occurred_at")
     Store().save(Dataset(name="small_upload", incidents=incidents.reset_index(drop=True)),
                  sources=[("incidents_2025.csv", "cd" * 32)])
-    at = run_page("pages/methods.py", state={"dataset": "small_upload"}, timeout=300)
+    at = run_page("views/methods.py", state={"dataset": "small_upload"}, timeout=300)
     assert not at.exception, at.exception
     text = shown_text(at)
     assert "Dataset **small_upload**: 300 incidents" in text and "no beat polygons" in text

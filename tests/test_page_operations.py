@@ -6,7 +6,7 @@ from conftest import run_page, shown_text
 
 
 def test_operations_page_shows_the_three_comparisons_in_plain_words():
-    at = run_page("pages/operations.py")
+    at = run_page("views/operations.py")
     assert not at.exception
     assert at.title[0].value == "Did it work?"
     text = shown_text(at)
@@ -24,7 +24,7 @@ def test_operations_page_shows_the_three_comparisons_in_plain_words():
 
 
 def test_operations_page_on_hot_spots_with_chosen_dates():
-    at = run_page("pages/operations.py", state={
+    at = run_page("views/operations.py", state={
         "op_kind": "Hot spots (the busiest 250 m cells before it)", "op_cells": 5,
         "op_start": pd.Timestamp("2025-06-02").date(), "op_end": pd.Timestamp("2025-08-31").date()})
     assert not at.exception
@@ -34,14 +34,14 @@ def test_operations_page_on_hot_spots_with_chosen_dates():
 
 
 def test_operations_page_says_why_an_operation_cannot_be_checked():
-    at = run_page("pages/operations.py", state={
+    at = run_page("views/operations.py", state={
         "op_start": pd.Timestamp("2023-01-09").date(), "op_end": pd.Timestamp("2023-03-05").date()})
     assert not at.exception
     assert "cannot be checked" in at.info[0].value and "whole week" in at.info[0].value
 
 
 def test_overview_offers_the_weekly_briefing():
-    at = run_page("pages/overview.py", state={"districts": ["East"]})
+    at = run_page("views/overview.py", state={"districts": ["East"]})
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert "Download the weekly briefing for the East district (PDF, 2 pages)" in labels

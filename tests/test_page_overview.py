@@ -87,7 +87,7 @@ def test_period_length_comes_from_a_shared_link():
 
 
 def test_uploaded_data_without_beats_persons_or_duty_logs(tiny_dataset):
-    at = run_page("pages/overview.py", state={"dataset": "tiny_upload", "p_days": 91,
+    at = run_page("views/overview.py", state={"dataset": "tiny_upload", "p_days": 91,
                                               "p_beat_alerts": True}, timeout=300)
     assert not at.exception, at.exception
     text = shown_text(at)
@@ -108,7 +108,7 @@ def test_uploaded_data_without_beats_persons_or_duty_logs(tiny_dataset):
 
 def test_a_date_range_without_last_year_is_not_comparable():
     import datetime as dt
-    at = run_page("pages/overview.py", state={"dates": (dt.date(2025, 6, 1),
+    at = run_page("views/overview.py", state={"dates": (dt.date(2025, 6, 1),
                                                         dt.date(2025, 12, 31))}, timeout=300)
     assert not at.exception, at.exception
     last_year = metric(at, "Against the same 28 days last year")
@@ -133,7 +133,7 @@ def real_samples(isolated_store):
 
 
 def test_a_one_month_file_compares_months_and_claims_nothing(real_samples):
-    at = run_page("pages/overview.py", state={"dataset": "uk"}, timeout=300)
+    at = run_page("views/overview.py", state={"dataset": "uk"}, timeout=300)
     assert not at.exception, at.exception
     text = shown_text(at)
     assert overview.PRECISION_SENTENCES["month"] in text
@@ -147,7 +147,7 @@ def test_a_one_month_file_compares_months_and_claims_nothing(real_samples):
 
 
 def test_area_only_counts_on_the_overview(real_samples):
-    at = run_page("pages/overview.py", state={"dataset": "cal"}, timeout=300)
+    at = run_page("views/overview.py", state={"dataset": "cal"}, timeout=300)
     assert not at.exception, at.exception
     text = shown_text(at)
     assert overview.PRECISION_SENTENCES["month"] in text

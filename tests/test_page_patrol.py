@@ -8,7 +8,7 @@ def metric(at, label):
 
 
 def test_patrol_page_shows_plan_headline_and_downloads():
-    at = run_page("pages/patrol.py")
+    at = run_page("views/patrol.py")
     assert not at.exception
     assert at.title[0].value == "Patrol plan"
     text = shown_text(at)
@@ -29,7 +29,7 @@ def test_patrol_page_shows_plan_headline_and_downloads():
 
 
 def test_patrol_page_explains_infeasible_limits():
-    at = run_page("pages/patrol.py", state={"patrol_officers_night": 50, "patrol_min": 1})
+    at = run_page("views/patrol.py", state={"patrol_officers_night": 50, "patrol_min": 1})
     assert not at.exception
     assert [unescaped(e.value) for e in at.error] == [
         "These limits cannot all be met. Minimum 1 per beat x 110 beats = 110 officers, but "
@@ -38,7 +38,7 @@ def test_patrol_page_explains_infeasible_limits():
 
 
 def test_patrol_page_change_limit_and_fair_cap():
-    at = run_page("pages/patrol.py", state={
+    at = run_page("views/patrol.py", state={
         "patrol_limit_change": True, "patrol_max_change": 5, "patrol_use_fair_cap": True,
         "patrol_fair_cap": 2.0, "patrol_map_shift": "night", "patrol_must": ["W-05"]})
     assert not at.exception
@@ -57,7 +57,7 @@ from conftest import SHARED_DATA  # noqa: E402
 
 
 def test_station_scope_plans_its_beats_with_its_officers_for_all_crime(city):
-    at = run_page("pages/patrol.py", state={"districts": ["East"], "categories": ["Burglary"]})
+    at = run_page("views/patrol.py", state={"districts": ["East"], "categories": ["Burglary"]})
     assert not at.exception, at.exception
     text = shown_text(at)
     assert "**Station East** (the sidebar's districts): its 10 beats" in text
@@ -92,7 +92,7 @@ def real_samples(isolated_store):
 
 
 def test_month_dated_points_plan_by_month_over_the_areas_they_name(real_samples):
-    at = run_page("pages/patrol.py", state={"dataset": "uk"})
+    at = run_page("views/patrol.py", state={"dataset": "uk"})
     assert not at.exception, at.exception
     text = shown_text(at)
     assert ("Dates are known only to the month, so the plan is for the month after the data "
@@ -107,7 +107,7 @@ def test_month_dated_points_plan_by_month_over_the_areas_they_name(real_samples)
 
 
 def test_area_only_counts_plan_over_the_communities_on_the_map(real_samples):
-    at = run_page("pages/patrol.py", state={"dataset": "cal"})
+    at = run_page("views/patrol.py", state={"dataset": "cal"})
     assert not at.exception, at.exception
     text = shown_text(at)
     assert "Planned over the 5 communities in the dataset's polygons." in text

@@ -4,7 +4,7 @@ from datetime import date
 
 from conftest import run_page, shown_text
 
-PAGE = "pages/profiles.py"
+PAGE = "views/profiles.py"
 
 
 def frames(at) -> list:

@@ -11,7 +11,7 @@ def _downloads(at):
 
 @pytest.mark.slow
 def test_trends_page_shows_patterns_forecast_backtest_and_alerts(city):
-    at = run_page("pages/trends.py")
+    at = run_page("views/trends.py")
     assert not at.exception
     text = shown_text(at)
     assert at.title[0].value == "Trends"
@@ -36,7 +36,7 @@ def test_trends_page_shows_patterns_forecast_backtest_and_alerts(city):
 
 @pytest.mark.slow
 def test_district_monthly_forecast_every_district_and_country_holidays():
-    at = run_page("pages/trends.py", state={
+    at = run_page("views/trends.py", state={
         "tr_by": "District", "tr_series": "West", "tr_freq": "Month", "tr_horizon": 3,
         "tr_country": "India", "tr_all": True, "tr_alert_by": "District"})
     assert not at.exception
@@ -54,7 +54,7 @@ def test_district_monthly_forecast_every_district_and_country_holidays():
 
 
 def test_sparse_series_gets_a_labelled_fallback():
-    at = run_page("pages/trends.py", state={
+    at = run_page("views/trends.py", state={
         "categories": ["Murder"], "tr_by": "Beat", "tr_series": "E-01",
         "tr_alert_by": "Crime head"})
     assert not at.exception

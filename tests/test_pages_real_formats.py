@@ -85,13 +85,13 @@ def real_store(tmp_path_factory):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens_on_each_format(real_store, monkeypatch, name, page):
     monkeypatch.setenv("CRIMEKIT_STORE", str(real_store))
-    at = run_page(f"pages/{page}.py", state={"dataset": name}, timeout=300)
+    at = run_page(f"views/{page}.py", state={"dataset": name}, timeout=300)
     assert not at.exception, [e.value for e in at.exception]
 
 
 def test_month_precision_is_said_and_monthly_on_trends(real_store, monkeypatch):
     monkeypatch.setenv("CRIMEKIT_STORE", str(real_store))
-    at = run_page("pages/trends.py", state={"dataset": "police_uk"}, timeout=300)
+    at = run_page("views/trends.py", state={"dataset": "police_uk"}, timeout=300)
     assert not at.exception
     text = shown_text(at)
     assert "known only to the month" in text or "precise to the month" in text
@@ -100,7 +100,7 @@ def test_month_precision_is_said_and_monthly_on_trends(real_store, monkeypatch):
 
 def test_area_only_counts_map_as_a_choropleth_of_crimes(real_store, monkeypatch):
     monkeypatch.setenv("CRIMEKIT_STORE", str(real_store))
-    at = run_page("pages/map.py", state={"dataset": "calgary"}, timeout=300)
+    at = run_page("views/map.py", state={"dataset": "calgary"}, timeout=300)
     assert not at.exception
     text = shown_text(at)
     assert "places crimes by community only" in text
@@ -112,7 +112,7 @@ def test_area_only_counts_map_as_a_choropleth_of_crimes(real_store, monkeypatch)
 
 def test_area_only_counts_rank_the_areas_on_hotspots(real_store, monkeypatch):
     monkeypatch.setenv("CRIMEKIT_STORE", str(real_store))
-    at = run_page("pages/hotspots.py", state={"dataset": "calgary"}, timeout=300)
+    at = run_page("views/hotspots.py", state={"dataset": "calgary"}, timeout=300)
     assert not at.exception
     text = shown_text(at)
     assert "its community areas are ranked instead of grid cells, for the month" in text

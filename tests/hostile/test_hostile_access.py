@@ -31,7 +31,7 @@ def _users():
 def _open_page(page: str, *, secrets=None, state=None):
     """Run a page file on its own, as a freshly started server does for a deep link."""
     from streamlit.testing.v1 import AppTest
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "views" / f"{page}.py"), default_timeout=120)
     at.secrets.update(secrets or {})
     for key, value in (state or {}).items():
         at.session_state[key] = value
@@ -238,7 +238,7 @@ def test_guessing_random_names_keeps_the_limiter_small():
 def test_role_changed_in_secrets_applies_at_the_next_run(isolated_store):
     secrets = _users()
     secrets["users"]["asha"]["role"] = "commander"  # was an analyst when she signed in
-    at = run_page("pages/data.py", secrets=secrets, state={"user": User("asha", "analyst")})
+    at = run_page("views/data.py", secrets=secrets, state={"user": User("asha", "analyst")})
     assert not at.exception
     assert "Only analysts can import data" in shown_text(at) and not at.get("file_uploader")
     assert at.session_state["user"] == User("asha", "commander")

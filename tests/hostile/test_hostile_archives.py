@@ -292,7 +292,7 @@ def test_bad_limit_setting_is_one_sentence(monkeypatch):
 
 def test_app_refuses_an_uploaded_bomb_at_once(isolated_store, tmp_path):
     bomb = geojson_bomb(tmp_path / "beats.zip", 30_000_000).read_bytes()
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     at.file_uploader(key="uploads").set_value(("beats.zip", bomb, "application/zip")).run()
     assert not at.exception
     errors = unescaped(" ".join(e.value for e in at.error))

@@ -1,7 +1,9 @@
 """Deep links on a freshly started server, in a real browser (issue 11, items 0 and 1).
 
-A fresh Streamlit server runs a file under pages/ on its own for the first visits to its
-address, before app.py has declared the navigation: each page must check sign-in itself.
+A fresh Streamlit server used to run a file under pages/ on its own for the first visits to
+its address, before app.py had declared the navigation; the pages now live in views/ (which
+Streamlit does not discover), so every visit runs app.py, and each page still checks sign-in
+itself in case it is run alone.
 """
 
 from __future__ import annotations
@@ -60,7 +62,8 @@ def _first_visit(secrets: Path, page: str, tmp_path) -> dict:
             time.sleep(3)  # let the run finish drawing whatever it would draw
             shown = {"headings": tab.locator('[data-testid="stMain"] h1').all_inner_texts(),
                      "uploaders": tab.locator('[data-testid="stFileUploader"]').count(),
-                     "text": tab.locator('[data-testid="stMain"]').inner_text()}
+                     "text": tab.locator('[data-testid="stMain"]').inner_text(),
+                     "sidebar": tab.locator('[data-testid="stSidebar"]').inner_text()}
             browser.close()
     finally:
         proc.terminate()
@@ -81,3 +84,13 @@ def test_first_visit_with_a_broken_secrets_file_shows_why_and_nothing_else(tmp_p
     shown = _first_visit(secrets, "profiles", tmp_path)
     assert shown["headings"] == ["crimekit cannot start"] and shown["uploaders"] == 0, shown
     assert "not valid TOML" in shown["text"] and str(tmp_path) not in shown["text"]
+
+
+def test_first_visit_to_a_page_address_runs_the_whole_app(tmp_path):
+    """A deep link on a fresh server gets the page with its sidebar, filters and titles (it
+    used to get the page file alone, navigation named after files and no filters)."""
+    secrets = tmp_path / "none.toml"
+    secrets.write_text("")
+    shown = _first_visit(secrets, "trends", tmp_path)
+    assert shown["headings"] == ["Trends"], shown
+    assert "Date range" in shown["sidebar"] and "Methods & limits" in shown["sidebar"]

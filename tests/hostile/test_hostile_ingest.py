@@ -123,7 +123,7 @@ def test_points_among_polygons_are_dropped_one_by_one_and_pages_open(tmp_path, c
     assert sorted(ds.beats["beat"]) == ["B0", "B2"]
     monkeypatch.setenv("CRIMEKIT_STORE", str(tmp_path / "store"))
     for page in ("map", "patrol"):
-        at = run_page(f"pages/{page}.py", state={"dataset": "t"}, timeout=300)
+        at = run_page(f"views/{page}.py", state={"dataset": "t"}, timeout=300)
         assert not at.exception, page
 
 

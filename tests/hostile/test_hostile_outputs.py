@@ -60,7 +60,7 @@ def _number(text) -> bool:
 # --- item 3: one formula-safe writer ------------------------------------------------------------
 
 def test_no_csv_is_written_except_through_the_safe_writer():
-    files = [ROOT / "app.py", ROOT / "ui.py", *(ROOT / "pages").glob("*.py"),
+    files = [ROOT / "app.py", ROOT / "ui.py", *(ROOT / "views").glob("*.py"),
              *(ROOT / "crimekit").rglob("*.py")]
     offenders = [f"{p.relative_to(ROOT)}:{i}" for p in files if p.name != "export.py"
                  for i, line in enumerate(p.read_text().splitlines(), 1)
@@ -167,7 +167,7 @@ def hostile_store(isolated_store, small_city):
     ("Place clusters", {}),
 ])
 def test_profiles_page_escapes_group_values_and_cluster_summaries(hostile_store, section, extra):
-    at = run_page("pages/profiles.py", state={"dataset": hostile_store,
+    at = run_page("views/profiles.py", state={"dataset": hostile_store,
                                               "profiles_section": section, **extra})
     assert not at.exception
     assert_no_live_markdown(at)
@@ -177,7 +177,7 @@ def test_profiles_page_escapes_group_values_and_cluster_summaries(hostile_store,
 
 @pytest.mark.parametrize("page", ["trends", "overview", "map"])
 def test_captions_with_a_hostile_crime_head_filter_are_escaped(hostile_store, page):
-    at = run_page(f"pages/{page}.py", state={"dataset": hostile_store, "categories": [IMAGE]})
+    at = run_page(f"views/{page}.py", state={"dataset": hostile_store, "categories": [IMAGE]})
     assert not at.exception
     assert_no_live_markdown(at)
     assert f"crime heads: {IMAGE}" in unescaped("\n".join(markdown_sources(at)))
@@ -185,7 +185,7 @@ def test_captions_with_a_hostile_crime_head_filter_are_escaped(hostile_store, pa
 
 def test_data_page_escapes_an_uploaded_file_name(isolated_store):
     name = "![x](http:evil.example?x.png) **b**.csv"  # a file name holds no slash
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     at.file_uploader(key="uploads").set_value(
         (name, b"date,offence\n2024-01-01,Theft\n", "text/csv")).run()
     assert not at.exception
@@ -213,7 +213,7 @@ def _upload_files(folder) -> list:
 
 
 def test_uploaded_files_are_deleted_after_import_and_not_rewritten(isolated_store, upload_tmp):
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     at.file_uploader(key="uploads").set_value(("names.csv", GOOD, "text/csv")).run()
     assert [p.name for p in _upload_files(upload_tmp)] == ["names.csv"]
     for _ in range(3):  # reruns while mapping: one folder, not one per run
@@ -229,7 +229,7 @@ def test_uploaded_files_are_deleted_after_import_and_not_rewritten(isolated_stor
 
 
 def test_files_removed_from_the_uploader_are_deleted(isolated_store, upload_tmp):
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     at.file_uploader(key="uploads").set_value(("a.csv", GOOD, "text/csv")).run()
     assert _upload_files(upload_tmp)
     at.file_uploader(key="uploads").set_value(None).run()
@@ -238,7 +238,7 @@ def test_files_removed_from_the_uploader_are_deleted(isolated_store, upload_tmp)
 
 
 def test_unreadable_upload_message_shows_no_server_path(isolated_store, upload_tmp):
-    at = run_page("pages/data.py")
+    at = run_page("views/data.py")
     at.file_uploader(key="uploads").set_value(("beats.geojson", b'{"type": "Feature', "x")).run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)

@@ -104,12 +104,12 @@ def test_app_lists_datasets_beside_a_damaged_manifest(isolated_store):
     _store_with_a_damaged_dataset(isolated_store, MALFORMED["no rows"])
     at = run_page()  # the sidebar's list (AppTest keeps it on a plain first run only)
     assert set(at.sidebar.selectbox(key="dataset").options) >= {"good", "bad"}
-    at = run_page("pages/data.py", state={"dataset": "good"})
+    at = run_page("views/data.py", state={"dataset": "good"})
     assert not at.exception
     assert "Current dataset: good" in shown_text(at)
     listing = at.dataframe[-1].value
     assert listing.set_index("name").loc["bad", "status"].startswith("damaged")
-    at = run_page("pages/data.py", state={"dataset": "bad"})
+    at = run_page("views/data.py", state={"dataset": "bad"})
     assert not at.exception
     message = " ".join(e.value for e in at.error)
     assert "Dataset 'bad' cannot be read" in message and str(isolated_store) not in message

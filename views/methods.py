@@ -27,19 +27,19 @@ MODELS = {
         "Counts per week, hour x weekday and month. 'Is it going up?' is a Poisson regression of "
         "weekly counts on time with the months' seasons taken out, so a busy season does not "
         "pass for a trend; its 95% interval says whether the change is clear.",
-        "pages/trends.py"),
+        "views/trends.py"),
     "Forecast (Prophet, seasonal naive fallback)": (
         "Prophet fitted on log(1 + count) with a slow trend, a smooth yearly season and the "
         "holidays, giving a median and an 80% band. Series too short or too sparse for Prophet "
         "are forecast by seasonal naive (the same period last season) or a recent average, and "
         "labelled as such. Backtest: 13 forecasts from origins in the last year.",
-        "pages/trends.py"),
+        "views/trends.py"),
     "Alerts": (
         "For each crime head, district or beat, the forecast for the last 4 weeks is made from "
         "the weeks before them; a Poisson test asks how likely the recorded total is if the "
         "forecast were right. Flagged below p = 0.01 and at least 3 incidents above expected, so "
         "about 1 series in 100 is flagged by chance when nothing changed.",
-        "pages/trends.py"),
+        "views/trends.py"),
     "Hotspots (XGBoost and count models, baselines, classes and Gi*)": (
         "Each 250 m cell's expected crimes next week. The count model weighs the cell's last 8 "
         "weeks, its last 13 and 52 weeks, all its history, the same for the cells around it and "
@@ -51,24 +51,24 @@ MODELS = {
         "baseline is paired week by week with its standard error. Hotspot classes (stable, "
         "relative, occasional) and Getis-Ord Gi* describe lasting patterns; they are "
         "descriptions, not predictions.",
-        "pages/hotspots.py"),
+        "views/hotspots.py"),
     "Crime type at a place": (
         "For a cell or beat, a shift and a week, the likely mix of crime heads: a multinomial "
         "model on the place's own history, its neighbours', the shift and the season, compared "
         "with the place's plain historical mix on the last 26 weeks.",
-        "pages/hotspots.py"),
+        "views/hotspots.py"),
     "Re-offending": (
         "The chance that a person accused before a date is accused again within 12 months: "
         "logistic regression on criminal history only (number, recency and crime heads of past "
         "accusations). Never sex, caste, religion, nationality, age or address. Backtested on "
         "the last complete 12 months; its error rates per group are on the Profiles page.",
-        "pages/profiles.py"),
+        "views/profiles.py"),
     "Patrol plan (linear programme)": (
         "Officers per beat and shift chosen by a linear programme (CBC) that maximises the "
         "expected crime covered, each extra officer in a beat-shift covering less, within the "
         "officers available, the minimum and maximum per beat, the limit on moves and the "
         "fairness cap. Backtest: a plan for each of the last 4 weeks from the data before it.",
-        "pages/patrol.py"),
+        "views/patrol.py"),
 }
 
 LIMITS = [

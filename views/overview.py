@@ -202,7 +202,7 @@ def rising_block(key, days, months) -> None:
             st.info(f"This dataset names no {plural(area)}, so they cannot be compared.")
         else:
             rising_table(key, "beat", days, months, area)
-    section_link("pages/trends.py", "Trends: patterns, trends per year and forecasts",
+    section_link("views/trends.py", "Trends: patterns, trends per year and forecasts",
                  ":material/trending_up:")
 
 
@@ -237,7 +237,7 @@ def alerts_block(key, months) -> None:
                               "cached (and shared with the Trends page).")
     if beats_on:
         alerts_table(key, "beat", "beat")
-    section_link("pages/trends.py", "Trends: every alert, with its settings",
+    section_link("views/trends.py", "Trends: every alert, with its settings",
                  ":material/notifications:")
 
 
@@ -314,7 +314,7 @@ def hotspot_block(key, months) -> None:
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     st.dataframe(table.round(4), hide_index=True, width="stretch")
     ui.download(table, "top_hotspots.csv", "Download the top hotspots")
-    section_link("pages/hotspots.py", "Hotspots: the map, the learned model, every backtest",
+    section_link("views/hotspots.py", "Hotspots: the map, the learned model, every backtest",
                  ":material/local_fire_department:")
 
 
@@ -365,7 +365,7 @@ def patrol_block(key) -> None:
                    f"the data before it, the plan covered {means['plan']:.0%} of the crime that "
                    f"then occurred, against {means['current']:.0%} for today's deployment.")
     ui.download(plan.table, "patrol_plan.csv", "Download the plan", key="dl_overview_plan")
-    section_link("pages/patrol.py", "Patrol: set officers and limits, map and print the plan",
+    section_link("views/patrol.py", "Patrol: set officers and limits, map and print the plan",
                  ":material/local_police:")
 
 
@@ -400,6 +400,6 @@ controls_to_url()
 st.divider()
 st.caption(f"Share this view: add `{share_link()}` to this app's address; it keeps the dataset, "
            "the sidebar's filters and this page's settings.")
-section_link("pages/methods.py", "Methods & limits: how each number is made and how good it is",
+section_link("views/methods.py", "Methods & limits: how each number is made and how good it is",
              ":material/menu_book:")
 ui.limits_note()
