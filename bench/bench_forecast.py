@@ -6,6 +6,15 @@
     python bench/bench_forecast.py --origins  # the combination, 52 weeks ahead from each January
                                               # on the real series (+ stragglers, + a level shift)
     python bench/bench_forecast.py --panel    # 2,700 monthly series, 12 months ahead
+    python bench/bench_forecast.py --origins --statsforecast  # statsforecast's models in the
+    python bench/bench_forecast.py --panel --statsforecast    # combination (SF_VARIANTS)
+
+--statsforecast needs statsforecast, which requirements.txt leaves out (2.1.1 requires
+pandas < 3; see crimekit/forecast_methods.py). It was measured in a separate environment
+on our pins: python -m venv --system-site-packages ENV, then ENV/bin/pip install --no-deps
+statsforecast==2.1.1 coreforecast==0.0.20 fugue==0.9.7 triad==1.0.4 adagio==0.2.6
+utilsforecast==0.2.17 statsmodels==0.15.0 patsy==1.0.3 formulaic==1.2.2 interface_meta==2.0.1
+fsspec==2026.9.0.
 
 Timings use the demo city (seed 7). The comparison backtests (rolling origin over the last
 year, horizon 4 periods) the demo city's citywide, crime-head and district series and real
@@ -146,6 +155,7 @@ def yearly_origins(label: str, table: pd.DataFrame, prophet=True) -> pd.DataFram
         for m in res.methods:
             row[m] = abs(actual - comp[m].to_numpy()).mean() / naive
         row["combination"] = abs(actual - f["yhat"].to_numpy()).mean() / naive
+        row["combination (mean)"] = abs(actual - f["expected"].to_numpy()).mean() / naive
         row["coverage"] = ((actual >= f["yhat_lower"].to_numpy())
                            & (actual <= f["yhat_upper"].to_numpy())).mean()
         row["seconds"] = seconds
@@ -179,11 +189,10 @@ def real_series() -> dict:
     return out
 
 
-def panel(seed: int = 0) -> None:
-    """2,700 synthetic monthly series (300 areas x 9 categories, drifting levels), 12 months
-    ahead: time, relative error of the combination and of every method, coverage."""
+def panel_table(seed: int = 0):
+    """2,700 synthetic monthly series (300 areas x 9 categories, drifting levels): (train,
+    test) tables, the last 12 months held out."""
     import numpy as np
-    from crimekit.combination import combined_forecast
     rng = np.random.default_rng(seed)
     T = 96
     ds = pd.date_range("2015-01-01", periods=T + 12, freq="MS")
@@ -194,7 +203,14 @@ def panel(seed: int = 0) -> None:
     names = [f"A{a} | C{c}" for a in range(300) for c in range(9)]
     table = pd.DataFrame({"series": np.repeat(names, T + 12), "ds": np.tile(ds, 2700),
                           "y": y.reshape(-1)})
-    train, test = table[table["ds"] < ds[T]], table[table["ds"] >= ds[T]]
+    return table[table["ds"] < ds[T]], table[table["ds"] >= ds[T]]
+
+
+def panel(seed: int = 0, label: str = "today") -> dict:
+    """The panel of :func:`panel_table`, 12 months ahead: time, relative error of the
+    combination and of every method, coverage."""
+    from crimekit.combination import combined_forecast, median_count
+    train, test = panel_table(seed)
     t0 = time.perf_counter()
     res = combined_forecast(train, "M", 12)
     seconds = time.perf_counter() - t0
@@ -202,11 +218,153 @@ def panel(seed: int = 0) -> None:
     comp = res.components.pivot_table(index=["series", "ds"], columns="method",
                                       values="yhat").reset_index().merge(test, on=["series", "ds"])
     naive = (comp["y"] - comp["seasonal naive"]).abs().sum()
-    print(f"panel of 2,700 monthly series, 12 months ahead: {seconds:.1f} s; relative error "
-          f"combination {(f['y'] - f['yhat']).abs().sum() / naive:.3f}, "
-          + ", ".join(f"{m} {(comp['y'] - comp[m]).abs().sum() / naive:.3f}"
+    row = {"series": "panel 2700 monthly", "variant": label, "origin": "12 months"}
+    for m in res.methods:
+        row[m] = (comp["y"] - comp[m]).abs().sum() / naive
+    row["combination"] = (f["y"] - f["yhat"]).abs().sum() / naive
+    row["combination (mean)"] = (f["y"] - f["expected"]).abs().sum() / naive
+    # like for like with the combination's yhat: each method's median count
+    for m in res.methods:
+        row[f"{m} (median)"] = (comp["y"] - median_count(comp[m])).abs().sum() / naive
+    row["coverage"] = ((f["y"] >= f["yhat_lower"]) & (f["y"] <= f["yhat_upper"])).mean()
+    row["seconds"] = seconds
+    print(f"panel of 2,700 monthly series, 12 months ahead ({label}): {seconds:.1f} s; "
+          f"relative error combination {row['combination']:.3f} (its mean "
+          f"{row['combination (mean)']:.3f}), "
+          + ", ".join(f"{m} {row[m]:.3f} (median {row[f'{m} (median)']:.3f})"
                       for m in res.methods)
-          + f"; 80% band coverage {((f['y'] >= f['yhat_lower']) & (f['y'] <= f['yhat_upper'])).mean():.3f}")
+          + f"; 80% band coverage {row['coverage']:.3f}", flush=True)
+    return row
+
+
+# --- statsforecast as components: the measurement behind crimekit/forecast_methods.py's note ---
+SF_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
+#: statsforecast models measured: (alias, on) where ``on`` is "raw" (the model's own season,
+#: season_length = one year) or "deseasonalised" (the counts over crimekit's pooled season,
+#: season_length 1, the forecast times the future season, like the numpy methods).
+SF_MODELS = (("sf AutoETS", "raw"), ("sf AutoTheta", "raw"), ("sf MSTL", "raw"),
+             ("sf AutoETS x season", "deseasonalised"), ("sf AutoTheta x season", "deseasonalised"))
+SF_VARIANTS = {
+    "today": None,
+    "+ every sf model": [m for m, _ in SF_MODELS],
+    "+ sf AutoETS, AutoTheta, MSTL": ["sf AutoETS", "sf AutoTheta", "sf MSTL"],
+    "sf AutoETS, AutoTheta for damped, theta": ["-damped trend", "-theta", "sf AutoETS",
+                                                "sf AutoTheta"],
+    "sf x season for damped, theta": ["-damped trend", "-theta", "sf AutoETS x season",
+                                      "sf AutoTheta x season"],
+}
+_SF_CACHE: dict = {}
+
+
+def _sf_models(names, m):
+    from statsforecast.models import MSTL, AutoETS, AutoTheta
+    out = []
+    for name in names:
+        season = m if dict(SF_MODELS)[name] == "raw" else 1
+        if name.startswith("sf AutoETS"):
+            out.append(AutoETS(season_length=season, alias=name))
+        elif name.startswith("sf AutoTheta"):
+            out.append(AutoTheta(season_length=season, alias=name))
+        else:
+            out.append(MSTL(season_length=season, alias=name))
+    return out
+
+
+def sf_forecasts(Y, start, ds, freq, horizon, names, n_jobs=1):
+    """The SF_MODELS ``names`` on every series' span (from ``start``), through
+    ``StatsForecast(models, freq, n_jobs).forecast`` on a long-format frame: {alias: array
+    (series, horizon)}, cached by input and model (the variants share them)."""
+    import hashlib
+    import numpy as np
+    from statsforecast import StatsForecast
+    from statsforecast.models import Naive
+    from crimekit import forecast_methods as FM
+    key = hashlib.sha1(np.ascontiguousarray(Y).tobytes() + np.asarray(start).tobytes()
+                       + f"{ds[0]}{freq}{horizon}".encode()).hexdigest()
+    n, T = Y.shape
+    m = FM.SEASON[freq]
+    todo = [k for k in names if (key, k) not in _SF_CACHE]
+    if todo:
+        future = FM.future_starts(ds[-1], horizon, freq)
+        P, Pf = FM.fit_season(Y, start, ds, future, freq, pooled=n > 1)
+        keep = FM.valid_mask(Y.shape, start)
+        ii, tt = np.nonzero(keep)
+        for on, values in (("raw", Y), ("deseasonalised", Y / P)):
+            group = [k for k in todo if dict(SF_MODELS)[k] == on]
+            if not group:
+                continue
+            df = pd.DataFrame({"unique_id": ii, "ds": ds[tt], "y": values[ii, tt]})
+            sf = StatsForecast(models=_sf_models(group, m), freq=SF_FREQ[freq], n_jobs=n_jobs,
+                               fallback_model=Naive())
+            fc = sf.forecast(df=df, h=horizon)
+            for name in group:
+                arr = fc.pivot(index="unique_id", columns="ds", values=name).reindex(range(n))
+                arr = np.clip(arr.to_numpy(float), 0, None)
+                _SF_CACHE[key, name] = arr * Pf if on == "deseasonalised" else arr
+    return {k: _SF_CACHE[key, k].copy() for k in names}
+
+
+class sf_variant:
+    """Context: crimekit's fast methods with statsforecast models added (names) or removed
+    ("-name"), and Prophet's forecasts cached (the same for every variant)."""
+
+    _prophet_cache: dict = {}
+
+    def __init__(self, changes, n_jobs=1):
+        self.changes, self.n_jobs = changes, n_jobs
+
+    def __enter__(self):
+        import hashlib
+        import numpy as np
+        from crimekit import combination as C
+        from crimekit import forecast_methods as FM
+        self.saved = FM.fast_forecasts, C._prophet_jobs
+        fast, prophet_jobs = self.saved
+        changes, n_jobs, cache = self.changes, self.n_jobs, self._prophet_cache
+
+        def patched(Y, start, ds, freq, horizon, pooled=True):
+            out = fast(Y, start, ds, freq, horizon, pooled=pooled)
+            if changes:
+                extra = sf_forecasts(np.asarray(Y, float), start, pd.DatetimeIndex(ds), freq,
+                                     horizon, [c for c in changes if not c.startswith("-")],
+                                     n_jobs)
+                for c in changes:
+                    if c.startswith("-"):
+                        out.pop(c[1:])
+                    else:
+                        out[c] = extra[c]
+            return out
+
+        def cached_prophet(Y, starts, ds, cuts, horizon, freq, holidays, n_jobs_, progress):
+            key = hashlib.sha1(np.ascontiguousarray(Y).tobytes() + np.asarray(starts).tobytes()
+                               + f"{ds[0]}{cuts}{horizon}{freq}".encode()).hexdigest()
+            if key not in cache:
+                cache[key] = prophet_jobs(Y, starts, ds, cuts, horizon, freq, holidays, n_jobs_,
+                                          progress)
+            return cache[key]
+
+        FM.fast_forecasts, C._prophet_jobs = patched, cached_prophet
+        return self
+
+    def __exit__(self, *exc):
+        from crimekit import combination as C
+        from crimekit import forecast_methods as FM
+        FM.fast_forecasts, C._prophet_jobs = self.saved
+
+
+def statsforecast_origins(variants=None) -> pd.DataFrame:
+    """Every SF_VARIANTS entry on the real series' January origins (bench --origins)."""
+    rows = []
+    series = real_series()
+    for variant, changes in SF_VARIANTS.items():
+        if variants and variant not in variants:
+            continue
+        for label, table in series.items():
+            print(f"== {variant}: {label}", flush=True)
+            with sf_variant(changes):
+                rows.append(yearly_origins(label, table).assign(variant=variant))
+    return pd.concat(rows, ignore_index=True)
+
 
 
 if __name__ == "__main__":
@@ -219,15 +377,37 @@ if __name__ == "__main__":
     parser.add_argument("--origins", action="store_true",
                         help="the combination from each January on the real series")
     parser.add_argument("--panel", action="store_true", help="2,700 monthly series")
+    parser.add_argument("--statsforecast", action="store_true",
+                        help="with --origins or --panel: the SF_VARIANTS (needs statsforecast)")
+    parser.add_argument("--variant", action="append",
+                        help="with --statsforecast: only this variant (repeatable)")
     args = parser.parse_args()
-    if args.origins:
+    if args.statsforecast and args.origins:
+        table = statsforecast_origins(args.variant)
+        with pd.option_context("display.width", 250, "display.max_columns", 30):
+            print(table.groupby(["variant", "series"]).agg(["mean", "max", "min"]).round(3).T)
+        if args.out:
+            table.to_csv(args.out, index=False)
+    elif args.statsforecast and args.panel:
+        rows = []
+        for variant, changes in SF_VARIANTS.items():
+            if args.variant and variant not in args.variant:
+                continue
+            _SF_CACHE.clear()  # each variant's time includes its own statsforecast fits
+            with sf_variant(changes, n_jobs=2):
+                rows.append(panel(label=variant))
+        if args.out:
+            pd.DataFrame(rows).to_csv(args.out, index=False)
+    elif args.origins:
         table = pd.concat([yearly_origins(k, v) for k, v in real_series().items()])
         with pd.option_context("display.width", 250, "display.max_columns", 20):
             print(table.groupby("series").agg(["mean", "max", "min"]).round(3).T)
         if args.out:
             table.to_csv(args.out, index=False)
     elif args.panel:
-        panel()
+        row = panel()
+        if args.out:
+            pd.DataFrame([row]).to_csv(args.out, index=False)
     elif args.compare:
         table = compare(quick=args.quick)
         if args.out:

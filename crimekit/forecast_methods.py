@@ -13,6 +13,37 @@ shared season when a series has few crimes), so 2,700 monthly series take well u
   (Holt-Winters-like; smoothing and damping chosen per series by one-step error on a grid).
 - ``theta``: the Theta method (simple exponential smoothing plus half the history's linear
   drift) on the deseasonalised counts, reseasonalised.
+
+Why not statsforecast (measured for issue 12; ``bench/bench_forecast.py --origins
+--statsforecast`` and ``--panel --statsforecast``, results in
+``bench/results/statsforecast_*.csv``):
+
+- It cannot be pinned with our pandas: statsforecast 2.1.1 (and fugue 0.9.7) require
+  pandas < 3 (Nixtla/statsforecast#1182, open); pip finds no solution with pandas==3.1.1.
+  The newest release it resolves with our pins is 2.0.1, which adds numba and llvmlite:
+  +285 MB installed (2.1.1 would be +79 MB, mostly statsmodels).
+- Start-up is not the problem: ``import statsforecast.models`` takes 1.0-1.5 s in a fresh
+  process (+0.5 s after crimekit.forecast); AutoETS, AutoTheta and MSTL run compiled code in
+  both versions, so their first call costs no more than later ones. (2.0.1's numba models,
+  e.g. AutoCES, take 22 s on a first call, 1.9 s with NIXTLA_NUMBA_CACHE=1 and a
+  NUMBA_CACHE_DIR.)
+- It is not more accurate here. 52 weeks ahead from each January (MAE over seasonal
+  naive's, mean / worst origin; NYPD shootings 2009-2018, Medellin homicides 2013-2019):
+  this module's damped trend 0.811 / 0.901 and 0.766 / 0.949, theta 0.804 / 0.872 and
+  0.716 / 0.844; statsforecast with its own yearly season (season_length 52) AutoETS
+  1.021 / 1.398 and 0.725 / 0.882 (ETS drops seasons longer than 24), AutoTheta 0.908 / 1.409
+  and 0.743 / 0.950, MSTL 0.846 / 1.003 and 0.813 / 1.093; on our pooled-season-adjusted
+  counts (times the season) AutoETS 0.822 / 0.902 and 0.745 / 0.976, AutoTheta 0.798 / 0.891
+  and 0.750 / 0.952. In the combination (0.800 / 0.921 and 0.721 / 0.825 without them),
+  beside or instead of damped trend and theta, they move the mean by -0.006 to +0.016 and
+  leave the band no better (with all five, Medellin's lowest origin coverage drops to 0.67).
+- It is too slow for a panel. One fit of each of the 2,700 monthly series (n_jobs=2, quiet
+  machine): AutoETS(12) 37 s, AutoTheta(12) 9 s, MSTL(12) 9 s, AutoETS / AutoTheta on the
+  adjusted counts 5 s / 8 s; the combination needs 11 (10 backtest origins and the last).
+  Measured: 225 s with the adjusted-count pair instead of damped trend and theta, 1,367 s
+  with all five beside them (loaded machine), against 3-5 s for this module; relative
+  error 0.779 and 0.778 against 0.778 (alone 0.780, 0.780, AutoETS 0.796, AutoTheta 0.795,
+  MSTL 0.829; damped trend 0.779, theta 0.778).
 """
 
 from __future__ import annotations

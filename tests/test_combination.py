@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from crimekit import forecast as F
-from crimekit.combination import combined_forecast, data_problem, stacked_weights
+from crimekit.combination import (combined_forecast, data_problem, median_count,
+                                  stacked_weights)
 from crimekit.spans import find_jumps, learning_span
 
 
@@ -117,6 +118,25 @@ def test_seasonal_naive_chosen_and_said_when_it_wins():
     assert out.summary.iloc[0]["method"] == "seasonal naive"
     assert set(out.forecast["method"]) == {"seasonal naive"}
     np.testing.assert_allclose(out.forecast["yhat"], year[:8])
+
+
+def test_median_count_is_the_poisson_median():
+    from scipy import stats
+    mean = np.r_[0.0, 1e-9, 0.3, np.log(2), 0.7, 1, 2.5, 3, 30.4, np.linspace(0, 150, 15001)]
+    slow = np.where(mean > 0, stats.poisson.ppf(0.5, np.maximum(mean, 1e-300)), 0.0)
+    np.testing.assert_array_equal(median_count(mean), slow)
+    np.testing.assert_array_equal(median_count([0.5, 0.7, 30.4, 7.0]), [0, 1, 30, 7])
+
+
+def test_yhat_is_the_median_count_of_the_expected_mean():
+    # a few crimes a month: the median (what MAE rewards) sits below the mean
+    y = np.random.default_rng(6).poisson(1.5, 96)
+    table = pd.DataFrame({"series": "all", "y": y,
+                          "ds": pd.date_range("2016-01-01", periods=96, freq="MS")})
+    fc = combined_forecast(table, "M", 12, prophet=False).forecast
+    np.testing.assert_array_equal(fc["yhat"], median_count(fc["expected"]))
+    assert (fc["yhat"] <= fc["expected"] + 1 / 3).all() and fc["expected"].between(0.8, 2.5).all()
+    assert (fc["yhat_lower"] <= fc["yhat"]).all() and (fc["yhat"] <= fc["yhat_upper"]).all()
 
 
 def test_data_problem_flags_mase_and_wide_bands():

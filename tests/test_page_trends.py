@@ -3,6 +3,7 @@
 import pytest
 
 from conftest import run_page, shown_text
+from crimekit.schema import crime_count
 
 
 def _downloads(at):
@@ -15,7 +16,7 @@ def test_trends_page_shows_patterns_forecast_backtest_and_alerts(city):
     assert not at.exception
     text = shown_text(at)
     assert at.title[0].value == "Trends"
-    assert f"{len(city.dataset.incidents):,} incidents" in text
+    assert f"{crime_count(city.dataset.incidents):,} crimes" in text
     for heading in ("Over time", "When it happens: all", "Forecast: all, next 8 weeks",
                     "Alerts: above what was expected"):
         assert heading in text
