@@ -239,7 +239,7 @@ def forecast_section(key, by, series, freq, unit, horizon, result):
                                              for m in details.methods]})
     st.markdown("**Components and weights** (from this series' own backtest)")
     st.dataframe(weights.round(3), hide_index=True, width="stretch")
-    st.caption("The forecast is the weighted mean of these methods, weights from each "
+    st.caption("The forecast is the median count of the weighted mean of these methods, weights from each "
                "method's error on rolling forecasts within the history (equal weights when "
                "that backtest is short); the band holds 80% of the combination's own backtest "
                "errors at each horizon. Method: **" + method + "**.")
