@@ -62,7 +62,7 @@ def step_aggregate(work: Path) -> str:
 
 def step_map_layers(work: Path) -> str:
     """The Map page's layers for all incidents: cells, heat map, beats, outline."""
-    from crimekit import maps
+    from ui import maps
     from crimekit.spatial import count_by_beat, count_by_cell, grid_for, study_area
     ds = _load(work)
     grid = grid_for(ds.incidents, cell_size=250, beats=ds.beats)

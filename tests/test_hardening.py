@@ -6,7 +6,7 @@ import tomllib
 import pandas as pd
 
 from conftest import ROOT, run_page, shown_text
-from crimekit import maps
+from ui import maps
 
 
 def test_shipped_config_hides_tracebacks_and_limits_uploads():

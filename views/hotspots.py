@@ -9,8 +9,7 @@ import streamlit as st
 from scipy import stats
 
 import ui
-from crimekit.errors import CrimekitError
-from crimekit import maps
+from ui import maps
 from crimekit.count_model import feature_words
 from crimekit.errors import CrimekitError
 from crimekit.evaluate import COVERAGES, n_flagged, versus_best_baseline

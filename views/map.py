@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from crimekit import maps
+from ui import maps
 from crimekit.schema import crime_count
 from crimekit.spatial import count_by_beat, count_by_cell, study_area
 

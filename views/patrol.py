@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from crimekit import maps, patrol
+from ui import maps
+from crimekit import patrol
 from crimekit.briefing import dataset_title
 from crimekit.errors import CrimekitError, InfeasiblePlanError
 from crimekit.patrol_areas import available_kinds, plural, station_words

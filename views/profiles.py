@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from crimekit import links, maps, profiles
+from crimekit import links, profiles
+from ui import maps
 from crimekit.errors import CrimekitError
 from crimekit.place_clusters import PlaceClusters
 
