@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -65,3 +66,35 @@ def apply_filters(dataset: Dataset, filters: Filters) -> Dataset:
         persons = persons[persons["incident_id"].isin(incidents["incident_id"])]
         persons = persons.reset_index(drop=True)
     return replace(dataset, incidents=incidents, persons=persons)
+
+
+class ViewFilter(NamedTuple):
+    """What one page run looks at, as a small hashable key: the dataset (its stored version, so
+    a re-import refreshes every cache keyed on it) and the sidebar's filters. Cached calls take
+    this, never the (large) data; ``ui.view_of(view)`` gives the filtered dataset back."""
+
+    dataset: str
+    version: str = ""
+    start: object = None
+    end: object = None
+    categories: tuple = ()
+    districts: tuple = ()
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(start=self.start, end=self.end, categories=tuple(self.categories),
+                       districts=tuple(self.districts))
+
+    @property
+    def source(self) -> tuple:
+        """(dataset, version): the whole dataset, whatever the filters."""
+        return (self.dataset, self.version)
+
+    def all_heads(self) -> "ViewFilter":
+        """The same view with every crime head: results keyed on it are shared by every
+        choice of crime heads in the sidebar."""
+        return self._replace(categories=())
+
+    def whole_area(self) -> "ViewFilter":
+        """The same view over every crime head and district (the whole city)."""
+        return self._replace(categories=(), districts=())

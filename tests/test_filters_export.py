@@ -44,3 +44,12 @@ def test_exports_cannot_start_formulas():
     assert list(safe["n"]) == [1, -2, 3, 4, 5]
     assert df["name"].iloc[0].startswith("=")  # input untouched
     assert b"'=HYPERLINK" in to_csv_bytes(df)
+
+
+def test_view_filter_is_a_named_hashable_view_key():
+    from crimekit.filters import Filters, ViewFilter
+    v = ViewFilter("city", "v1", "2024-01-01", "2024-03-31", ("Theft",), ("East",))
+    assert hash(v) == hash(ViewFilter(*v)) and v.source == ("city", "v1")
+    assert v.filters == Filters("2024-01-01", "2024-03-31", ("Theft",), ("East",))
+    assert v.all_heads() == v._replace(categories=()) and v.all_heads().districts == ("East",)
+    assert v.whole_area().categories == () and v.whole_area().districts == ()

@@ -10,7 +10,8 @@ import streamlit as st
 
 from crimekit.errors import CrimekitError
 from crimekit.recording import recording_start
-from crimekit.filters import Filters, apply_filters
+from crimekit.schema import Dataset
+from crimekit.filters import Filters, ViewFilter, apply_filters
 from crimekit.spatial import grid_for
 from crimekit.synth import CITY_NAME, generate_city
 from ui.widgets import message
@@ -106,18 +107,18 @@ def current_filters() -> Filters:
                    districts=tuple(s.get("districts") or ()))
 
 
-def view_key() -> tuple:
-    """A small hashable key for the current filtered view: cached page functions take this
-    instead of the (large) data, and call :func:`view_of` to get the data back."""
+def view_key() -> ViewFilter:
+    """The current view (see :class:`crimekit.filters.ViewFilter`): cached page functions take
+    this instead of the (large) data, and call :func:`view_of` to get the data back."""
     name = st.session_state.get("dataset", DEMO)
     f = current_filters()
-    return (name, "" if name == DEMO else store_version(name), f.start, f.end, f.categories,
-            f.districts)
+    return ViewFilter(name, "" if name == DEMO else store_version(name), f.start, f.end,
+                      f.categories, f.districts)
 
 
-def view_of(key: tuple):
-    """The filtered dataset for a :func:`view_key` (cached)."""
-    return _view(*key)
+def view_of(key) -> "Dataset":
+    """The filtered dataset for a view (cached)."""
+    return _view(*ViewFilter(*key))
 
 
 def current_view():
@@ -126,12 +127,13 @@ def current_view():
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def grid(dataset_key: tuple, cell_size: float):
-    """Grid cells over the whole dataset's area (not the filtered view, so cells stay put)."""
-    ds = load_dataset(dataset_key[0], dataset_key[1])
+def grid(source: tuple, cell_size: float):
+    """Grid cells over the whole dataset's area (not the filtered view, so cells stay put);
+    ``source`` is a view's ``.source`` (dataset, version)."""
+    ds = load_dataset(*source)
     return grid_for(ds.incidents, cell_size=cell_size, beats=ds.beats)
 
-def all_heads_key(key: tuple) -> tuple:
-    """The view key with the same dataset, dates and districts but every crime head: results
-    keyed on it are shared by every choice of crime heads in the sidebar."""
-    return key[:4] + ((), key[5])
+def all_heads_key(key) -> ViewFilter:
+    """The view with the same dataset, dates and districts but every crime head: results keyed
+    on it are shared by every choice of crime heads in the sidebar."""
+    return ViewFilter(*key).all_heads()

@@ -72,7 +72,7 @@ show_pois = st.toggle("Show points of interest", value=False, key="map_pois",
                       disabled=not len(view.pois))
 
 cells = None if by_area_only else cell_counts(key, float(cell_size))
-layers = [] if by_area_only else [maps.outline_layer(outline(key[:2]))]
+layers = [] if by_area_only else [maps.outline_layer(outline(key.source))]
 legend = None
 if layer_choice == "Beats" and beats is None:
     st.info(f"This dataset has no polygons of its {units}; showing grid cells instead. Import a "

@@ -61,10 +61,10 @@ def covered(key):
     start, stop = overview.covered_span(ui.view_of(key).incidents)
     if start is None:
         return None
-    first = ui.recording(key[0]).start
-    first = overview.covered_span(ui.dataset(key[0]).incidents)[0] if first is None else first
-    if key[2] is not None:
-        first = max(first, pd.Timestamp(key[2]).normalize())
+    first = ui.recording(key.dataset).start
+    first = overview.covered_span(ui.dataset(key.dataset).incidents)[0] if first is None else first
+    if key.start is not None:
+        first = max(first, pd.Timestamp(key.start).normalize())
     return first, stop
 
 
@@ -196,7 +196,7 @@ def rising_block(key, days, months) -> None:
         st.markdown("**Crime heads**")
         rising_table(key, "category", days, months, "crime head")
     with right:
-        area = ui.dataset(key[0]).meta.get("area_unit") or "beat"
+        area = ui.dataset(key.dataset).meta.get("area_unit") or "beat"
         st.markdown(f"**{plural(area)[:1].upper() + plural(area)[1:]}**")
         if ui.view_of(key).incidents["beat"].astype(str).eq("").all():
             st.info(f"This dataset names no {plural(area)}, so they cannot be compared.")
@@ -384,7 +384,7 @@ if precision in ("month", "year"):
 days = st.select_slider("Period length (days)", PERIOD_DAYS, key="p_days",
                         help="This period is the last days of the selected data.",
                         disabled=months is not None)
-station = station_words(key[5])
+station = station_words(key.districts)
 st.caption(f"{crime_count(view.incidents):,} crimes - {ui.md(ui.current_filters().describe())}"
            + (f" ({station}: the sidebar's districts)." if station else "."))
 st.caption(overview.PRECISION_SENTENCES[precision])
