@@ -23,4 +23,5 @@ from ui.hotspots import HOTSPOT_DEFAULTS, FAST_MODELS, hotspot_cube, hotspot_mod
 from ui.forecasts import FORECAST_DEFAULTS, ALERT_DEFAULTS, series_incidents, holidays_of, trend_table, QUICK_ORIGINS, forecast_backtest, alerts_for  # noqa: F401
 from ui.patrol import PLAN_CHOICE, plan_key, patrol_areas, patrol_inputs, patrol_risk, patrol_current, patrol_default_officers, patrol_plan, patrol_backtest  # noqa: F401
 from ui.profiles import reoffending_backtest  # noqa: F401
+from ui.importing import DATE_ORDERS, FIELDS, available_formats, excel_sheets, expand_uploads, file_preview, import_into_store, import_summary, incident_facts  # noqa: F401
 from ui.briefing import briefing_scope, briefing_download  # noqa: F401

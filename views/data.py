@@ -7,36 +7,10 @@ import streamlit as st
 
 import ui
 from crimekit.errors import CrimekitError
-from crimekit.ingest import (FIELDS, available_formats, detect_kind, import_into_store,
-                             import_summary, propose_mapping, read_raw)
-from crimekit.ingest import incident_facts
-from crimekit.ingest.inputs import expand_inputs
-from crimekit.ingest.readers import excel_sheets
-from crimekit.ingest.presets import PRESETS
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet", "geojson", "json", "zip"]
-
-
-#: The day/month order choice, in the page's words -> crimekit's date_order.
-DATE_ORDERS = {"Decide from the data": "auto", "Day first (31/12/2024)": "dayfirst",
-               "Month first (12/31/2024)": "monthfirst"}
-
-
-@st.cache_data(show_spinner="Reading the file...", max_entries=32)
-def proposal(path: str, fmt: str, sheet=None):
-    """What the file looks like and how its columns would be mapped, or the reason it cannot
-    be read: (kind, preset, mapping, sample rows, error)."""
-    try:
-        raw = read_raw(path, sheet=sheet)
-    except CrimekitError as exc:
-        return None, None, {}, None, str(exc)
-    preset, mapping = propose_mapping(raw.df, "auto" if raw.is_geo else fmt)
-    kind = "beats" if raw.is_geo else (PRESETS[preset].kind if preset in PRESETS
-                                       else detect_kind(raw.df.columns))
-    sample = raw.df.drop(columns="geometry", errors="ignore").head(3)
-    return kind, preset, mapping, sample, None
 
 
 def mapping_editor(index: int, path: Path, kind: str, mapping: dict, sample) -> dict:
@@ -50,7 +24,7 @@ def mapping_editor(index: int, path: Path, kind: str, mapping: dict, sample) -> 
         table, key=f"mapping_{index}", hide_index=True, width="stretch",
         disabled=["source column", "example"],
         column_config={"maps to": st.column_config.SelectboxColumn(
-            "maps to", options=["", "ignore", *FIELDS.get(kind, ())],
+            "maps to", options=["", "ignore", *ui.FIELDS.get(kind, ())],
             help="The canonical field this column fills; empty keeps it as an extra column.")})
     return {src: new for src, new, old in zip(edited["source column"], edited["maps to"],
                                               table["maps to"]) if new != old and new}
@@ -90,7 +64,7 @@ def import_options() -> dict:
     """The choices the validation report may ask for, as boxes (the command line's options)."""
     st.markdown("**Import choices** (change them if the report asks you to)")
     left, mid, right = st.columns(3)
-    order = left.selectbox("Day/month order of dates like 01/02/2024", list(DATE_ORDERS),
+    order = left.selectbox("Day/month order of dates like 01/02/2024", list(ui.DATE_ORDERS),
                            key="import_date_order",
                            help="Decided from the data when any day is above 12, from the "
                                 "order of the rows, or from Year/Month columns.")
@@ -102,7 +76,7 @@ def import_options() -> dict:
                              placeholder="from the file name",
                              help="A file of one kind of offence (e.g. aggravated assaults) "
                                   "has no crime-type column: its rows get this label.")
-    return {"date_order": DATE_ORDERS[order], "crs": crs.strip() or None,
+    return {"date_order": ui.DATE_ORDERS[order], "crs": crs.strip() or None,
             "label": label.strip() or None}
 
 
@@ -125,21 +99,21 @@ def import_section() -> None:
             st.caption("Those files are imported. Add others to import more.")
         return
     try:
-        paths = expand_inputs(saved, saved[0].parent / "expanded")
+        paths = ui.expand_uploads(saved)
     except CrimekitError as exc:
         st.error(ui.message(exc))
         return
-    fmt = st.selectbox("Format", available_formats(), key="import_format",
+    fmt = st.selectbox("Format", ui.available_formats(), key="import_format",
                        help="'auto' recognises the layout; pick one to force it.")
     options = import_options()
     overrides, usable, sheet = {}, [], None
     for index, path in enumerate(paths):
-        if path.suffix.lower() in (".xlsx", ".xlsm") and len(excel_sheets(path)) > 1:
-            sheets = excel_sheets(path)
+        if path.suffix.lower() in (".xlsx", ".xlsm") and len(ui.excel_sheets(path)) > 1:
+            sheets = ui.excel_sheets(path)
             picked = st.selectbox(f"Sheet of {path.name}", ["(the one that looks like data)"]
                                   + sheets, key=f"sheet_{index}")
             sheet = None if picked.startswith("(") else picked
-        kind, preset, mapping, sample, error = proposal(str(path), fmt, sheet)
+        kind, preset, mapping, sample, error = ui.file_preview(str(path), fmt, sheet)
         st.markdown(f"**{ui.md(path.name)}**: " + (f"{kind} ({preset} format)" if not error
                                                    else "cannot be read"))
         if error:
@@ -162,19 +136,19 @@ def run_import(paths, name, replace, fmt, overrides, options) -> bool:
     Returns whether the files were imported."""
     with st.status("Importing...", expanded=True) as status:
         try:
-            name, dataset, reports = import_into_store(
+            name, dataset, reports = ui.import_into_store(
                 paths, ui.store(), name=name or None, replace=replace, format=fmt,
                 mapping=overrides or None, **options)
         except CrimekitError as exc:
             status.update(label="Nothing was imported", state="error")
             st.error(ui.message(exc))
             return False
-        status.update(label=ui.message(import_summary(name, dataset)), state="complete")
+        status.update(label=ui.message(ui.import_summary(name, dataset)), state="complete")
     for report in reports:
         st.markdown(f"**{ui.md(report.file)}**: {report.kind}"
                     + (f" ({ui.md(report.preset)} format)" if report.preset else ""))
         show_report(report)
-    st.success(ui.message(f"{import_summary(name, dataset)} Choose it in the sidebar's Dataset "
+    st.success(ui.message(f"{ui.import_summary(name, dataset)} Choose it in the sidebar's Dataset "
                           "list."))
     return True
 
@@ -210,7 +184,7 @@ def current_section() -> None:
     """What the chosen dataset holds and what its import reported."""
     ds = ui.dataset()
     st.subheader(f"Current dataset: {ui.md(st.session_state.get('dataset', ui.DEMO))}")
-    facts = incident_facts(ds.incidents, ds.beats)
+    facts = ui.incident_facts(ds.incidents, ds.beats)
     unit = ds.meta.get("area_unit", "beat")
     cols = st.columns(5)
     cols[0].metric("Incidents", f"{len(ds.incidents):,}")

@@ -38,7 +38,7 @@ from crimekit.ingest.validate import MAX_DISTANCE_KM, MIN_YEAR, ProblemLog, Vali
 from crimekit.schema import (Dataset, PATROL_COLUMNS, POI_COLUMNS, conform_incidents,
                              conform_persons, crime_count, data_precision)
 
-__all__ = ["read_table", "ingest_files", "import_into_store", "import_summary",
+__all__ = ["preview", "Preview", "read_table", "ingest_files", "import_into_store", "import_summary",
            "propose_mapping", "read_raw", "IngestResult", "ValidationReport", "PRESETS", "FIELDS",
            "available_formats", "detect_kind", "DEFAULT_MAX_BYTES", "file_sha256", "ORDERS"]
 
@@ -72,6 +72,34 @@ class IngestResult:
     beats: object = None
 
 
+@dataclass(frozen=True)
+class Preview:
+    """A file before import: what the Data page shows for review.
+
+    Attributes: ``raw`` (the RawTable), ``kind`` (incidents, persons, beats, ...), ``preset``
+    (the format recognised), ``mapping`` ({source column: field} proposed)."""
+
+    raw: RawTable
+    kind: str
+    preset: str
+    mapping: dict
+
+    @property
+    def sample(self) -> pd.DataFrame:
+        """The first rows, without polygons (for a mapping table)."""
+        return self.raw.df.drop(columns="geometry", errors="ignore").head(3)
+
+
+def preview(path, *, format="auto", max_bytes=DEFAULT_MAX_BYTES, sheet=None) -> Preview:
+    """Read a file and propose its kind, format and column mapping, importing nothing: the
+    first steps of :func:`read_table`, for the analyst to review."""
+    raw = read_raw(path, max_bytes=max_bytes, sheet=sheet)
+    preset_name, proposed = propose_mapping(raw.df, "auto" if raw.is_geo else format)
+    kind = "beats" if raw.is_geo else (PRESETS[preset_name].kind if preset_name in PRESETS
+                                       else detect_kind(raw.df.columns))
+    return Preview(raw, kind, preset_name, proposed)
+
+
 def read_table(path, *, format="auto", mapping=None, crs=None, max_bytes=DEFAULT_MAX_BYTES,
                today=None, min_year=MIN_YEAR, max_km=MAX_DISTANCE_KM,
                keep_names=False, date_order="auto", label=None, sheet=None) -> IngestResult:
@@ -99,11 +127,9 @@ def read_table(path, *, format="auto", mapping=None, crs=None, max_bytes=DEFAULT
     if date_order not in ORDERS:
         raise ParameterError.invalid("date_order", "read_table", f"one of {', '.join(ORDERS)}",
                                      date_order)
-    raw = read_raw(path, max_bytes=max_bytes, sheet=sheet)
-    preset_name, proposed = propose_mapping(raw.df, "auto" if raw.is_geo else format)
-    kind = "beats" if raw.is_geo else (PRESETS[preset_name].kind if preset_name in PRESETS
-                                       else detect_kind(raw.df.columns))
-    used = apply_overrides(proposed, mapping, list(raw.df.columns), kind)
+    seen = preview(path, format=format, max_bytes=max_bytes, sheet=sheet)
+    raw, preset_name, kind = seen.raw, seen.preset, seen.kind
+    used = apply_overrides(seen.mapping, mapping, list(raw.df.columns), kind)
     preset = PRESETS.get(preset_name)
     opts = dict(crs=crs, today=today, min_year=min_year, max_km=max_km, keep_names=keep_names)
     tabs, persons = {}, None
