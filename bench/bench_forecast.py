@@ -10,7 +10,7 @@
     python bench/bench_forecast.py --panel --statsforecast    # combination (SF_VARIANTS)
 
 --statsforecast needs statsforecast, which requirements.txt leaves out (2.1.1 requires
-pandas < 3; see crimekit/forecast_methods.py). It was measured in a separate environment
+pandas < 3; see crimekit/forecast/methods.py). It was measured in a separate environment
 on our pins: python -m venv --system-site-packages ENV, then ENV/bin/pip install --no-deps
 statsforecast==2.1.1 coreforecast==0.0.20 fugue==0.9.7 triad==1.0.4 adagio==0.2.6
 utilsforecast==0.2.17 statsmodels==0.15.0 patsy==1.0.3 formulaic==1.2.2 interface_meta==2.0.1
@@ -136,8 +136,8 @@ def yearly_origins(label: str, table: pd.DataFrame, prophet=True) -> pd.DataFram
     """The combination from each 1 January with 3+ years behind it, 52 weeks ahead: per origin
     the relative error (MAE / seasonal naive's) of every component and of the combination,
     80% band coverage and seconds."""
-    from crimekit.combination import combined_forecast
-    from crimekit.spans import learning_span
+    from crimekit.forecast.combination import combined_forecast
+    from crimekit.forecast.spans import learning_span
     ds = pd.DatetimeIndex(table["ds"])
     y = table["y"].to_numpy(float)
     rows = []
@@ -209,7 +209,8 @@ def panel_table(seed: int = 0):
 def panel(seed: int = 0, label: str = "today") -> dict:
     """The panel of :func:`panel_table`, 12 months ahead: time, relative error of the
     combination and of every method, coverage."""
-    from crimekit.combination import combined_forecast, median_count
+    from crimekit.forecast.combination import combined_forecast
+    from crimekit.forecast.weighting import median_count
     train, test = panel_table(seed)
     t0 = time.perf_counter()
     res = combined_forecast(train, "M", 12)
@@ -237,7 +238,7 @@ def panel(seed: int = 0, label: str = "today") -> dict:
     return row
 
 
-# --- statsforecast as components: the measurement behind crimekit/forecast_methods.py's note ---
+# --- statsforecast as components: the measurement behind crimekit/forecast/methods.py's note ---
 SF_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
 #: statsforecast models measured: (alias, on) where ``on`` is "raw" (the model's own season,
 #: season_length = one year) or "deseasonalised" (the counts over crimekit's pooled season,
@@ -278,14 +279,15 @@ def sf_forecasts(Y, start, ds, freq, horizon, names, n_jobs=1):
     import numpy as np
     from statsforecast import StatsForecast
     from statsforecast.models import Naive
-    from crimekit import forecast_methods as FM
+    from crimekit.forecast import methods as FM
+    from crimekit.forecast.series import SEASON, future_starts
     key = hashlib.sha1(np.ascontiguousarray(Y).tobytes() + np.asarray(start).tobytes()
                        + f"{ds[0]}{freq}{horizon}".encode()).hexdigest()
     n, T = Y.shape
-    m = FM.SEASON[freq]
+    m = SEASON[freq]
     todo = [k for k in names if (key, k) not in _SF_CACHE]
     if todo:
-        future = FM.future_starts(ds[-1], horizon, freq)
+        future = future_starts(ds[-1], horizon, freq)
         P, Pf = FM.fit_season(Y, start, ds, future, freq, pooled=n > 1)
         keep = FM.valid_mask(Y.shape, start)
         ii, tt = np.nonzero(keep)
@@ -316,9 +318,9 @@ class sf_variant:
     def __enter__(self):
         import hashlib
         import numpy as np
-        from crimekit import combination as C
-        from crimekit import forecast_methods as FM
-        self.saved = FM.fast_forecasts, C._prophet_jobs
+        from crimekit.forecast import combination as C
+        from crimekit.forecast import methods as FM
+        self.saved = FM.fast_forecasts, C.prophet_forecasts
         fast, prophet_jobs = self.saved
         changes, n_jobs, cache = self.changes, self.n_jobs, self._prophet_cache
 
@@ -343,13 +345,13 @@ class sf_variant:
                                           progress)
             return cache[key]
 
-        FM.fast_forecasts, C._prophet_jobs = patched, cached_prophet
+        FM.fast_forecasts, C.prophet_forecasts = patched, cached_prophet
         return self
 
     def __exit__(self, *exc):
-        from crimekit import combination as C
-        from crimekit import forecast_methods as FM
-        FM.fast_forecasts, C._prophet_jobs = self.saved
+        from crimekit.forecast import combination as C
+        from crimekit.forecast import methods as FM
+        FM.fast_forecasts, C.prophet_forecasts = self.saved
 
 
 def statsforecast_origins(variants=None) -> pd.DataFrame:

@@ -1,11 +1,11 @@
-"""crimekit.alerts: the Poisson test by hand, an injected spike is flagged, an untouched city
+"""crimekit.forecast.alerts: the Poisson test by hand, an injected spike is flagged, an untouched city
 raises few alerts."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from crimekit.alerts import ALERT_COLUMNS, alerts, poisson_exceedance
+from crimekit.forecast.alerts import ALERT_COLUMNS, alerts, poisson_exceedance
 from crimekit.errors import ParameterError
 
 

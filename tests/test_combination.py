@@ -1,4 +1,4 @@
-"""crimekit.spans and crimekit.combination: the span learned from, the combination and its
+"""crimekit.forecast.spans and crimekit.forecast.combination: the span learned from, the combination and its
 band, on series whose answers are known."""
 
 import numpy as np
@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from crimekit import forecast as F
-from crimekit.combination import (combined_forecast, data_problem, median_count,
-                                  stacked_weights)
-from crimekit.spans import find_jumps, learning_span
+from crimekit.forecast.combination import combined_forecast, data_problem
+from crimekit.forecast.spans import find_jumps, learning_span
+from crimekit.forecast.weighting import median_count, stacked_weights
 
 
 def weekly(values, start="2016-01-04"):

@@ -9,7 +9,7 @@ import streamlit as st
 
 from crimekit import forecast as F
 from crimekit import temporal as T
-from crimekit.alerts import alerts
+from crimekit.forecast.alerts import alerts
 from crimekit.errors import CrimekitError
 from crimekit.schema import freq_for
 from ui.data import all_heads_key, dataset, view_of

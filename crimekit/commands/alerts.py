@@ -7,7 +7,7 @@ import argparse
 import pandas as pd
 
 from crimekit import export
-from crimekit.alerts import alerts
+from crimekit.forecast.alerts import alerts
 from crimekit.commands.forecast import holidays_for
 from crimekit.sources import open_dataset
 from crimekit.temporal import BY_FIELDS, FREQS

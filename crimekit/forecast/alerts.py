@@ -18,7 +18,9 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import ParameterError, UnusableInputError
-from crimekit.forecast import ForecastSettings, parse_date, run_parallel, series_table
+from crimekit.forecast.parallel import run_parallel
+from crimekit.forecast.series import parse_date, series_table
+from crimekit.forecast.settings import ForecastSettings
 from crimekit.periods import check_freq, next_period
 from crimekit.profiles import fdr_q_values
 from crimekit.temporal import FREQS, check_by
