@@ -240,8 +240,8 @@ def _forecast_line(inc, freq, unit, start, notes, accuracy) -> list:
                      f"{'s' if len(table) != 1 else ''} of data.")
         return []
     try:
-        result = F.forecast_details(table, F.ForecastSettings(freq=freq, horizon=1),
-                                    first=start)
+        result = F.forecast_series(table, F.ForecastSettings(freq=freq, horizon=1),
+                                   first=start)
     except CrimekitError as exc:
         notes.append(f"No forecast: {exc}")
         return []

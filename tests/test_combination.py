@@ -1,5 +1,5 @@
-"""crimekit.forecast.spans and crimekit.forecast.combination: the span learned from, the combination and its
-band, on series whose answers are known."""
+"""crimekit.forecast.spans and crimekit.forecast.combination: the span learned from, the
+combination and its band, on series whose answers are known."""
 
 import numpy as np
 import pandas as pd
@@ -64,9 +64,9 @@ def test_stragglers_decades_earlier_forecast_the_same(small_city):
         rng.integers(0, 56 * 365, len(late)), unit="D")
     late["incident_id"] = late["incident_id"] + "-late"
     dirty = pd.concat([inc, late], ignore_index=True)
-    settings = F.ForecastSettings(freq="W", horizon=12)
-    clean = F.forecast_details(F.series_table(inc, "W"), settings, prophet=False)
-    again = F.forecast_details(F.series_table(dirty, "W"), settings, prophet=False)
+    settings = F.ForecastSettings(freq="W", horizon=12, prophet=False)
+    clean = F.forecast_series(F.series_table(inc, "W"), settings)
+    again = F.forecast_series(F.series_table(dirty, "W"), settings)
     cols = ["ds", "yhat", "yhat_lower", "yhat_upper"]
     pd.testing.assert_frame_equal(clean.forecast[cols], again.forecast[cols])
     row = again.summary.iloc[0]
@@ -151,7 +151,7 @@ def test_band_coverage_on_the_demo_heads(city):
     hits = []
     for origin in ["2025-01-06", "2025-04-07", "2025-07-07", "2025-09-29"]:
         table = F.series_table(inc, "W", "category", train_end=origin)
-        out = F.forecast_details(table, F.ForecastSettings(freq="W", horizon=8))
+        out = F.forecast_series(table, F.ForecastSettings(freq="W", horizon=8))
         actual = F.series_table(inc, "W", "category")
         f = out.forecast.merge(actual, on=["series", "ds"])
         hits.append(((f["y"] >= f["yhat_lower"]) & (f["y"] <= f["yhat_upper"])).mean())

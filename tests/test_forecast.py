@@ -93,14 +93,15 @@ def test_train_end_mid_week_forecasts_that_week_and_sees_nothing_after(small_cit
     table = F.series_table(inc, "W", train_end="2024-06-05")  # a Wednesday
     # the week of 3 June is the first forecast; the model's last week is the one before it
     assert table["ds"].max() == pd.Timestamp("2024-05-27")
-    out = F.forecast(inc, F.ForecastSettings(freq="W", horizon=3), train_end="2024-06-05")
+    out = F.forecast(inc, F.ForecastSettings(freq="W", horizon=3, train_end="2024-06-05")).forecast
     assert list(out["ds"].dt.strftime("%Y-%m-%d")) == ["2024-06-03", "2024-06-10", "2024-06-17"]
     assert (out["yhat_lower"] <= out["yhat"]).all() and (out["yhat"] <= out["yhat_upper"]).all()
     # flood the days on and after train-end: the forecast must not change at all
     extra = inc[inc["occurred_at"] >= "2024-06-05"].head(500).copy()
     flooded = pd.concat([inc, extra, extra], ignore_index=True)
     before = flooded.copy()
-    again = F.forecast(flooded, F.ForecastSettings(freq="W", horizon=3), train_end="2024-06-05")
+    again = F.forecast(flooded, F.ForecastSettings(freq="W", horizon=3,
+                                                   train_end="2024-06-05")).forecast
     pd.testing.assert_frame_equal(out, again)
     pd.testing.assert_frame_equal(flooded, before)  # input not mutated
 
@@ -203,9 +204,8 @@ def test_low_count_band_includes_zero():
 
 
 def test_forecast_is_close_to_the_truth(small_city):
-    inc = small_city.dataset.incidents
-    out = F.forecast(inc, F.ForecastSettings(freq="W", horizon=8), train_end="2024-09-02",
-                     holidays=small_city.dataset.holidays)
+    out = F.forecast(small_city.dataset, F.ForecastSettings(freq="W", horizon=8,
+                                                            train_end="2024-09-02")).forecast
     truth = small_city.truth.daily.sum(axis=1)
     weeks = truth.groupby(truth.index - pd.to_timedelta(truth.index.day_of_week, unit="D")).sum()
     expected = weeks.reindex(out["ds"]).to_numpy()
@@ -219,8 +219,8 @@ def test_parallel_equals_serial(small_city):
     table = F.series_table(small_city.dataset.incidents, "W", by="category")
     seen = []
     settings = F.ForecastSettings(freq="W", horizon=2, method="prophet")  # one fit per series
-    serial = F.forecast_series(table, settings, n_jobs=1)
+    serial = F.forecast_series(table, settings, n_jobs=1).forecast
     parallel = F.forecast_series(table, settings, n_jobs=2,
-                                 progress=lambda done, total: seen.append((done, total)))
+                                 progress=lambda done, total: seen.append((done, total))).forecast
     pd.testing.assert_frame_equal(serial, parallel)
     assert seen[-1] == (16, 16)

@@ -7,26 +7,96 @@ Poisson test, ``P(X >= observed | mean = expected)``. Many series are tested at 
 p-value gets its Benjamini-Hochberg q-value across the series checked; a series is flagged when
 its q-value is below ``alpha`` *and* the excess is at least ``min_excess`` incidents (a jump
 from 0.2 to 2 is unlikely under Poisson but is not worth a commander's attention).
+
+:func:`check_alerts` takes incidents (or a dataset, with its holidays) and an
+:class:`AlertSettings`, and returns an :class:`AlertResult`.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crimekit.errors import ParameterError, UnusableInputError
+from crimekit.errors import UnusableInputError
 from crimekit.forecast.parallel import run_parallel
-from crimekit.forecast.series import parse_date, series_table
-from crimekit.forecast.settings import ForecastSettings
-from crimekit.periods import check_freq, next_period
+from crimekit.forecast.series import series_table
+from crimekit.forecast.settings import AlertSettings
+from crimekit.periods import next_period
 from crimekit.profiles import fdr_q_values
+from crimekit.schema import Dataset, freq_for
 from crimekit.temporal import FREQS, check_by
 
 ALERT_COLUMNS = ("series", "window_start", "window_end", "observed", "expected", "ratio",
                  "excess", "periods_above_band", "p_value", "q_value", "flagged", "method")
+
+
+@dataclass(frozen=True)
+class AlertResult:
+    """What an alerts check found (:func:`check_alerts`).
+
+    Attributes
+    ----------
+    settings : the :class:`AlertSettings` of the check.
+    table : one row per series with ALERT_COLUMNS, most unusual first: ``expected`` is the
+        forecast's mean for the window (fitted on the periods before it), ``ratio``
+        observed/expected, ``excess`` observed - expected, ``periods_above_band`` how many of
+        the window's periods were above the 80% band, ``p_value`` the one-sided Poisson test,
+        ``q_value`` its Benjamini-Hochberg q-value across the ``tested`` series, ``flagged``
+        the verdict.
+    freq : the period length checked (month-dated data: "M", whatever ``settings.freq``).
+    note : why ``freq`` differs from ``settings.freq`` ("" when it does not).
+    tested : how many series the q-values account for.
+    """
+
+    settings: AlertSettings
+    table: pd.DataFrame
+    freq: str
+    note: str
+    tested: int
+
+    @property
+    def unit(self) -> str:
+        """The period checked in words ("week")."""
+        return FREQS[self.freq][0]
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """The flagged series' rows."""
+        return self.table[self.table["flagged"]]
+
+    @property
+    def window(self) -> tuple:
+        """(first day, last day) of the recent window."""
+        return self.table["window_start"].min(), self.table["window_end"].max()
+
+    def verdict(self, label: str) -> str:
+        """How many series are significantly above forecast in the window, in one sentence;
+        ``label`` names one series ("crime head", "beat")."""
+        if not len(self.table):
+            return f"No {label} was checked."
+        first, last = self.window
+        flagged = len(self.flagged)
+        tested = f"after accounting for the {self.tested} {label}s tested"
+        window = f"{first:%d %b} to {last:%d %b %Y}"
+        if flagged:
+            return (f"{flagged} of {len(self.table)} {label}s had significantly more crimes "
+                    f"than forecast in {window}, {tested}.")
+        return f"No {label} is significantly above forecast in {window}, {tested}."
+
+    def headline(self, n: int = 3) -> pd.DataFrame:
+        """The flagged rows, or the ``n`` closest to an alert (most crimes above expected)
+        when none is flagged."""
+        flagged = self.flagged
+        return flagged if len(flagged) else self.table.nlargest(n, "excess")
+
+    def only(self, series) -> "AlertResult":
+        """The rows of these ``series`` only (their q-values still account for every series
+        tested)."""
+        table = self.table[self.table["series"].isin(list(series))].reset_index(drop=True)
+        return replace(self, table=table)
 
 
 def poisson_exceedance(observed, expected) -> np.ndarray:
@@ -36,34 +106,30 @@ def poisson_exceedance(observed, expected) -> np.ndarray:
     return stats.poisson.sf(observed - 1, expected)
 
 
-def alerts(incidents: pd.DataFrame, *, by: str | None = "beat", freq: str = "W",
-           recent: int = 4, end=None, alpha: float = 0.01, min_excess: float = 3.0,
-           holidays=None, settings: ForecastSettings | None = None, n_jobs: int | None = 1,
-           progress=None) -> pd.DataFrame:
-    """Series whose last ``recent`` complete periods exceed the forecast: one row per series
-    with ALERT_COLUMNS, most unusual first.
+def check_alerts(data: Dataset | pd.DataFrame, settings: AlertSettings = AlertSettings(), *,
+                 n_jobs: int | None = 1, progress=None) -> AlertResult:
+    """Series of ``settings.by`` whose last ``settings.recent`` complete periods exceed the
+    forecast (see the module docstring).
 
-    ``end`` (exclusive) ends the look: only incidents before it count, default all.
-    ``expected`` is the forecast's mean for the window (fitted on the periods before it),
-    ``ratio`` observed/expected, ``periods_above_band`` how many of the window's periods were
-    above the 80% band, ``p_value`` the Poisson test above, ``q_value`` its Benjamini-Hochberg
-    q-value across every series checked, ``flagged`` the verdict (q < alpha).
+    ``data`` is a dataset (its own holidays are used when ``settings.city_holidays``) or an
+    incidents table. Month-dated data is checked by month whatever ``settings.freq`` (the
+    result's ``freq`` and ``note`` say so). With ``n_jobs`` > 1 (None = all cores) the series
+    are fitted in parallel processes; ``progress(done, total)`` is called as they finish.
     """
-    check_freq(freq, "alerts", allowed=FREQS)
-    check_by(by, "alerts", incidents)
-    if not (isinstance(recent, (int, np.integer)) and recent >= 1):
-        raise ParameterError.invalid("recent", "alerts", "a whole number >= 1", recent)
-    if not 0 < alpha < 1:
-        raise ParameterError.invalid("alpha", "alerts", "a number in (0, 1)", alpha)
-    end = None if end is None else parse_date(end, "end")
+    incidents = data.incidents if isinstance(data, Dataset) else data
+    own = data.holidays if isinstance(data, Dataset) else None
+    check_by(settings.by, "alerts", incidents)
+    freq, note = freq_for(incidents, settings.freq)
+    end = settings.end
     inc = incidents if end is None else incidents[incidents["occurred_at"] < end]
-    table = series_table(inc, freq, by, train_end=end)
-    if table["ds"].nunique() <= recent:
-        raise UnusableInputError(f"Alerts need more than {recent} complete "
+    table = series_table(inc, freq, settings.by, train_end=end)
+    if table["ds"].nunique() <= settings.recent:
+        raise UnusableInputError(f"Alerts need more than {settings.recent} complete "
                                  f"{FREQS[freq][0]}s of data; widen the date range.")
-    settings = settings or ForecastSettings(freq=freq)
-    settings = replace(settings, freq=freq, horizon=recent)
-    jobs = [(name, part[["ds", "y"]], settings, holidays)
+    forecast = settings.forecast_settings(freq)
+    when = inc["occurred_at"]
+    holidays = forecast.holidays(own, when.min(), forecast.forecast_end(when.max()))
+    jobs = [(name, part[["ds", "y"]], forecast, holidays)
             for name, part in table.groupby("series", sort=False)]
     rows = run_parallel(_check_one, jobs, n_jobs, progress)
     out = pd.DataFrame(rows, columns=[c for c in ALERT_COLUMNS if c not in ("p_value",
@@ -71,9 +137,10 @@ def alerts(incidents: pd.DataFrame, *, by: str | None = "beat", freq: str = "W",
                                                                             "flagged")])
     out["p_value"] = poisson_exceedance(out["observed"], out["expected"])
     out["q_value"] = fdr_q_values(out["p_value"])
-    out["flagged"] = (out["q_value"] < alpha) & (out["excess"] >= min_excess)
-    return (out[list(ALERT_COLUMNS)].sort_values(["flagged", "p_value"], ascending=[False, True])
-            .reset_index(drop=True))
+    out["flagged"] = (out["q_value"] < settings.alpha) & (out["excess"] >= settings.min_excess)
+    out = (out[list(ALERT_COLUMNS)].sort_values(["flagged", "p_value"], ascending=[False, True])
+           .reset_index(drop=True))
+    return AlertResult(settings, out, freq, note, len(out))
 
 
 def _check_one(name, history, settings, holidays):

@@ -239,6 +239,7 @@ def _summary(names, spans, freq, methods, W, mae, n_orig, naive_mae, comb_mae, c
             row[f"relative_error {meth}"] = e / nv
         row["mae"], row["naive_mae"] = fc_mae[i], naive_mae[i]
         row["mase"] = fc_mae[i] / scale if np.isfinite(scale) and scale > 0 else np.nan
+        row["naive_mase"] = naive_mae[i] / scale if np.isfinite(scale) and scale > 0 else np.nan
         row["coverage"] = cover[i]
         width = np.median(highs[i] - lows[i])
         row["band_ratio"] = float(width / max(np.median(yhat[i]), 1e-9))
