@@ -156,8 +156,8 @@ def yearly_origins(label: str, table: pd.DataFrame, prophet=True) -> pd.DataFram
             row[m] = abs(actual - comp[m].to_numpy()).mean() / naive
         row["combination"] = abs(actual - f["yhat"].to_numpy()).mean() / naive
         row["combination (mean)"] = abs(actual - f["expected"].to_numpy()).mean() / naive
-        row["coverage"] = ((actual >= f["yhat_lower"].to_numpy())
-                           & (actual <= f["yhat_upper"].to_numpy())).mean()
+        row["coverage"] = ((actual >= f["low"].to_numpy())
+                           & (actual <= f["high"].to_numpy())).mean()
         row["seconds"] = seconds
         rows.append(row)
         print(", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
@@ -227,7 +227,7 @@ def panel(seed: int = 0, label: str = "today") -> dict:
     # like for like with the combination's yhat: each method's median count
     for m in res.methods:
         row[f"{m} (median)"] = (comp["y"] - median_count(comp[m])).abs().sum() / naive
-    row["coverage"] = ((f["y"] >= f["yhat_lower"]) & (f["y"] <= f["yhat_upper"])).mean()
+    row["coverage"] = ((f["y"] >= f["low"]) & (f["y"] <= f["high"])).mean()
     row["seconds"] = seconds
     print(f"panel of 2,700 monthly series, 12 months ahead ({label}): {seconds:.1f} s; "
           f"relative error combination {row['combination']:.3f} (its mean "

@@ -247,7 +247,7 @@ def _forecast_line(inc, freq, unit, start, notes, accuracy) -> list:
         return []
     fc = result.forecast.iloc[0]
     line = (f"Expected in the coming {unit}: {fc['yhat']:,.0f} crimes (80% range "
-            f"{fc['yhat_lower']:,.0f}-{fc['yhat_upper']:,.0f}).")
+            f"{fc['low']:,.0f}-{fc['high']:,.0f}).")
     bt = result.backtest
     if len(bt) and {"combination", "naive", "y"} <= set(bt.columns):
         ok = bt[["y", "combination", "naive"]].dropna()

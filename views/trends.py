@@ -73,11 +73,11 @@ def yoy_chart(yoy):
 def forecast_chart(history, pred, unit):
     recent = history.tail(max(3 * len(pred), 26)).assign(kind="recorded")
     band = alt.Chart(pred).mark_area(opacity=0.25, color="#d95f02").encode(
-        x="ds:T", y=alt.Y("yhat_lower:Q", title=f"Incidents per {unit}"), y2="yhat_upper:Q",
+        x="ds:T", y=alt.Y("low:Q", title=f"Incidents per {unit}"), y2="high:Q",
         tooltip=[alt.Tooltip("ds:T", title=f"{unit} from"),
                  alt.Tooltip("yhat:Q", format=".1f", title="forecast"),
-                 alt.Tooltip("yhat_lower:Q", format=".1f", title="80% band low"),
-                 alt.Tooltip("yhat_upper:Q", format=".1f", title="80% band high")])
+                 alt.Tooltip("low:Q", format=".1f", title="80% band low"),
+                 alt.Tooltip("high:Q", format=".1f", title="80% band high")])
     line = alt.Chart(pred).mark_line(color="#d95f02", strokeDash=[5, 3]).encode(
         x="ds:T", y="yhat:Q", tooltip=[alt.Tooltip("ds:T", title=f"{unit} from"),
                                        alt.Tooltip("yhat:Q", format=".1f", title="forecast")])
@@ -193,7 +193,7 @@ def forecast_section(series, unit, horizon, result):
                "from each method's error on rolling forecasts within the history (equal weights "
                "when that backtest is short); the band holds 80% of the combination's own "
                "backtest errors at each horizon. Method: **" + row["method"] + "**.")
-    table = pred[["series", "ds", "yhat", "yhat_lower", "yhat_upper", "expected", "method"]]
+    table = pred[["series", "ds", "yhat", "low", "high", "expected", "method"]]
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download(table, "forecast.csv", "Download the forecast")
     ui.download(result.components, "forecast_components.csv",

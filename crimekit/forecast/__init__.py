@@ -4,8 +4,9 @@ them.
 Two entry points, which the command line and every page call:
 
 - :func:`forecast` ``(incidents or dataset, ForecastSettings) -> ForecastResult``: the forecast
-  table (``yhat`` and its 80% band ``yhat_lower``/``yhat_upper``), every method's forecast and
-  weight, the backtest per series, what was left out of the history and why, the method used;
+  table (``yhat`` and its 80% band ``low``/``high``; ``yhat_lower``/``yhat_upper`` in the
+  ``forecast`` command's CSV, as DESIGN.md fixes), every method's forecast and weight, the
+  backtest per series, what was left out of the history and why, the method used;
 - :func:`check_alerts` ``(incidents or dataset, AlertSettings) -> AlertResult``: the series
   whose recent counts are significantly above their forecast.
 

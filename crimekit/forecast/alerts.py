@@ -151,7 +151,7 @@ def _check_one(name, history, settings, holidays):
     pred = settings.model(holidays).fit(past).predict(settings.horizon)
     observed = float(window["y"].sum())
     expected = float(pred["expected"].sum())
-    above = int((window["y"].to_numpy() > pred["yhat_upper"].to_numpy()).sum())
+    above = int((window["y"].to_numpy() > pred["high"].to_numpy()).sum())
     last_end = next_period(window["ds"].iloc[-1], settings.freq) - pd.Timedelta(days=1)
     return (name, window["ds"].iloc[0], last_end, observed, expected,
             observed / expected if expected > 0 else np.inf, observed - expected, above,

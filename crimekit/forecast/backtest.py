@@ -62,8 +62,8 @@ def backtest(history: pd.DataFrame, settings: ForecastSettings = ForecastSetting
 
     For each origin in the last year (every 4 weeks, 28 days or month; ``origins`` caps how
     many, latest first), fit on the periods before it and forecast ``settings.horizon``
-    periods. Returns one row per (origin, period): ``origin, ds, step, y, yhat, yhat_lower,
-    yhat_upper, naive, scale, method``: ``naive`` is the seasonal-naive forecast from the same
+    periods. Returns one row per (origin, period): ``origin, ds, step, y, yhat, low, high,
+    naive, scale, method``: ``naive`` is the seasonal-naive forecast from the same
     origin, ``scale`` the origin's :func:`naive_scale` (for MASE).
     """
     hist = check_history(history, "backtest")
@@ -84,8 +84,8 @@ def backtest(history: pd.DataFrame, settings: ForecastSettings = ForecastSetting
         naive = SeasonalNaive(freq=freq).fit(train).predict(h)
         rows.append(pd.DataFrame({
             "origin": hist["ds"].iloc[i], "ds": pred["ds"], "step": np.arange(1, h + 1),
-            "y": y[i:i + h], "yhat": pred["yhat"], "yhat_lower": pred["yhat_lower"],
-            "yhat_upper": pred["yhat_upper"], "naive": naive["yhat"],
+            "y": y[i:i + h], "yhat": pred["yhat"], "low": pred["low"],
+            "high": pred["high"], "naive": naive["yhat"],
             "scale": naive_scale(y[:i], m), "method": pred["method"]}))
     return pd.concat(rows, ignore_index=True)
 
@@ -100,7 +100,7 @@ def metrics(points: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     def one(p):
         return pd.Series({
             "n": len(p), "mae": mae(p["y"], p["yhat"]), "mase": mase(p["y"], p["yhat"], p["scale"]),
-            "coverage": coverage(p["y"], p["yhat_lower"], p["yhat_upper"]),
+            "coverage": coverage(p["y"], p["low"], p["high"]),
             "naive_mae": mae(p["y"], p["naive"]),
             "naive_mase": mase(p["y"], p["naive"], p["scale"]),
             "relative_mae": mae(p["y"], p["yhat"]) / max(mae(p["y"], p["naive"]), 1e-12),

@@ -37,7 +37,7 @@ class Forecaster:
         return self
 
     def predict(self, horizon: int) -> pd.DataFrame:
-        """The next ``horizon`` periods: ``ds, yhat, yhat_lower, yhat_upper, expected, method``.
+        """The next ``horizon`` periods: ``ds, yhat, low, high, expected, method``.
 
         ``yhat`` is the median forecast (what MAE rewards), ``expected`` the mean (what a
         Poisson test needs), the band holds ``interval`` of the predictive distribution.
@@ -49,7 +49,7 @@ class Forecaster:
         ds = future_starts(self.history_["ds"].iloc[-1], horizon, self.freq)
         out = self._predict(ds)
         out.insert(0, "ds", ds)
-        for col in ("yhat", "yhat_lower", "yhat_upper", "expected"):
+        for col in ("yhat", "low", "high", "expected"):
             out[col] = np.clip(out[col].to_numpy(float), 0, None)
         out["method"] = self.method_
         return out
@@ -85,8 +85,8 @@ class SeasonalNaive(Forecaster):
         steps = np.arange(1, len(ds) + 1)
         point = y[len(y) - self.season_ + (steps - 1) % self.season_]
         low, high = self.error_quantiles_
-        return pd.DataFrame({"yhat": point, "yhat_lower": point + low,
-                             "yhat_upper": point + high, "expected": point})
+        return pd.DataFrame({"yhat": point, "low": point + low,
+                             "high": point + high, "expected": point})
 
 
 class RecentAverage(Forecaster):
@@ -106,5 +106,5 @@ class RecentAverage(Forecaster):
         low, high = stats.poisson.ppf(self._quantiles(), self.level_) if self.level_ > 0 \
             else (0.0, 0.0)
         n = len(ds)
-        return pd.DataFrame({"yhat": np.full(n, self.level_), "yhat_lower": np.full(n, low),
-                             "yhat_upper": np.full(n, high), "expected": np.full(n, self.level_)})
+        return pd.DataFrame({"yhat": np.full(n, self.level_), "low": np.full(n, low),
+                             "high": np.full(n, high), "expected": np.full(n, self.level_)})

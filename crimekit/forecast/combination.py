@@ -67,7 +67,8 @@ class CombinedForecast:
 
     Attributes
     ----------
-    forecast : ``series, ds, yhat, yhat_lower, yhat_upper, expected, method, reason``.
+    forecast : ``series, ds, yhat, low, high, expected, method, reason`` (``low``/``high``:
+        the 80% band).
     components : ``series, ds, method, yhat``: every method's own forecast.
     summary : one row per series: the span learned from, the weights, the backtest's relative
         errors (MAE over seasonal naive's) per method and for the forecast, MASE, band
@@ -187,7 +188,7 @@ def combined_forecast(table: pd.DataFrame, freq: str = "W", horizon: int = 8, *,
     fut = future_starts(ds[-1], H, freq)
     forecast = pd.DataFrame({
         "series": np.repeat(names, H), "ds": np.tile(fut, n), "yhat": yhat.ravel(),
-        "yhat_lower": lows.ravel(), "yhat_upper": highs.ravel(), "expected": expected.ravel(),
+        "low": lows.ravel(), "high": highs.ravel(), "expected": expected.ravel(),
         "method": np.repeat(chosen, H),
         "reason": np.repeat([s.describe(UNITS[freq]) for s in spans], H)})
     components = pd.concat([pd.DataFrame({"series": np.repeat(names, H),
@@ -209,7 +210,7 @@ def trimmed(result: CombinedForecast, horizon: int) -> CombinedForecast:
     """``result`` with only the last ``horizon`` forecast periods of each series (when the
     first periods after the history are not asked for)."""
     def tail(df):
-        return df.groupby(["series", "method"] if "yhat_lower" not in df else "series",
+        return df.groupby(["series", "method"] if "low" not in df else "series",
                           sort=False).tail(horizon).reset_index(drop=True)
     return CombinedForecast(tail(result.forecast), tail(result.components), result.summary,
                             result.backtest, result.methods)

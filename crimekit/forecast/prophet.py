@@ -229,8 +229,8 @@ class CountForecaster(Forecaster):
         low, high = self._quantiles()
         yhat = np.median(counts, axis=1)
         return pd.DataFrame({"yhat": yhat,
-                             "yhat_lower": np.minimum(np.quantile(spread, low, axis=1), yhat),
-                             "yhat_upper": np.maximum(np.quantile(spread, high, axis=1), yhat),
+                             "low": np.minimum(np.quantile(spread, low, axis=1), yhat),
+                             "high": np.maximum(np.quantile(spread, high, axis=1), yhat),
                              "expected": counts.mean(axis=1)})
 
     def median_path(self, history: pd.DataFrame, horizon: int) -> np.ndarray:

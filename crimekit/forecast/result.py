@@ -13,6 +13,9 @@ from crimekit.forecast.settings import ForecastSettings
 
 #: The columns of the ``forecast`` command's CSV (DESIGN.md): the contract, never to change.
 FORECAST_COLUMNS = ("series", "ds", "yhat", "yhat_lower", "yhat_upper")
+#: The 80% band is ``low``/``high`` everywhere in crimekit and the app; the ``forecast``
+#: command's files name it as its CSV contract does.
+CSV_NAMES = {"low": "yhat_lower", "high": "yhat_upper"}
 #: Per-series columns of the ``forecast --details`` file, after the forecast's own.
 DETAIL_COLUMNS = ("method", "learned_from", "left_out_periods", "left_out_crimes",
                   "level_shifts", "span_note", "weights", "origins", "relative_error", "mase",
@@ -27,9 +30,10 @@ class ForecastResult:
     ----------
     settings : the :class:`ForecastSettings` of the run.
     history : ``series, ds, y``: the complete periods the models learned from.
-    forecast : ``series, ds, yhat, yhat_lower, yhat_upper, expected, method, reason``, one row
-        per series and forecast period: ``yhat`` the point forecast (a median count),
-        ``expected`` the mean, the band the 80% interval; ``method`` what each series is
+    forecast : ``series, ds, yhat, low, high, expected, method, reason``, one row per series
+        and forecast period: ``yhat`` the point forecast (a median count), ``expected`` the
+        mean, ``low``/``high`` the 80% band (``yhat_lower``/``yhat_upper`` in the CSV, see
+        :meth:`csv`); ``method`` what each series is
         forecast by ("combination", "seasonal naive", or with method prophet "prophet" or its
         fallback), ``reason`` what was left out of its history and why ("" for nothing).
     components : ``series, ds, method, yhat``: every method's own forecast (the combination's
@@ -108,8 +112,8 @@ class ForecastResult:
         (``next_period, low, high``), the ``total`` over the horizon, the ``method``, the
         backtest's ``relative_error`` and any ``problem``."""
         out = self.forecast.groupby("series", sort=False).agg(
-            next_period=("yhat", "first"), low=("yhat_lower", "first"),
-            high=("yhat_upper", "first"), total=("yhat", "sum"),
+            next_period=("yhat", "first"), low=("low", "first"), high=("high", "first"),
+            total=("yhat", "sum"),
             method=("method", "first")).reset_index()
         cols = [c for c in ("series", "relative_error", "problem") if c in self.summary]
         out = out.merge(self.summary[cols], on="series", how="left")
@@ -136,18 +140,18 @@ class ForecastResult:
     # --- tables for files -----------------------------------------------------------------------
 
     def csv(self) -> pd.DataFrame:
-        """The forecast in the ``forecast`` command's CSV contract: FORECAST_COLUMNS, ``ds``
-        as YYYY-MM-DD, counts to 3 decimals."""
-        out = self.forecast[list(FORECAST_COLUMNS)].copy()
+        """The forecast in the ``forecast`` command's CSV contract: FORECAST_COLUMNS (the band
+        named ``yhat_lower``/``yhat_upper``), ``ds`` as YYYY-MM-DD, counts to 3 decimals."""
+        out = self.forecast.rename(columns=CSV_NAMES)[list(FORECAST_COLUMNS)].copy()
         out["ds"] = pd.to_datetime(out["ds"]).dt.strftime("%Y-%m-%d")
         out[list(FORECAST_COLUMNS[2:])] = out[list(FORECAST_COLUMNS[2:])].round(3)
         return out
 
     def details(self) -> pd.DataFrame:
-        """Per forecast row: the forecast, every method's forecast (``yhat <method>``) and the
-        series' span, weights and backtest (DETAIL_COLUMNS, ``weight <method>``,
-        ``relative_error <method>``)."""
-        rows = self.forecast.drop(columns=["method"])
+        """Per forecast row: the forecast (its band named as in :meth:`csv`), every method's
+        forecast (``yhat <method>``) and the series' span, weights and backtest
+        (DETAIL_COLUMNS, ``weight <method>``, ``relative_error <method>``)."""
+        rows = self.forecast.drop(columns=["method"]).rename(columns=CSV_NAMES)
         if len(self.components):
             comp = self.components.pivot_table(index=["series", "ds"], columns="method",
                                                values="yhat", sort=False)
