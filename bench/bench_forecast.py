@@ -16,7 +16,8 @@ statsforecast==2.1.1 coreforecast==0.0.20 fugue==0.9.7 triad==1.0.4 adagio==0.2.
 utilsforecast==0.2.17 statsmodels==0.15.0 patsy==1.0.3 formulaic==1.2.2 interface_meta==2.0.1
 fsspec==2026.9.0.
 
-Timings use the demo city (seed 7). The comparison backtests (rolling origin over the last
+Timings use the demo city (seed 7) and the calls the pages make (crimekit.forecast.forecast
+and check_alerts with the Trends page's default settings). The comparison backtests (rolling origin over the last
 year, horizon 4 periods) the demo city's citywide, crime-head and district series and real
 weekly series built from the samples in ../shared/data (Chicago homicides, LAPD), for a few
 Prophet settings, and prints MAE, MASE, coverage of the 80% band and MAE relative to seasonal
@@ -111,25 +112,29 @@ def compare(horizon: int = 4, quick: bool = False) -> pd.DataFrame:
 
 def timings(n_jobs: int = 2) -> None:
     city = generate_city(7)
-    inc, hol = city.dataset.incidents, city.dataset.holidays
-    settings = F.ForecastSettings(freq="W", horizon=8)
+    ds, hol = city.dataset, city.dataset.holidays
+    settings = F.ForecastSettings(freq="W", horizon=8)  # the Trends page's default
     t0 = time.perf_counter()
-    F.forecast(inc, settings, holidays=hol)
+    F.forecast(ds, settings)
     print(f"one citywide weekly series, 8 weeks ahead: {time.perf_counter() - t0:.2f} s")
     t0 = time.perf_counter()
-    F.forecast(inc, replace(settings, freq="D", horizon=28), holidays=hol)
+    F.forecast(ds, settings.replace(freq="D", horizon=28))
     print(f"one citywide daily series, 28 days ahead: {time.perf_counter() - t0:.2f} s")
     for jobs in (1, n_jobs):
         t0 = time.perf_counter()
-        out = F.forecast(inc, settings, by="beat", holidays=hol, n_jobs=jobs)
+        out = F.forecast(ds, settings.replace(by="beat"), n_jobs=jobs).forecast
         print(f"all {out['series'].nunique()} beats, weekly, 8 weeks ahead, n_jobs={jobs}: "
               f"{time.perf_counter() - t0:.2f} s "
               f"({(out.groupby('series')['method'].first() == 'prophet').sum()} by Prophet)")
     t0 = time.perf_counter()
-    table = F.series_table(inc, "W")
-    F.backtest(table[["ds", "y"]], replace(settings, horizon=4), holidays=hol)
+    table = F.series_table(ds.incidents, "W")
+    F.backtest(table[["ds", "y"]], settings.replace(horizon=4), holidays=hol)
     print(f"backtest of the citywide weekly series (13 origins): "
           f"{time.perf_counter() - t0:.2f} s")
+    t0 = time.perf_counter()
+    alerts = F.check_alerts(ds, F.AlertSettings(by="category"), n_jobs=n_jobs)
+    print(f"alerts by crime head ({alerts.tested} series, the Overview's first check), "
+          f"n_jobs={n_jobs}: {time.perf_counter() - t0:.2f} s")
 
 
 def yearly_origins(label: str, table: pd.DataFrame, prophet=True) -> pd.DataFrame:
