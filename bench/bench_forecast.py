@@ -10,13 +10,14 @@
     python bench/bench_forecast.py --panel --statsforecast    # combination (SF_VARIANTS)
 
 --statsforecast needs statsforecast, which requirements.txt leaves out (2.1.1 requires
-pandas < 3; see crimekit/forecast_methods.py). It was measured in a separate environment
+pandas < 3; see crimekit/forecast/methods.py). It was measured in a separate environment
 on our pins: python -m venv --system-site-packages ENV, then ENV/bin/pip install --no-deps
 statsforecast==2.1.1 coreforecast==0.0.20 fugue==0.9.7 triad==1.0.4 adagio==0.2.6
 utilsforecast==0.2.17 statsmodels==0.15.0 patsy==1.0.3 formulaic==1.2.2 interface_meta==2.0.1
 fsspec==2026.9.0.
 
-Timings use the demo city (seed 7). The comparison backtests (rolling origin over the last
+Timings use the demo city (seed 7) and the calls the pages make (crimekit.forecast.forecast
+and check_alerts with the Trends page's default settings). The comparison backtests (rolling origin over the last
 year, horizon 4 periods) the demo city's citywide, crime-head and district series and real
 weekly series built from the samples in ../shared/data (Chicago homicides, LAPD), for a few
 Prophet settings, and prints MAE, MASE, coverage of the 80% band and MAE relative to seasonal
@@ -111,33 +112,37 @@ def compare(horizon: int = 4, quick: bool = False) -> pd.DataFrame:
 
 def timings(n_jobs: int = 2) -> None:
     city = generate_city(7)
-    inc, hol = city.dataset.incidents, city.dataset.holidays
-    settings = F.ForecastSettings(freq="W", horizon=8)
+    ds, hol = city.dataset, city.dataset.holidays
+    settings = F.ForecastSettings(freq="W", horizon=8)  # the Trends page's default
     t0 = time.perf_counter()
-    F.forecast(inc, settings, holidays=hol)
+    F.forecast(ds, settings)
     print(f"one citywide weekly series, 8 weeks ahead: {time.perf_counter() - t0:.2f} s")
     t0 = time.perf_counter()
-    F.forecast(inc, replace(settings, freq="D", horizon=28), holidays=hol)
+    F.forecast(ds, settings.replace(freq="D", horizon=28))
     print(f"one citywide daily series, 28 days ahead: {time.perf_counter() - t0:.2f} s")
     for jobs in (1, n_jobs):
         t0 = time.perf_counter()
-        out = F.forecast(inc, settings, by="beat", holidays=hol, n_jobs=jobs)
+        out = F.forecast(ds, settings.replace(by="beat"), n_jobs=jobs).forecast
         print(f"all {out['series'].nunique()} beats, weekly, 8 weeks ahead, n_jobs={jobs}: "
               f"{time.perf_counter() - t0:.2f} s "
               f"({(out.groupby('series')['method'].first() == 'prophet').sum()} by Prophet)")
     t0 = time.perf_counter()
-    table = F.series_table(inc, "W")
-    F.backtest(table[["ds", "y"]], replace(settings, horizon=4), holidays=hol)
+    table = F.series_table(ds.incidents, "W")
+    F.backtest(table[["ds", "y"]], settings.replace(horizon=4), holidays=hol)
     print(f"backtest of the citywide weekly series (13 origins): "
           f"{time.perf_counter() - t0:.2f} s")
+    t0 = time.perf_counter()
+    alerts = F.check_alerts(ds, F.AlertSettings(by="category"), n_jobs=n_jobs)
+    print(f"alerts by crime head ({alerts.tested} series, the Overview's first check), "
+          f"n_jobs={n_jobs}: {time.perf_counter() - t0:.2f} s")
 
 
 def yearly_origins(label: str, table: pd.DataFrame, prophet=True) -> pd.DataFrame:
     """The combination from each 1 January with 3+ years behind it, 52 weeks ahead: per origin
     the relative error (MAE / seasonal naive's) of every component and of the combination,
     80% band coverage and seconds."""
-    from crimekit.combination import combined_forecast
-    from crimekit.spans import learning_span
+    from crimekit.forecast.combination import combined_forecast
+    from crimekit.forecast.spans import learning_span
     ds = pd.DatetimeIndex(table["ds"])
     y = table["y"].to_numpy(float)
     rows = []
@@ -156,8 +161,8 @@ def yearly_origins(label: str, table: pd.DataFrame, prophet=True) -> pd.DataFram
             row[m] = abs(actual - comp[m].to_numpy()).mean() / naive
         row["combination"] = abs(actual - f["yhat"].to_numpy()).mean() / naive
         row["combination (mean)"] = abs(actual - f["expected"].to_numpy()).mean() / naive
-        row["coverage"] = ((actual >= f["yhat_lower"].to_numpy())
-                           & (actual <= f["yhat_upper"].to_numpy())).mean()
+        row["coverage"] = ((actual >= f["low"].to_numpy())
+                           & (actual <= f["high"].to_numpy())).mean()
         row["seconds"] = seconds
         rows.append(row)
         print(", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
@@ -209,7 +214,8 @@ def panel_table(seed: int = 0):
 def panel(seed: int = 0, label: str = "today") -> dict:
     """The panel of :func:`panel_table`, 12 months ahead: time, relative error of the
     combination and of every method, coverage."""
-    from crimekit.combination import combined_forecast, median_count
+    from crimekit.forecast.combination import combined_forecast
+    from crimekit.forecast.weighting import median_count
     train, test = panel_table(seed)
     t0 = time.perf_counter()
     res = combined_forecast(train, "M", 12)
@@ -226,7 +232,7 @@ def panel(seed: int = 0, label: str = "today") -> dict:
     # like for like with the combination's yhat: each method's median count
     for m in res.methods:
         row[f"{m} (median)"] = (comp["y"] - median_count(comp[m])).abs().sum() / naive
-    row["coverage"] = ((f["y"] >= f["yhat_lower"]) & (f["y"] <= f["yhat_upper"])).mean()
+    row["coverage"] = ((f["y"] >= f["low"]) & (f["y"] <= f["high"])).mean()
     row["seconds"] = seconds
     print(f"panel of 2,700 monthly series, 12 months ahead ({label}): {seconds:.1f} s; "
           f"relative error combination {row['combination']:.3f} (its mean "
@@ -237,7 +243,7 @@ def panel(seed: int = 0, label: str = "today") -> dict:
     return row
 
 
-# --- statsforecast as components: the measurement behind crimekit/forecast_methods.py's note ---
+# --- statsforecast as components: the measurement behind crimekit/forecast/methods.py's note ---
 SF_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
 #: statsforecast models measured: (alias, on) where ``on`` is "raw" (the model's own season,
 #: season_length = one year) or "deseasonalised" (the counts over crimekit's pooled season,
@@ -278,14 +284,15 @@ def sf_forecasts(Y, start, ds, freq, horizon, names, n_jobs=1):
     import numpy as np
     from statsforecast import StatsForecast
     from statsforecast.models import Naive
-    from crimekit import forecast_methods as FM
+    from crimekit.forecast import methods as FM
+    from crimekit.forecast.series import SEASON, future_starts
     key = hashlib.sha1(np.ascontiguousarray(Y).tobytes() + np.asarray(start).tobytes()
                        + f"{ds[0]}{freq}{horizon}".encode()).hexdigest()
     n, T = Y.shape
-    m = FM.SEASON[freq]
+    m = SEASON[freq]
     todo = [k for k in names if (key, k) not in _SF_CACHE]
     if todo:
-        future = FM.future_starts(ds[-1], horizon, freq)
+        future = future_starts(ds[-1], horizon, freq)
         P, Pf = FM.fit_season(Y, start, ds, future, freq, pooled=n > 1)
         keep = FM.valid_mask(Y.shape, start)
         ii, tt = np.nonzero(keep)
@@ -316,9 +323,9 @@ class sf_variant:
     def __enter__(self):
         import hashlib
         import numpy as np
-        from crimekit import combination as C
-        from crimekit import forecast_methods as FM
-        self.saved = FM.fast_forecasts, C._prophet_jobs
+        from crimekit.forecast import combination as C
+        from crimekit.forecast import methods as FM
+        self.saved = FM.fast_forecasts, C.prophet_forecasts
         fast, prophet_jobs = self.saved
         changes, n_jobs, cache = self.changes, self.n_jobs, self._prophet_cache
 
@@ -343,13 +350,13 @@ class sf_variant:
                                           progress)
             return cache[key]
 
-        FM.fast_forecasts, C._prophet_jobs = patched, cached_prophet
+        FM.fast_forecasts, C.prophet_forecasts = patched, cached_prophet
         return self
 
     def __exit__(self, *exc):
-        from crimekit import combination as C
-        from crimekit import forecast_methods as FM
-        FM.fast_forecasts, C._prophet_jobs = self.saved
+        from crimekit.forecast import combination as C
+        from crimekit.forecast import methods as FM
+        FM.fast_forecasts, C.prophet_forecasts = self.saved
 
 
 def statsforecast_origins(variants=None) -> pd.DataFrame:

@@ -82,7 +82,7 @@ def step_forecast(work: Path) -> str:
     from crimekit.forecast import ForecastSettings, backtest, forecast, metrics, series_table
     ds = _load(work)
     t = time.perf_counter()
-    out = forecast(ds.incidents, ForecastSettings(freq="W", horizon=8), holidays=ds.holidays)
+    out = forecast(ds, ForecastSettings(freq="W", horizon=8)).forecast
     fit = time.perf_counter() - t
     history = series_table(ds.incidents, "W").drop(columns="series")
     m = metrics(backtest(history, ForecastSettings(freq="W", horizon=4), holidays=ds.holidays))

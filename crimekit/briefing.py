@@ -240,14 +240,14 @@ def _forecast_line(inc, freq, unit, start, notes, accuracy) -> list:
                      f"{'s' if len(table) != 1 else ''} of data.")
         return []
     try:
-        result = F.forecast_details(table, F.ForecastSettings(freq=freq, horizon=1),
-                                    first=start)
+        result = F.forecast_series(table, F.ForecastSettings(freq=freq, horizon=1),
+                                   first=start)
     except CrimekitError as exc:
         notes.append(f"No forecast: {exc}")
         return []
     fc = result.forecast.iloc[0]
     line = (f"Expected in the coming {unit}: {fc['yhat']:,.0f} crimes (80% range "
-            f"{fc['yhat_lower']:,.0f}-{fc['yhat_upper']:,.0f}).")
+            f"{fc['low']:,.0f}-{fc['high']:,.0f}).")
     bt = result.backtest
     if len(bt) and {"combination", "naive", "y"} <= set(bt.columns):
         ok = bt[["y", "combination", "naive"]].dropna()

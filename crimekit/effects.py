@@ -101,7 +101,7 @@ def against_forecast(observed, fc: pd.DataFrame, level: float = 0.95,
     exp = float(exp_each.sum())
     if exp <= 0:
         return Estimate("the forecast", obs, exp, np.nan, np.nan, np.nan, np.nan, level)
-    sd_each = (fc["yhat_upper"] - fc["yhat_lower"]).to_numpy(float) / (2 * stats.norm.ppf(
+    sd_each = (fc["high"] - fc["low"]).to_numpy(float) / (2 * stats.norm.ppf(
         0.5 + band / 2))
     shared = np.sqrt(np.clip(sd_each ** 2 - exp_each, 0, None)).sum()
     sd = float(np.sqrt(exp + shared ** 2))

@@ -276,7 +276,7 @@ def _forecast(inc, before, periods, freq) -> pd.DataFrame:
     p = next_period(before[-1], freq)
     while p < periods[-1]:
         p, horizon = next_period(p, freq), horizon + 1
-    out = forecast_series(table, ForecastSettings(freq=freq, horizon=horizon))
+    out = forecast_series(table, ForecastSettings(freq=freq, horizon=horizon)).forecast
     out = out.assign(ds=pd.to_datetime(out["ds"]))
     return out[out["ds"].isin(periods)].reset_index(drop=True)
 

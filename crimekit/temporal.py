@@ -4,17 +4,22 @@ profile and year-over-year change.
 Every function takes an incidents table (already filtered to the view) and an optional ``by``
 field (crime head ``category``, major head ``category_group``, ``district`` or ``beat``) and
 returns a tidy DataFrame with a ``series`` column (``"all"`` without ``by``), so pages, the
-command line and tests read the same columns.
+command line and tests read the same columns. The last section puts them together the way the
+Trends page shows them (:func:`over_time`, :func:`yearly_trend`, :func:`patterns`).
+
+This module describes the past; :mod:`crimekit.forecast` forecasts from the series it counts.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from crimekit.errors import ParameterError, UnusableInputError
-from crimekit.schema import crime_count, require_precision
+from crimekit.schema import crime_count, data_precision, freq_for, require_precision
 from crimekit.periods import FREQS as PERIOD_NAMES
 from crimekit.periods import check_freq, next_period, period_range, period_start
 
@@ -312,3 +317,66 @@ def recent_change(incidents: pd.DataFrame, by=None, *, days: int = 365, end=None
                  np.where(out["q_value"] < 0.05, np.where(out["recent"] > out["previous"],
                                                           "rise", "fall"), "no clear change")))
     return out.sort_values("recent", ascending=False).reset_index(drop=True)
+
+
+# --- what the Trends page shows -------------------------------------------------------------
+
+def only_series(incidents: pd.DataFrame, by, series) -> pd.DataFrame:
+    """The incidents of one series: those whose ``by`` field is ``series`` (every incident
+    when ``by`` is None or ``series`` is None or ALL)."""
+    if by is None or series in (None, ALL):
+        return incidents
+    return incidents[incidents[by] == series]
+
+
+def series_choices(incidents: pd.DataFrame, by) -> list:
+    """The series to choose from for ``by``: ALL, then the values of ``by``, most incidents
+    first."""
+    return [ALL] if by is None else [ALL] + list(incidents[by].value_counts().index)
+
+
+def over_time(incidents: pd.DataFrame, freq: str = "W", by=None, *,
+              top: int | None = None) -> pd.DataFrame:
+    """The complete periods of :func:`counts_over_time` (the ``top`` busiest series) with
+    their :func:`trend_line`."""
+    counts = counts_over_time(incidents, freq, by, top=top)
+    return trend_line(counts[counts["complete"]], freq)
+
+
+def yearly_trend(incidents: pd.DataFrame, by=None) -> pd.DataFrame:
+    """:func:`trend_summary` of weekly counts (monthly for month-dated data)."""
+    freq = freq_for(incidents, "W")[0]
+    return trend_summary(counts_over_time(incidents, freq, by), freq)
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """When one series' crimes happen (:func:`patterns`).
+
+    Attributes
+    ----------
+    hour_weekday : :func:`hour_weekday`, or None when the times are not known to the hour.
+    season : :func:`season_profile`.
+    year_over_year : :func:`year_over_year` by month.
+    precision : how precise the incidents' times are ("hour", "day", "month"...).
+    """
+
+    hour_weekday: pd.DataFrame | None
+    season: pd.DataFrame
+    year_over_year: pd.DataFrame
+    precision: str
+
+    @property
+    def busiest_month(self) -> str | None:
+        """The busiest calendar month's short name (None when no month has a rate)."""
+        if not self.season["per_day"].notna().any():
+            return None
+        return MONTHS[peak_month(self.season).iloc[0] - 1]
+
+
+def patterns(incidents: pd.DataFrame, precision: str | None = None) -> Patterns:
+    """Hour x weekday (when ``precision``, default the incidents' own, is "hour"), the month
+    profile and year over year of one series' incidents."""
+    precision = precision or data_precision(incidents)
+    grid = hour_weekday(incidents) if precision == "hour" else None
+    return Patterns(grid, season_profile(incidents), year_over_year(incidents, "M"), precision)

@@ -1,11 +1,12 @@
-"""crimekit.alerts: the Poisson test by hand, an injected spike is flagged, an untouched city
-raises few alerts."""
+"""crimekit.forecast.alerts: the Poisson test by hand, an injected spike is flagged, an
+untouched city raises few alerts."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from crimekit.alerts import ALERT_COLUMNS, alerts, poisson_exceedance
+from crimekit.forecast import ALERT_COLUMNS, AlertSettings, check_alerts
+from crimekit.forecast.alerts import poisson_exceedance
 from crimekit.errors import ParameterError
 
 
@@ -45,7 +46,8 @@ def test_injected_spike_is_flagged_and_untouched_beats_are_not(small_city):
     spiked = _spike(inc, target, per_week=max(4, int(round(1.5 * weekly))), weeks=4,
                     last_monday="2024-12-23")
     before = spiked.copy()
-    out = alerts(spiked, by="beat", recent=4, holidays=small_city.dataset.holidays)
+    out = check_alerts(small_city.dataset.with_incidents(spiked),
+                       AlertSettings(by="beat", recent=4)).table
     pd.testing.assert_frame_equal(spiked, before)
     assert tuple(out.columns) == ALERT_COLUMNS
     # q-values account for every beat checked (Benjamini-Hochberg), and flags follow them
@@ -61,16 +63,15 @@ def test_injected_spike_is_flagged_and_untouched_beats_are_not(small_city):
 
 @pytest.mark.slow
 def test_untouched_city_raises_few_false_alerts(small_city):
-    out = alerts(small_city.dataset.incidents, by="beat", recent=4, n_jobs=2,
-                 holidays=small_city.dataset.holidays)
+    out = check_alerts(small_city.dataset, AlertSettings(by="beat", recent=4), n_jobs=2).table
     assert len(out) == small_city.dataset.incidents["beat"].nunique()
     # nothing was injected; at alpha 0.01 about 0.6 of 60 beats would be flagged by chance
     assert out["flagged"].sum() <= 3
     assert (out["p_value"] < 0.05).sum() <= 9
 
 
-def test_alert_parameters_are_checked(small_city):
-    with pytest.raises(ParameterError, match="'recent' parameter of alerts"):
-        alerts(small_city.dataset.incidents, recent=0)
-    with pytest.raises(ParameterError, match="'alpha' parameter of alerts"):
-        alerts(small_city.dataset.incidents, alpha=2)
+def test_alert_parameters_are_checked():
+    with pytest.raises(ParameterError, match="'recent' parameter of AlertSettings"):
+        AlertSettings(recent=0)
+    with pytest.raises(ParameterError, match="'alpha' parameter of AlertSettings"):
+        AlertSettings(alpha=2)

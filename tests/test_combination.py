@@ -1,14 +1,14 @@
-"""crimekit.spans and crimekit.combination: the span learned from, the combination and its
-band, on series whose answers are known."""
+"""crimekit.forecast.spans and crimekit.forecast.combination: the span learned from, the
+combination and its band, on series whose answers are known."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from crimekit import forecast as F
-from crimekit.combination import (combined_forecast, data_problem, median_count,
-                                  stacked_weights)
-from crimekit.spans import find_jumps, learning_span
+from crimekit.forecast.combination import combined_forecast, data_problem
+from crimekit.forecast.spans import find_jumps, learning_span
+from crimekit.forecast.weighting import median_count, stacked_weights
 
 
 def weekly(values, start="2016-01-04"):
@@ -64,10 +64,10 @@ def test_stragglers_decades_earlier_forecast_the_same(small_city):
         rng.integers(0, 56 * 365, len(late)), unit="D")
     late["incident_id"] = late["incident_id"] + "-late"
     dirty = pd.concat([inc, late], ignore_index=True)
-    settings = F.ForecastSettings(freq="W", horizon=12)
-    clean = F.forecast_details(F.series_table(inc, "W"), settings, prophet=False)
-    again = F.forecast_details(F.series_table(dirty, "W"), settings, prophet=False)
-    cols = ["ds", "yhat", "yhat_lower", "yhat_upper"]
+    settings = F.ForecastSettings(freq="W", horizon=12, prophet=False)
+    clean = F.forecast_series(F.series_table(inc, "W"), settings)
+    again = F.forecast_series(F.series_table(dirty, "W"), settings)
+    cols = ["ds", "yhat", "low", "high"]
     pd.testing.assert_frame_equal(clean.forecast[cols], again.forecast[cols])
     row = again.summary.iloc[0]
     assert row["left_out_periods"] > 2500 and row["learned_from"] == pd.Timestamp("2023-01-02")
@@ -136,7 +136,7 @@ def test_yhat_is_the_median_count_of_the_expected_mean():
     fc = combined_forecast(table, "M", 12, prophet=False).forecast
     np.testing.assert_array_equal(fc["yhat"], median_count(fc["expected"]))
     assert (fc["yhat"] <= fc["expected"] + 1 / 3).all() and fc["expected"].between(0.8, 2.5).all()
-    assert (fc["yhat_lower"] <= fc["yhat"]).all() and (fc["yhat"] <= fc["yhat_upper"]).all()
+    assert (fc["low"] <= fc["yhat"]).all() and (fc["yhat"] <= fc["high"]).all()
 
 
 def test_data_problem_flags_mase_and_wide_bands():
@@ -151,10 +151,10 @@ def test_band_coverage_on_the_demo_heads(city):
     hits = []
     for origin in ["2025-01-06", "2025-04-07", "2025-07-07", "2025-09-29"]:
         table = F.series_table(inc, "W", "category", train_end=origin)
-        out = F.forecast_details(table, F.ForecastSettings(freq="W", horizon=8))
+        out = F.forecast_series(table, F.ForecastSettings(freq="W", horizon=8))
         actual = F.series_table(inc, "W", "category")
         f = out.forecast.merge(actual, on=["series", "ds"])
-        hits.append(((f["y"] >= f["yhat_lower"]) & (f["y"] <= f["yhat_upper"])).mean())
+        hits.append(((f["y"] >= f["low"]) & (f["y"] <= f["high"])).mean())
     assert all(0.70 <= h <= 0.92 for h in hits), hits
     assert 0.72 <= np.mean(hits) <= 0.88, hits
 
@@ -177,7 +177,7 @@ def test_a_panel_of_2700_monthly_series():
         test, on=["series", "ds"])
     rel = np.abs(f["y"] - f["yhat"]).sum() / np.abs(naive["y"] - naive["yhat"]).sum()
     assert rel < 0.8
-    assert 0.7 <= ((f["y"] >= f["yhat_lower"]) & (f["y"] <= f["yhat_upper"])).mean() <= 0.9
+    assert 0.7 <= ((f["y"] >= f["low"]) & (f["y"] <= f["high"])).mean() <= 0.9
 
 
 def test_less_than_a_season_of_weekly_history_forecasts_without_a_season():
@@ -186,4 +186,4 @@ def test_less_than_a_season_of_weekly_history_forecasts_without_a_season():
     out = combined_forecast(weekly(y), "W", 4, prophet=False)
     fc = out.forecast
     assert len(fc) == 4 and fc["yhat"].between(10, 30).all()
-    assert (fc["yhat_lower"] <= fc["yhat"]).all() and (fc["yhat"] <= fc["yhat_upper"]).all()
+    assert (fc["low"] <= fc["yhat"]).all() and (fc["yhat"] <= fc["high"]).all()

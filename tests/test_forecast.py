@@ -31,8 +31,8 @@ def test_mae_mase_coverage_by_hand():
 
 def test_metrics_summary_from_backtest_rows():
     points = pd.DataFrame({"series": ["a", "a", "b"], "y": [2.0, 4.0, 1.0],
-                           "yhat": [3.0, 4.0, 1.0], "yhat_lower": [0, 5, 0],
-                           "yhat_upper": [5, 6, 2], "naive": [0.0, 4.0, 3.0],
+                           "yhat": [3.0, 4.0, 1.0], "low": [0, 5, 0],
+                           "high": [5, 6, 2], "naive": [0.0, 4.0, 3.0],
                            "scale": [2.0, 2.0, 1.0], "method": "prophet"})
     m = F.metrics(points, by="series").set_index("series")
     assert m.loc["a", "mae"] == pytest.approx(0.5)          # |2-3|, |4-4|
@@ -51,14 +51,14 @@ def test_seasonal_naive_repeats_last_season():
     assert list(pred["yhat"]) == [100, 101, 102]
     assert pred["ds"].iloc[0] == pd.Timestamp("2024-01-01") + pd.Timedelta(weeks=104)
     # every seasonal error is exactly 100, so the band is the point + 100
-    assert list(pred["yhat_lower"] - pred["yhat"]) == [100] * 3
+    assert list(pred["low"] - pred["yhat"]) == [100] * 3
     assert set(pred["method"]) == {"seasonal naive"}
 
 
 def test_recent_average_has_a_poisson_band():
     pred = F.RecentAverage(freq="W").fit(weekly([0, 4] * 10)).predict(2)
     assert list(pred["yhat"]) == [2.0, 2.0]
-    assert pred["yhat_lower"].iloc[0] == 0 and pred["yhat_upper"].iloc[0] == 4  # Poisson(2)
+    assert pred["low"].iloc[0] == 0 and pred["high"].iloc[0] == 4  # Poisson(2)
 
 
 def test_sparse_and_short_series_fall_back_with_a_reason():
@@ -93,14 +93,15 @@ def test_train_end_mid_week_forecasts_that_week_and_sees_nothing_after(small_cit
     table = F.series_table(inc, "W", train_end="2024-06-05")  # a Wednesday
     # the week of 3 June is the first forecast; the model's last week is the one before it
     assert table["ds"].max() == pd.Timestamp("2024-05-27")
-    out = F.forecast(inc, F.ForecastSettings(freq="W", horizon=3), train_end="2024-06-05")
+    out = F.forecast(inc, F.ForecastSettings(freq="W", horizon=3, train_end="2024-06-05")).forecast
     assert list(out["ds"].dt.strftime("%Y-%m-%d")) == ["2024-06-03", "2024-06-10", "2024-06-17"]
-    assert (out["yhat_lower"] <= out["yhat"]).all() and (out["yhat"] <= out["yhat_upper"]).all()
+    assert (out["low"] <= out["yhat"]).all() and (out["yhat"] <= out["high"]).all()
     # flood the days on and after train-end: the forecast must not change at all
     extra = inc[inc["occurred_at"] >= "2024-06-05"].head(500).copy()
     flooded = pd.concat([inc, extra, extra], ignore_index=True)
     before = flooded.copy()
-    again = F.forecast(flooded, F.ForecastSettings(freq="W", horizon=3), train_end="2024-06-05")
+    again = F.forecast(flooded, F.ForecastSettings(freq="W", horizon=3,
+                                                   train_end="2024-06-05")).forecast
     pd.testing.assert_frame_equal(out, again)
     pd.testing.assert_frame_equal(flooded, before)  # input not mutated
 
@@ -190,8 +191,8 @@ def test_calibrated_band_is_wider_only_and_contains_the_median(city):
     a, b = model.predict(8), plain.predict(8)
     pd.testing.assert_series_equal(a["yhat"], b["yhat"])
     pd.testing.assert_series_equal(a["expected"], b["expected"])
-    assert ((a["yhat_upper"] - a["yhat_lower"]) >= (b["yhat_upper"] - b["yhat_lower"]) - 1).all()
-    assert ((a["yhat_lower"] <= a["yhat"]) & (a["yhat"] <= a["yhat_upper"])).all()
+    assert ((a["high"] - a["low"]) >= (b["high"] - b["low"]) - 1).all()
+    assert ((a["low"] <= a["yhat"]) & (a["yhat"] <= a["high"])).all()
 
 
 def test_low_count_band_includes_zero():
@@ -199,19 +200,18 @@ def test_low_count_band_includes_zero():
     rng = np.random.default_rng(3)
     y = rng.poisson(0.7, 160)
     pred = F.CountForecaster(freq="W").fit(weekly(y)).predict(4)
-    assert (pred["yhat_lower"] == 0).all() and (pred["yhat_upper"] >= 1).all()
+    assert (pred["low"] == 0).all() and (pred["high"] >= 1).all()
 
 
 def test_forecast_is_close_to_the_truth(small_city):
-    inc = small_city.dataset.incidents
-    out = F.forecast(inc, F.ForecastSettings(freq="W", horizon=8), train_end="2024-09-02",
-                     holidays=small_city.dataset.holidays)
+    out = F.forecast(small_city.dataset, F.ForecastSettings(freq="W", horizon=8,
+                                                            train_end="2024-09-02")).forecast
     truth = small_city.truth.daily.sum(axis=1)
     weeks = truth.groupby(truth.index - pd.to_timedelta(truth.index.day_of_week, unit="D")).sum()
     expected = weeks.reindex(out["ds"]).to_numpy()
     # within 12 % of the generator's expected weekly count, and the band holds the truth
     assert np.all(np.abs(out["yhat"].to_numpy() / expected - 1) < 0.12)
-    assert np.mean((out["yhat_lower"] <= expected) & (expected <= out["yhat_upper"])) >= 0.75
+    assert np.mean((out["low"] <= expected) & (expected <= out["high"])) >= 0.75
 
 
 @pytest.mark.slow
@@ -219,8 +219,8 @@ def test_parallel_equals_serial(small_city):
     table = F.series_table(small_city.dataset.incidents, "W", by="category")
     seen = []
     settings = F.ForecastSettings(freq="W", horizon=2, method="prophet")  # one fit per series
-    serial = F.forecast_series(table, settings, n_jobs=1)
+    serial = F.forecast_series(table, settings, n_jobs=1).forecast
     parallel = F.forecast_series(table, settings, n_jobs=2,
-                                 progress=lambda done, total: seen.append((done, total)))
+                                 progress=lambda done, total: seen.append((done, total))).forecast
     pd.testing.assert_frame_equal(serial, parallel)
     assert seen[-1] == (16, 16)

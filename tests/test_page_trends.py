@@ -28,8 +28,8 @@ def test_trends_page_shows_patterns_forecast_backtest_and_alerts(city):
     assert 60 <= int(metrics["80% band coverage"].rstrip("%")) <= 95
     assert "Limits." in text
     # the generated city grows (Cyber fraud +35 %/yr): the citywide trend is up
-    trend = at.dataframe[0].value
-    assert trend.loc[0, "direction"] == "up"
+    trend = at.dataframe[0].value  # shown for people: "direction" reads "Verdict"
+    assert trend.loc[0, "Verdict"] == "up"
     assert len(at.get("vega_lite_chart")) >= 5
     assert {"Download counts per week", "Download the trends", "Download the forecast",
             "Download the alerts", "Download hour x weekday counts"} <= set(_downloads(at))

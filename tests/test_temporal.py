@@ -125,3 +125,21 @@ def test_weekend_heads_peak_on_weekend_nights(city):
     grid = T.hour_weekday(inc[inc["category"] == "Public nuisance"])
     top = grid.nlargest(1, "count").iloc[0]
     assert top["day"] in ("Fri", "Sat", "Sun") and top["hour"] in (22, 23, 0, 1)
+
+
+def test_what_the_trends_page_shows_by_hand():
+    inc = tiny(["2024-01-01 09:00", "2024-01-03 10:00", "2024-01-09 11:00", "2024-01-20 12:00"],
+               category=["Theft", "Hurt", "Theft", "Theft"])
+    assert T.series_choices(inc, None) == [T.ALL]
+    assert T.series_choices(inc, "category") == [T.ALL, "Theft", "Hurt"]  # busiest first
+    assert len(T.only_series(inc, "category", "Theft")) == 3
+    assert len(T.only_series(inc, "category", T.ALL)) == len(T.only_series(inc, None, "x")) == 4
+    # Mon 1 .. Sat 20 Jan: the weeks of 1 and 8 Jan are complete, the week of 15 Jan is not
+    weekly = T.over_time(inc, "W")
+    assert list(weekly["count"]) == [2, 1] and "trend" in weekly
+    found = T.patterns(inc)
+    assert found.precision == "hour" and found.hour_weekday["count"].sum() == 4
+    assert found.busiest_month == "Jan" and list(found.year_over_year["count"]) == [4]
+    assert T.patterns(inc, precision="day").hour_weekday is None
+    pd.testing.assert_frame_equal(T.yearly_trend(inc),
+                                  T.trend_summary(T.counts_over_time(inc, "W"), "W"))

@@ -17,10 +17,10 @@ analysis: every number it returns comes from crimekit.
 from ui.data import DEMO, DEMO_SEED, demo_city, store, stored_names, store_version, load_dataset, dataset, recording, current_filters, view_key, view_of, current_view, grid, all_heads_key  # noqa: F401
 from ui.access import configured_users, require_sign_in, check_access, current_user, can  # noqa: F401
 from ui.sidebar import sidebar  # noqa: F401
-from ui.widgets import LIMITS_NOTE, scrub, message, md, log_run_time, download, STALE_UPLOADS_S, save_uploads, discard_uploads, alert_verdict, p_text, plain, limits_note, stop_if_empty  # noqa: F401
+from ui.widgets import LIMITS_NOTE, scrub, message, md, log_run_time, download, STALE_UPLOADS_S, save_uploads, discard_uploads, p_text, plain, limits_note, stop_if_empty  # noqa: F401
 from ui.progress import with_progress  # noqa: F401
 from ui.hotspots import HOTSPOT_DEFAULTS, FAST_MODELS, hotspot_cube, hotspot_model, hotspot_risk, FREQ_WORD, area_ranking, joined_backtests, hotspot_verdict, best_fast_model, hotspot_backtest, crime_type_accuracy  # noqa: F401
-from ui.forecasts import FORECAST_DEFAULTS, ALERT_DEFAULTS, series_incidents, holidays_of, trend_table, QUICK_ORIGINS, forecast_backtest, alerts_for  # noqa: F401
+from ui.forecasts import ALL_SERIES, WEEKDAYS, MONTHS, COUNTRIES, period_name, series_incidents, series_choices, forecast_freqs, counts_for, patterns_for, recent_for, trend_table, forecast_for, alerts_for, alert_verdict  # noqa: F401
 from ui.patrol import PLAN_CHOICE, plan_key, patrol_areas, patrol_inputs, patrol_risk, patrol_current, patrol_default_officers, patrol_plan, patrol_backtest  # noqa: F401
 from ui.profiles import reoffending_backtest  # noqa: F401
 from ui.importing import DATE_ORDERS, FIELDS, available_formats, excel_sheets, expand_uploads, file_preview, import_into_store, import_summary, incident_facts  # noqa: F401

@@ -1,77 +1,80 @@
-"""Trends, forecasts and alerts: the cached calls the Trends, Overview and Methods pages share."""
+"""Trends, forecasts and alerts: the cached calls the Trends, Overview and Methods pages share.
+
+Each takes the small view key (never a frame) and, for forecasts and alerts, a settings object,
+and calls crimekit; nothing here computes. The Methods page and the Overview call them with the
+Trends page's default settings, so a result computed on one page is instant on the others.
+"""
 
 from __future__ import annotations
 
-
-import pandas as pd
 import streamlit as st
 
-
-from crimekit import forecast as F
 from crimekit import temporal as T
-from crimekit.alerts import alerts
-from crimekit.errors import CrimekitError
-from crimekit.schema import freq_for
-from ui.data import all_heads_key, dataset, view_of
+from crimekit.forecast import COUNTRIES  # noqa: F401 - handed on to the Trends page
+from crimekit.forecast import (AlertResult, AlertSettings, ForecastResult, ForecastSettings,
+                               check_alerts, forecast)
+from ui.data import all_heads_key, view_of
 
-#: The Trends page's defaults for the forecast and alerts (freq, horizon, the dataset's own
-#: holidays, no country, recent weeks, significance).
-FORECAST_DEFAULTS = {"freq": "W", "horizon": 8, "city_list": True, "country": None}
-ALERT_DEFAULTS = {"recent": 4, "alpha": 0.01}
+#: Names the Trends page needs from crimekit.temporal: the series that stands for every
+#: incident, the weekday and month names its charts sort by.
+ALL_SERIES, WEEKDAYS, MONTHS = T.ALL, T.WEEKDAYS, T.MONTHS
+
+
+def period_name(freq: str) -> str:
+    """A resolution in words: "day", "week" or "month"."""
+    return T.FREQS[freq][0]
+
 
 def series_incidents(key, by=None, series=None):
     """The view's incidents, or one series of them (``by`` == ``series``)."""
-    inc = view_of(key).incidents
-    return inc if by is None or series in (None, T.ALL) else inc[inc[by] == series]
+    return T.only_series(view_of(key).incidents, by, series)
 
 
-def holidays_of(key, city_list: bool, country):
-    """The holidays the forecasts use: the dataset's own list and/or a country's."""
-    parts = []
-    ds = dataset(key[0])
-    if city_list and len(ds.holidays):
-        parts.append(ds.holidays)
-    if country:
-        first, last = ds.date_range
-        parts.append(F.country_holidays(country, range(first.year, last.year + 3)))
-    return pd.concat(parts, ignore_index=True) if parts else None
+def series_choices(key, by) -> list:
+    """The series the Trends page offers for ``by``: all, then each value, busiest first."""
+    return T.series_choices(view_of(key).incidents, by)
+
+
+def forecast_freqs(key) -> tuple:
+    """The resolutions the view's incidents can be forecast at (month-dated: months only)."""
+    return ForecastSettings.freqs_for(view_of(key).incidents)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def counts_for(key, freq, by, top):
+    """Complete periods' counts of the ``top`` busiest series, with their 1-year trend."""
+    return T.over_time(series_incidents(key), freq, by, top=top)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def patterns_for(key, by, series, precision):
+    """When one series' crimes happen: a crimekit.temporal.Patterns."""
+    return T.patterns(series_incidents(key, by, series), precision)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def recent_for(key, by):
+    """The last 365 days against the 365 before, per series."""
+    return T.recent_change(series_incidents(key), by)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def trend_table(key, by):
     """Change per year of each series (Poisson regression on weekly counts, 95% interval)."""
-    inc = series_incidents(key)
-    freq = freq_for(inc, "W")[0]  # month-dated data: a trend over months
-    counts = T.counts_over_time(inc, freq, by)
-    return T.trend_summary(counts, freq)
+    return T.yearly_trend(series_incidents(key), by)
 
 
-#: Origins of the quick forecast backtest shown by default (the full one has 13 in a year).
-QUICK_ORIGINS = 4
-
-
-@st.cache_data(show_spinner="Backtesting the forecast...", max_entries=32)
-def forecast_backtest(key, by, series, freq, horizon, city_list, country, origins=None):
-    """Backtest metrics of one series (None when it is too short to backtest); ``origins``
-    keeps only the latest origins (a quicker backtest), None every origin in the last year."""
-    table = F.series_table(series_incidents(key, by, series), freq)
-    try:
-        points = F.backtest(table, F.ForecastSettings(freq=freq, horizon=horizon),
-                            holidays=holidays_of(key, city_list, country), origins=origins)
-    except CrimekitError:
-        return None
-    return F.metrics(points).iloc[0]
+@st.cache_data(show_spinner="Fitting and backtesting the forecast...", max_entries=32)
+def forecast_for(key, settings: ForecastSettings, _progress=None) -> ForecastResult:
+    """The view's forecast with these settings (crimekit.forecast.forecast)."""
+    return forecast(view_of(key), settings, n_jobs=None, progress=_progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _alerts_for(key, by, recent, alpha, city_list, country, _progress=None):
-    inc = series_incidents(key)
-    freq, _ = freq_for(inc, "W")  # month-dated data: recent months, not weeks
-    table = alerts(inc, by=by, freq=freq, recent=recent, alpha=alpha,
-                   holidays=holidays_of(key, city_list, country), n_jobs=None,
-                   progress=_progress)
-    _computed().add(("alerts", key, by, recent, alpha, city_list, country))
-    return table
+def _alerts_for(key, settings: AlertSettings, _progress=None) -> AlertResult:
+    result = check_alerts(view_of(key), settings, n_jobs=None, progress=_progress)
+    _computed().add(("alerts", key, settings))
+    return result
 
 
 @st.cache_resource
@@ -89,18 +92,26 @@ def _same_days(key, other) -> bool:
                 and a.max().normalize() == b.max().normalize())
 
 
-def alerts_for(key, by, recent, alpha, city_list, country, _progress=None):
-    """Series of ``by`` whose last ``recent`` weeks are above their forecast (Poisson test).
+def alerts_for(key, settings: AlertSettings, _progress=None) -> AlertResult:
+    """Series of ``settings.by`` whose recent periods are above their forecast.
 
     Alerts by crime head check each head on its own incidents only, so under a crime-head
     filter they are the rows of the every-head alerts (same dates, districts and settings) for
     the chosen heads, whenever those were already computed and the filtered incidents span the
-    same days (same weeks). Otherwise they are computed for the view.
+    same days (same weeks); their q-values then account for every head. Otherwise they are
+    computed for the view.
     """
     base = all_heads_key(key)
-    if (by == "category" and base != key
-            and ("alerts", base, by, recent, alpha, city_list, country) in _computed()
-            and _same_days(key, base)):
-        table = _alerts_for(base, by, recent, alpha, city_list, country)
-        return table[table["series"].isin(key[4])].reset_index(drop=True)
-    return _alerts_for(key, by, recent, alpha, city_list, country, _progress=_progress)
+    if (settings.by == "category" and base != key
+            and ("alerts", base, settings) in _computed() and _same_days(key, base)):
+        heads = view_of(key).incidents["category"].unique()
+        return _alerts_for(base, settings).only(heads)
+    return _alerts_for(key, settings, _progress=_progress)
+
+
+def alert_verdict(result: AlertResult, label: str):
+    """Show how many series are significantly above forecast in the alerts' window; return the
+    flagged rows. ``label`` names one series ("crime head", "beat")."""
+    show = st.warning if len(result.flagged) else st.success
+    show(result.verdict(label))
+    return result.flagged

@@ -148,20 +148,6 @@ def _upload_key(upload) -> str:
     return re.sub(r"[^0-9A-Za-z_-]", "_", str(upload.file_id))[:80] or "upload"
 
 
-def alert_verdict(table, label: str):
-    """Say how many series are significantly above forecast in the alerts' window; return the
-    flagged rows. ``label`` names one series ("crime head", "beat")."""
-    flagged = table[table["flagged"]]
-    window = f"{table['window_start'].min():%d %b} to {table['window_end'].max():%d %b %Y}"
-    tested = f"after accounting for the {len(table)} {label}s tested"
-    if len(flagged):
-        st.warning(f"{len(flagged)} of {len(table)} {label}s had significantly more crimes "
-                   f"than forecast in {window}, {tested}.")
-    else:
-        st.success(f"No {label} is significantly above forecast in {window}, {tested}.")
-    return flagged
-
-
 def p_text(p) -> str:
     """A p- or q-value for a table: "< 0.001", "0.012", or "-" when there is no test."""
     if p is None or pd.isna(p):

@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from crimekit import temporal as T
 from crimekit.errors import CrimekitError
+from crimekit.forecast import ForecastSettings
 from crimekit.evaluate import best_baseline, paired_difference
 from crimekit.schema import SHIFTS
 
@@ -28,11 +28,14 @@ MODELS = {
         "weekly counts on time with the months' seasons taken out, so a busy season does not "
         "pass for a trend; its 95% interval says whether the change is clear.",
         "views/trends.py"),
-    "Forecast (Prophet, seasonal naive fallback)": (
-        "Prophet fitted on log(1 + count) with a slow trend, a smooth yearly season and the "
-        "holidays, giving a median and an 80% band. Series too short or too sparse for Prophet "
-        "are forecast by seasonal naive (the same period last season) or a recent average, and "
-        "labelled as such. Backtest: 13 forecasts from origins in the last year.",
+    "Forecast (Prophet and fast methods, weighted by backtest)": (
+        "For each series: a multi-year seasonal naive, the recent level times the season, "
+        "damped-trend smoothing, Theta and, for up to 8 series, Prophet (fitted on "
+        "log(1 + count) with a slow trend, a smooth yearly season and the holidays), combined "
+        "with weights from the series' own rolling-origin backtest, after leaving out the "
+        "periods before consistent recording starts. When seasonal naive (the same period last "
+        "season) beat the combination on that backtest it is the forecast, and labelled as "
+        "such. The 80% band comes from the backtest's errors.",
         "views/trends.py"),
     "Alerts": (
         "For each crime head, district or beat, the forecast for the last 4 weeks is made from "
@@ -109,19 +112,21 @@ def row(model, measure, value, compared_with="", baseline=np.nan, note=""):
 
 
 def forecast_rows(key) -> list:
-    d = ui.FORECAST_DEFAULTS
-    s = ui.forecast_backtest(key, None, T.ALL, d["freq"], d["horizon"], d["city_list"],
-                             d["country"], ui.QUICK_ORIGINS)
-    if s is None:
+    try:
+        result = ui.forecast_for(key, ForecastSettings())  # the Trends page's default
+    except CrimekitError as exc:
+        return [row("Forecast", "MAE", np.nan, note=f"no forecast: {exc}")]
+    s = result.row()
+    if not s["origins"]:
         return [row("Forecast", "MAE", np.nan, note="too little history to backtest (it needs "
-                    "more than a year and a season)")]
-    where = (f"whole area, weekly, {int(s['n'])} forecasts from the last {ui.QUICK_ORIGINS} "
-             f"origins (the Trends page's quick backtest); method {s['method']}")
+                    "a season and a half)")]
+    where = (f"whole area, {result.settings.unit}ly, {int(s['origins'])} backtest origins (the "
+             f"Trends page's forecast); method {s['method']}")
     return [row("Forecast", "MAE", s["mae"], "seasonal naive", s["naive_mae"], where),
             row("Forecast", "MASE", s["mase"], "seasonal naive", s["naive_mase"],
                 "below 1 beats last season's value on average"),
-            row("Forecast", "80% band coverage", s["coverage"], "nominal", 0.8,
-                "alerts rely on these bands being right")]
+            row("Forecast", "80% band coverage", s["coverage"], "nominal",
+                result.settings.interval, "alerts rely on these bands being right")]
 
 
 def trend_rows(key) -> list:

@@ -17,6 +17,7 @@ import ui
 from crimekit import overview, patrol
 from crimekit.errors import CrimekitError
 from crimekit.evaluate import n_flagged
+from crimekit.forecast import AlertSettings
 from crimekit.patrol_areas import plural, station_words
 from crimekit.planning import scope_words, shift_words
 from crimekit.schema import crime_count, data_precision
@@ -207,30 +208,29 @@ def rising_block(key, days, months) -> None:
 
 
 def alerts_table(key, by, label) -> None:
-    d, a = ui.FORECAST_DEFAULTS, ui.ALERT_DEFAULTS
-    try:
-        table = ui.with_progress(f"Checking every {label}...", ui.alerts_for, key, by,
-                                 a["recent"], a["alpha"], d["city_list"], d["country"])
+    try:  # the Trends page's default settings, so the result is shared with it
+        result = ui.with_progress(f"Checking every {label}...", ui.alerts_for, key,
+                                  AlertSettings(by=by))
     except CrimekitError as exc:
         st.info(ui.message(f"No {label} alerts: {exc}"))
         return
-    flagged = ui.alert_verdict(table, label)
+    flagged = ui.alert_verdict(result, label)
     if not len(flagged):
         st.caption("Closest to an alert (most incidents above forecast):")
-    shown = (flagged if len(flagged) else table.nlargest(3, "excess"))[
-        ["series", "observed", "expected", "excess", "p_value", "flagged", "method"]]
+    shown = result.headline()[["series", "observed", "expected", "excess", "p_value", "flagged",
+                               "method"]]
     st.dataframe(shown.round(3), hide_index=True, width="stretch")
-    ui.download(table, f"alerts_by_{by}.csv", f"Download every {label} checked")
+    ui.download(result.table, f"alerts_by_{by}.csv", f"Download every {label} checked")
 
 
 def alerts_block(key, months) -> None:
     st.subheader("Alerts: above what was expected")
-    a = ui.ALERT_DEFAULTS
+    a = AlertSettings()
     unit = "months" if months else "weeks"
-    st.caption(f"Each series' last {a['recent']} {unit} against its forecast from the {unit} "
+    st.caption(f"Each series' last {a.recent} {unit} against its forecast from the {unit} "
                f"before (Prophet, or a labelled simpler method for sparse series); flagged when "
-               f"a Poisson test gives q < {a['alpha']} after accounting for every series tested "
-               "(Benjamini-Hochberg) and at least 3 crimes above expected.")
+               f"a Poisson test gives q < {a.alpha} after accounting for every series tested "
+               f"(Benjamini-Hochberg) and at least {a.min_excess:g} crimes above expected.")
     alerts_table(key, "category", "crime head")
     beats_on = st.toggle("Also check every beat", key="p_beat_alerts",
                          help="One forecast per beat: several seconds the first time, then "

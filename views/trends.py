@@ -5,63 +5,24 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from crimekit import forecast as F
-from crimekit import temporal as T
 from crimekit.errors import CrimekitError
-from crimekit.schema import FREQS_FOR_PRECISION, crime_count, data_precision
+from crimekit.forecast import AlertSettings, ForecastSettings
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
 SPLITS = {"Whole area": None, "Crime head": "category", "Major head": "category_group",
           "District": "district", "Beat": "beat"}
-RESOLUTIONS = {"Day": "D", "Week": "W", "Month": "M"}
-COUNTRIES = {"None": None, "India": "IN", "United States": "US", "United Kingdom": "GB",
-             "Colombia": "CO", "Canada": "CA", "Australia": "AU", "South Africa": "ZA"}
+#: Resolution labels for the forecast's choices ({"Day": "D", "Week": "W", "Month": "M"}).
+RESOLUTIONS = {ui.period_name(f).capitalize(): f for f in ForecastSettings.spec("freq")["choices"]}
 ALERT_SPLITS = {"Crime head": "category", "District": "district", "Beat": "beat"}
 TOP = 8  # series drawn in the comparison chart
-#: Widget defaults, set once through session state (so a preset value never conflicts).
-DEFAULTS = {"tr_freq": "Week", "tr_horizon": 8, "tr_city_holidays": True, "tr_alert_weeks": 4,
-            "tr_alpha": 0.01}
-
-
-# --- cached analyses (keyed on ui.view_key(); those other pages share live in ui) -----------
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def counts_for(key, freq, by):
-    counts = T.counts_over_time(ui.series_incidents(key), freq, by, top=TOP)
-    return T.trend_line(counts[counts["complete"]], freq)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def patterns_for(key, by, series, precision):
-    """(hour x weekday counts, or None when the data has no times; season; year over year)."""
-    inc = ui.series_incidents(key, by, series)
-    grid = T.hour_weekday(inc) if precision == "hour" else None
-    return grid, T.season_profile(inc), T.year_over_year(inc, "M")
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def recent_for(key, by):
-    return T.recent_change(ui.series_incidents(key), by)
-
-
-@st.cache_data(show_spinner="Fitting and backtesting the forecast...", max_entries=32)
-def forecast_one(key, by, series, freq, horizon, city_list, country):
-    """(history, the combination's CombinedForecast) for one series."""
-    table = F.series_table(ui.series_incidents(key, by, series), freq)
-    holidays = ui.holidays_of(key, city_list, country)
-    return table, F.forecast_details(table, F.ForecastSettings(freq=freq, horizon=horizon),
-                                     holidays=holidays)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def forecast_all(key, by, freq, horizon, city_list, country, _progress=None):
-    """The combination's forecasts for every series of ``by`` (fast methods only when there
-    are many series): a CombinedForecast."""
-    table = F.series_table(ui.series_incidents(key), freq, by)
-    return F.forecast_details(table, F.ForecastSettings(freq=freq, horizon=horizon),
-                              holidays=ui.holidays_of(key, city_list, country), n_jobs=None,
-                              progress=_progress)
+#: Widget defaults, set once through session state (so a preset value never conflicts); the
+#: values are the settings classes' defaults.
+DEFAULTS = {"tr_freq": ui.period_name(ForecastSettings.spec("freq")["default"]).capitalize(),
+            "tr_horizon": ForecastSettings.spec("horizon")["default"],
+            "tr_city_holidays": ForecastSettings.spec("city_holidays")["default"],
+            "tr_alert_weeks": AlertSettings.spec("recent")["default"],
+            "tr_alpha": AlertSettings.spec("alpha")["default"]}
 
 
 # --- charts -------------------------------------------------------------------------------------
@@ -87,7 +48,7 @@ def over_time_chart(counts, unit):
 def hour_weekday_chart(grid):
     return alt.Chart(grid).mark_rect().encode(
         x=alt.X("hour:O", title="Hour of day"),
-        y=alt.Y("day:N", sort=list(T.WEEKDAYS), title=None),
+        y=alt.Y("day:N", sort=list(ui.WEEKDAYS), title=None),
         color=alt.Color("count:Q", scale=alt.Scale(scheme="orangered"), title="Incidents"),
         tooltip=["day:N", "hour:O", "count:Q", alt.Tooltip("share:Q", format=".1%")],
     ).properties(height=220)
@@ -95,7 +56,7 @@ def hour_weekday_chart(grid):
 
 def season_chart(profile):
     return alt.Chart(profile).mark_bar().encode(
-        x=alt.X("month_name:N", sort=list(T.MONTHS), title=None),
+        x=alt.X("month_name:N", sort=list(ui.MONTHS), title=None),
         y=alt.Y("index:Q", title="Busier than average (1 = average)"),
         tooltip=["month_name:N", "count:Q", alt.Tooltip("per_day:Q", format=".2f"),
                  alt.Tooltip("index:Q", format=".2f")],
@@ -112,11 +73,11 @@ def yoy_chart(yoy):
 def forecast_chart(history, pred, unit):
     recent = history.tail(max(3 * len(pred), 26)).assign(kind="recorded")
     band = alt.Chart(pred).mark_area(opacity=0.25, color="#d95f02").encode(
-        x="ds:T", y=alt.Y("yhat_lower:Q", title=f"Incidents per {unit}"), y2="yhat_upper:Q",
+        x="ds:T", y=alt.Y("low:Q", title=f"Incidents per {unit}"), y2="high:Q",
         tooltip=[alt.Tooltip("ds:T", title=f"{unit} from"),
                  alt.Tooltip("yhat:Q", format=".1f", title="forecast"),
-                 alt.Tooltip("yhat_lower:Q", format=".1f", title="80% band low"),
-                 alt.Tooltip("yhat_upper:Q", format=".1f", title="80% band high")])
+                 alt.Tooltip("low:Q", format=".1f", title="80% band low"),
+                 alt.Tooltip("high:Q", format=".1f", title="80% band high")])
     line = alt.Chart(pred).mark_line(color="#d95f02", strokeDash=[5, 3]).encode(
         x="ds:T", y="yhat:Q", tooltip=[alt.Tooltip("ds:T", title=f"{unit} from"),
                                        alt.Tooltip("yhat:Q", format=".1f", title="forecast")])
@@ -130,7 +91,7 @@ def forecast_chart(history, pred, unit):
 
 def over_time_section(key, by, freq, unit):
     st.subheader("Over time")
-    counts = counts_for(key, freq, by)
+    counts = ui.counts_for(key, freq, by, TOP)
     if not len(counts):
         st.info(f"Not one complete {unit} in this date range; widen it in the sidebar.")
         return
@@ -151,7 +112,7 @@ def over_time_section(key, by, freq, unit):
                "when the 95% interval excludes no change after accounting for every series "
                "tested (Benjamini-Hochberg q < 0.05).")
     ui.download(trends, "trend_per_year.csv", "Download the trends")
-    recent = recent_for(key, by)
+    recent = ui.recent_for(key, by)
     st.markdown("**Last 365 days against the 365 before** (exact test of equal rates).")
     st.dataframe(ui.plain(recent, {
         "series": "Series", "recent": "Last 365 days", "previous": "365 days before",
@@ -165,62 +126,56 @@ def over_time_section(key, by, freq, unit):
 
 def patterns_section(key, by, series, precision):
     st.subheader(f"When it happens: {ui.md(series)}")
-    grid, profile, yoy = patterns_for(key, by, series, precision)
-    if precision == "hour":
-        st.altair_chart(hour_weekday_chart(grid), width="stretch")
-        ui.download(grid, "hour_weekday.csv", "Download hour x weekday counts")
+    found = ui.patterns_for(key, by, series, precision)
+    if found.hour_weekday is not None:
+        st.altair_chart(hour_weekday_chart(found.hour_weekday), width="stretch")
+        ui.download(found.hour_weekday, "hour_weekday.csv", "Download hour x weekday counts")
     else:
         st.info(f"No hour x weekday chart: this data's dates are precise to the {precision} "
                 "only, so the time of day is not known.")
     left, right = st.columns(2)
     with left:
         st.markdown("**Months** (incidents per day, against the average month)")
-        st.altair_chart(season_chart(profile), width="stretch")
-        ui.download(profile, "month_profile.csv", "Download the month profile")
-        if profile["per_day"].notna().any():
-            st.caption(f"Busiest month: {T.MONTHS[T.peak_month(profile).iloc[0] - 1]}.")
+        st.altair_chart(season_chart(found.season), width="stretch")
+        ui.download(found.season, "month_profile.csv", "Download the month profile")
+        if found.busiest_month:
+            st.caption(f"Busiest month: {found.busiest_month}.")
     with right:
         st.markdown("**Year over year**")
-        st.altair_chart(yoy_chart(yoy), width="stretch")
-        ui.download(yoy, "year_over_year.csv", "Download year over year")
+        st.altair_chart(yoy_chart(found.year_over_year), width="stretch")
+        ui.download(found.year_over_year, "year_over_year.csv", "Download year over year")
 
 
-def forecast_verdict(summary_row, unit):
+def forecast_verdict(result):
     """At the top of the page: say plainly when no model beats seasonal naive, and flag a
     backtest that looks like a data problem."""
-    if summary_row is None:
+    if isinstance(result, CrimekitError):
         return
-    if summary_row["problem"]:
-        st.error(summary_row["problem"])
-    if summary_row["method"] == "seasonal naive":
-        st.warning(f"On this data no forecasting method beat seasonal naive (the same {unit} "
-                   "last year) in the backtest, so the forecast and the numbers below are "
-                   "seasonal naive's.")
+    if result.row()["problem"]:
+        st.error(result.row()["problem"])
+    if result.naive_note():
+        st.warning(result.naive_note())
 
 
-def forecast_section(key, by, series, freq, unit, horizon, result):
+def forecast_section(series, unit, horizon, result):
     st.subheader(f"Forecast: {ui.md(series)}, next {horizon} {unit}s")
     if isinstance(result, CrimekitError):
         st.info(ui.message(f"No forecast: {result}"))
         return
-    history, details = result
-    pred = details.forecast
-    row = details.summary.iloc[0]
-    method = row["method"]
+    pred, row = result.forecast, result.row()
     if row["span_note"]:
         st.info(row["span_note"])
-    why = F.fallback_reason(history["y"], freq)
-    if why and "prophet" not in details.methods:
-        st.caption(f"Prophet is left out for this series: it has {why}.")
+    if result.prophet_note:
+        st.caption(f"{result.prophet_note}.")
     chart_col, metric_col = st.columns([3, 1])
-    chart_col.altair_chart(forecast_chart(history, pred, unit), width="stretch")
+    chart_col.altair_chart(forecast_chart(result.history, pred, unit), width="stretch")
     with metric_col:
         st.markdown("**How good is it?**")
         if not row["origins"]:
-            st.info("Too little history to backtest (it needs a season and a half).")
+            st.info(result.backtest_note())
         else:
             st.metric("MAE (incidents)", f"{row['mae']:.1f}", help=f"Mean absolute error of "
-                      f"the {method} over the backtest (rolling origins, same horizon).")
+                      f"the {row['method']} over the backtest (rolling origins, same horizon).")
             st.metric("Error vs seasonal naive", f"{row['relative_error']:.2f}",
                       help="MAE over seasonal naive's on the same periods; below 1 is better.")
             st.metric("MASE", f"{row['mase']:.2f}",
@@ -229,77 +184,70 @@ def forecast_section(key, by, series, freq, unit, horizon, result):
                 st.metric("80% band coverage", f"{row['coverage']:.0%}",
                           help="Share of backtest counts inside the band, each origin's band "
                                "drawn from the other origins' errors (nominal 80%).")
-            verdict = "beats" if row["relative_error"] < 1 else "does not beat"
-            st.caption(f"Backtest: {int(row['origins'])} origins; the {method} {verdict} "
-                       f"seasonal naive (MAE {row['mae']:.1f} vs {row['naive_mae']:.1f}).")
-    weights = pd.DataFrame({
-        "method": list(details.methods),
-        "weight": [row[f"weight {m}"] for m in details.methods],
-        "backtest error vs seasonal naive": [row[f"relative_error {m}"]
-                                             for m in details.methods]})
+            st.caption(result.backtest_note())
+    weights = result.weights().rename(
+        columns={"relative_error": "backtest error vs seasonal naive"})
     st.markdown("**Components and weights** (from this series' own backtest)")
     st.dataframe(weights.round(3), hide_index=True, width="stretch")
-    st.caption("The forecast is the median count of the weighted mean of these methods, weights from each "
-               "method's error on rolling forecasts within the history (equal weights when "
-               "that backtest is short); the band holds 80% of the combination's own backtest "
-               "errors at each horizon. Method: **" + method + "**.")
-    table = pred.assign(series=series)[["series", "ds", "yhat", "yhat_lower", "yhat_upper",
-                                        "expected", "method"]]
+    st.caption("The forecast is the median count of the weighted mean of these methods, weights "
+               "from each method's error on rolling forecasts within the history (equal weights "
+               "when that backtest is short); the band holds 80% of the combination's own "
+               "backtest errors at each horizon. Method: **" + row["method"] + "**.")
+    table = pred[["series", "ds", "yhat", "low", "high", "expected", "method"]]
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download(table, "forecast.csv", "Download the forecast")
-    ui.download(details.components, "forecast_components.csv",
+    ui.download(result.components, "forecast_components.csv",
                 "Download every method's forecast")
     ui.limits_note()
 
 
-def all_series_section(key, by, label, freq, unit, horizon, city_list, country):
+def all_series_section(key, by, label, unit, settings):
     if by is None:
         return
     if not st.toggle(f"Forecast every {label.lower()}", key="tr_all",
                      help="Fits one model per series in parallel; cached once done."):
         return
     try:
-        table = ui.with_progress(f"Forecasting every {label.lower()}...", forecast_all, key,
-                                 by, freq, horizon, city_list, country)
+        result = ui.with_progress(f"Forecasting every {label.lower()}...", ui.forecast_for, key,
+                                  settings)
     except CrimekitError as exc:
         st.info(ui.message(exc))
         return
-    details = table
-    table = details.forecast
-    first = table.groupby("series", sort=False).agg(
-        next_period=("yhat", "first"), low=("yhat_lower", "first"), high=("yhat_upper", "first"),
-        total=("yhat", "sum"), method=("method", "first")).reset_index()
-    first = first.merge(details.summary[["series", "relative_error", "problem"]], on="series")
-    first = first.sort_values("total", ascending=False)
-    st.markdown(f"**Every {label.lower()}: next {unit} and the {horizon}-{unit} total**")
-    st.dataframe(first.round(2), hide_index=True, width="stretch")
-    flagged = int((details.summary["problem"] != "").sum())
-    st.caption(f"Methods that ran: {', '.join(details.methods)}"
-               + ("" if "prophet" in details.methods else
-                  " (Prophet only runs for up to 8 series: too slow per series for a panel)")
+    st.markdown(f"**Every {label.lower()}: next {unit} and the {settings.horizon}-{unit} "
+                "total**")
+    st.dataframe(result.per_series().round(2), hide_index=True, width="stretch")
+    flagged = len(result.problems)
+    st.caption(f"Methods that ran: {', '.join(result.methods)}"
+               + (f" ({result.prophet_note})" if result.prophet_note else "")
                + (f". {flagged} series flagged as a data problem to check." if flagged else "."))
-    ui.download(table, f"forecast_every_{by}.csv", "Download every forecast")
+    ui.download(result.forecast, f"forecast_every_{by}.csv", "Download every forecast")
 
 
 def alerts_section(key, city_list, country):
     st.subheader("Alerts: above what was expected")
     c1, c2, c3 = st.columns(3)
     label = c1.selectbox("Check", list(ALERT_SPLITS), key="tr_alert_by")
-    recent = c2.slider("Recent weeks", 1, 8, key="tr_alert_weeks")
-    alpha = c3.select_slider("Significance", [0.001, 0.01, 0.05], key="tr_alpha")
+    recent_spec, alpha_spec = AlertSettings.spec("recent"), AlertSettings.spec("alpha")
+    recent = c2.slider(recent_spec["label"], recent_spec["low"], recent_spec["high"],
+                       key="tr_alert_weeks", help=recent_spec["help"])
+    alpha = c3.select_slider(alpha_spec["label"], list(alpha_spec["choices"]), key="tr_alpha",
+                             help=alpha_spec["help"])
+    settings = AlertSettings(by=ALERT_SPLITS[label], recent=recent, alpha=alpha,
+                             city_holidays=city_list, country=country)
     try:
-        table = ui.with_progress(f"Checking every {label.lower()}...", ui.alerts_for, key,
-                                 ALERT_SPLITS[label], recent, alpha, city_list, country)
+        result = ui.with_progress(f"Checking every {label.lower()}...", ui.alerts_for, key,
+                                  settings)
     except CrimekitError as exc:
         st.info(ui.message(f"No alerts: {exc}"))
         return
-    ui.alert_verdict(table, label.lower())
-    st.dataframe(table.round({c: 3 for c in ("expected", "ratio", "excess", "p_value")}),
+    ui.alert_verdict(result, label.lower())
+    st.dataframe(result.table.round({c: 3 for c in ("expected", "ratio", "excess", "p_value")}),
                  hide_index=True, width="stretch")
-    st.caption("Expected = the forecast for these weeks from the weeks before them; p-value = "
-               "chance of at least this many if the forecast were right (Poisson). Flagged when "
-               "below the significance level and at least 3 incidents above expected.")
-    ui.download(table, "alerts.csv", "Download the alerts")
+    st.caption(f"Expected = the forecast for these {result.unit}s from the {result.unit}s "
+               "before them; p-value = chance of at least this many if the forecast were right "
+               f"(Poisson). Flagged when its q-value is below the significance level and at "
+               f"least {settings.min_excess:g} incidents above expected.")
+    ui.download(result.table, "alerts.csv", "Download the alerts")
 
 
 # --- page ---------------------------------------------------------------------------------------
@@ -315,40 +263,47 @@ by = SPLITS[split]
 if by is not None and by not in view.incidents:
     st.info(f"This dataset has no {split.lower()} column; showing the whole area.")
     split, by = "Whole area", None
-choices = [T.ALL] if by is None else [T.ALL] + list(view.incidents[by].value_counts().index)
+choices = ui.series_choices(key, by)
 if st.session_state.get("tr_series") not in choices:
     st.session_state["tr_series"] = choices[0] if by is None else choices[min(1, len(choices) - 1)]
 series = c2.selectbox("Series", choices, key="tr_series",
                       help="The series the patterns and the forecast are for.")
 for name, value in DEFAULTS.items():
     st.session_state.setdefault(name, value)
-precision = data_precision(view.incidents)
-allowed = [r for r, f in RESOLUTIONS.items() if f in FREQS_FOR_PRECISION.get(precision, ())]
+precision = view.precision
+allowed = [r for r, f in RESOLUTIONS.items() if f in ui.forecast_freqs(key)]
 if allowed and st.session_state.get("tr_freq") not in allowed:
     st.session_state["tr_freq"] = allowed[-1]
 if len(allowed) == 1:
     resolution = allowed[0]
     c3.markdown(f"Resolution: **{resolution}**")
 else:
-    resolution = c3.select_slider("Resolution", allowed or list(RESOLUTIONS), key="tr_freq")
-freq, unit = RESOLUTIONS[resolution], T.FREQS[RESOLUTIONS[resolution]][0]
-horizon = c4.slider(f"Horizon ({unit}s)", 1, 52, key="tr_horizon")
+    resolution = c3.select_slider("Resolution", allowed or list(RESOLUTIONS), key="tr_freq",
+                                  help=ForecastSettings.spec("freq")["help"])
+freq, unit = RESOLUTIONS[resolution], ui.period_name(RESOLUTIONS[resolution])
+horizon_spec = ForecastSettings.spec("horizon")
+horizon = c4.slider(f"Horizon ({unit}s)", horizon_spec["low"], horizon_spec["high"],
+                    key="tr_horizon", help=horizon_spec["help"])
 h1, h2 = st.columns(2)
-city_list = h1.checkbox("The dataset's own holidays", key="tr_city_holidays",
-                        disabled=not len(ui.dataset().holidays))
-country = COUNTRIES[h2.selectbox("A country's public holidays", list(COUNTRIES),
-                                 key="tr_country")]
-st.caption(f"{crime_count(view.incidents):,} crimes - {ui.md(ui.current_filters().describe())}.")
+city_list = h1.checkbox(ForecastSettings.spec("city_holidays")["label"], key="tr_city_holidays",
+                        disabled=not len(view.holidays),
+                        help=ForecastSettings.spec("city_holidays")["help"])
+country = ui.COUNTRIES[h2.selectbox(ForecastSettings.spec("country")["label"],
+                                    list(ui.COUNTRIES), key="tr_country",
+                                    help=ForecastSettings.spec("country")["help"])]
+st.caption(f"{view.crimes:,} crimes - {ui.md(ui.current_filters().describe())}.")
 if precision == "month":
     st.info("This data is dated to the month only, so counts and forecasts are monthly.")
+settings = ForecastSettings(freq=freq, horizon=horizon, city_holidays=city_list, country=country)
+one = settings if series == ui.ALL_SERIES else settings.replace(by=by, series=series)
 try:
-    result = forecast_one(key, by, series, freq, horizon, city_list, country)
+    result = ui.forecast_for(key, one)
 except CrimekitError as exc:
     result = exc
-forecast_verdict(None if isinstance(result, CrimekitError) else result[1].summary.iloc[0], unit)
+forecast_verdict(result)
 
 over_time_section(key, by, freq, unit)
 patterns_section(key, by, series, precision)
-forecast_section(key, by, series, freq, unit, horizon, result)
-all_series_section(key, by, split, freq, unit, horizon, city_list, country)
+forecast_section(series, unit, horizon, result)
+all_series_section(key, by, split, unit, settings.replace(by=by))
 alerts_section(key, city_list, country)

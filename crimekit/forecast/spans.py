@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from crimekit.forecast.series import SEASON
+
 #: Half-width (periods) of the windows either side of a candidate jump.
 WINDOW = {"D": 56, "W": 52, "M": 12}
 #: Fewest periods on each side of a jump.
@@ -45,7 +47,6 @@ MIN_RATIO = 1.35
 #: A jump up by this factor or more (or from nothing) is where consistent recording starts.
 START_RATIO = 3.0
 MAX_JUMPS = 3
-SEASON_LENGTH = {"D": 7, "W": 52, "M": 12}
 #: Floor of the noise on the square-root scale (a Poisson count's sd there is about 0.5).
 MIN_NOISE = 0.5
 
@@ -165,7 +166,7 @@ def _scan(z, lo, hi, w, wmin, sigma):
 def season_position(ds, freq: str, n: int) -> np.ndarray:
     """Each period's place in its season: week of the year (0-51), month (0-11) or weekday."""
     if ds is None:
-        return np.arange(n) % SEASON_LENGTH[freq]
+        return np.arange(n) % SEASON[freq]
     ds = pd.DatetimeIndex(ds)
     if freq == "M":
         return ds.month.to_numpy() - 1
@@ -178,7 +179,7 @@ def rough_season(y, pos, freq: str) -> np.ndarray:
     """A rough multiplicative season per period (1 = average): counts over their centred
     moving average, summed per season position (robust to small counts, shrunk to 1)."""
     y = np.asarray(y, float)
-    m = SEASON_LENGTH[freq]
+    m = SEASON[freq]
     if len(y) < 2 * m:
         return np.ones(len(y))
     kernel = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m

@@ -1,18 +1,19 @@
 """A robust forecast: a few different methods, combined by each series' own backtest.
 
-:func:`combined_forecast` takes a :func:`crimekit.forecast.series_table` (one or many aligned
-series) and, for every series,
+:func:`combined_forecast` takes a series table (``series, ds, y``, see
+:mod:`crimekit.forecast.series`: one or many aligned series) and, for every series,
 
-1. finds the span to learn from (:mod:`crimekit.spans`): what is left out before consistent
-   recording starts, and the level shifts the earlier periods are scaled across;
-2. forecasts it with the fast statistical methods (:mod:`crimekit.forecast_methods`) and, for a
-   few series, Prophet (with holidays; too slow for a panel, so it runs only when there are at
+1. finds the span to learn from (:mod:`crimekit.forecast.spans`): what is left out before
+   consistent recording starts, and the level shifts the earlier periods are scaled across;
+2. forecasts it with the fast statistical methods (:mod:`crimekit.forecast.methods`) and, for
+   a few series, Prophet (with holidays; too slow for a panel, so it runs only when there are at
    most PROPHET_MAX_SERIES series);
 3. backtests every method from rolling origins inside the history (the same horizon, origins
    every ORIGIN_STEP periods, at most MAX_ORIGINS), and weights the methods by the inverse of
-   their squared backtest MAE, shrunk towards equal weights by the number of origins (equal
-   weights below MIN_ORIGINS); in a panel a series' weights are also pulled towards the
-   panel's (a series with few crimes has a backtest too noisy to trust on its own);
+   their backtest MAE to the 4th power (:mod:`crimekit.forecast.weighting`), shrunk towards
+   equal weights by the number of origins (equal weights below MIN_ORIGINS); in a panel a
+   series' weights are also pulled towards the panel's (a series with few crimes has a
+   backtest too noisy to trust on its own);
 4. keeps the combination unless seasonal naive did better on the backtest (then seasonal naive
    is the forecast, and it says so);
 5. draws the 80% band from the backtest errors of what it forecasts with: conformal quantiles
@@ -20,10 +21,10 @@ series) and, for every series,
    in a panel, pooled over the series);
 6. issues as ``yhat`` the median count of a Poisson with the combination's mean (the point
    forecast mean absolute error rewards, as ``yhat`` is Prophet's median in
-   :mod:`crimekit.forecast`); ``expected`` keeps the mean, which the weights, the backtest
-   and the band are about. For a few crimes a period this matters (a mean of 0.6 is a median
-   of 0; on the 2,700-series monthly panel of bench_forecast.py, MAE relative to seasonal
-   naive 0.737 against 0.778 for the mean); for tens of crimes it is a rounding.
+   :mod:`crimekit.forecast.prophet`); ``expected`` keeps the mean, which the weights, the
+   backtest and the band are about. For a few crimes a period this matters (a mean of 0.6 is
+   a median of 0; on the 2,700-series monthly panel of bench_forecast.py, MAE relative to
+   seasonal naive 0.737 against 0.778 for the mean); for tens of crimes it is a rounding.
 
 Weights are convex, so on its own backtest the combination's MAE is never above its worst
 component's.
@@ -35,18 +36,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import pdtr
 
-from crimekit import forecast_methods as FM
+import crimekit.forecast.methods as FM
 from crimekit.errors import UnusableInputError
-from crimekit.spans import learning_span
+from crimekit.forecast.parallel import run_parallel
+from crimekit.forecast.prophet import prophet_median
+from crimekit.forecast.series import SEASON, future_starts
+from crimekit.forecast.spans import learning_span
+from crimekit.forecast.weighting import (MIN_ORIGINS, bands, mean_error, median_count,
+                                         method_weights, stacked_weights, weighted_mean)
 
 PROPHET = "prophet"
 PROPHET_MAX_SERIES = 8
 ORIGIN_STEP = {"D": 28, "W": 13, "M": 3}
 MAX_ORIGINS = 10
 MAX_PROPHET_ORIGINS = 6
-MIN_ORIGINS = 2
 #: Shortest history (periods) a backtest origin needs: a season and a half.
 MIN_TRAIN = {"D": 56, "W": 78, "M": 18}
 #: In a panel, a series' own weights count as much as the panel's at this many crimes.
@@ -55,12 +59,6 @@ UNITS = {"D": "day", "W": "week", "M": "month"}
 #: In a panel, a series switches to seasonal naive (when it beat the combination on its own
 #: backtest) only with at least this many crimes in that backtest; fewer is a coin toss.
 NAIVE_CHOICE_CRIMES = 500.0
-#: Weights are proportional to backtest MAE to this power (inverse).
-WEIGHT_POWER = 4.0
-#: The inner backtest's errors come from levelled history and weights fitted on it, so they
-#: run a little small out of sample: the band's quantiles are taken this much further out
-#: (a panel's band pools many series' errors, and is not widened).
-BAND_WIDEN = 0.05
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,8 @@ class CombinedForecast:
 
     Attributes
     ----------
-    forecast : ``series, ds, yhat, yhat_lower, yhat_upper, expected, method, reason``.
+    forecast : ``series, ds, yhat, low, high, expected, method, reason`` (``low``/``high``:
+        the 80% band).
     components : ``series, ds, method, yhat``: every method's own forecast.
     summary : one row per series: the span learned from, the weights, the backtest's relative
         errors (MAE over seasonal naive's) per method and for the forecast, MASE, band
@@ -93,30 +92,15 @@ def backtest_origins(T: int, horizon: int, freq: str, most: int = MAX_ORIGINS) -
     return out[:most]
 
 
-def _prophet_one(ds, y, horizon, freq, holidays):
-    """Prophet's median forecast (log1p scale, the settings of CountForecaster)."""
-    from crimekit.forecast import CountForecaster, fallback_reason, quiet
-    if fallback_reason(y, freq):
-        return np.full(horizon, np.nan)
-    cf = CountForecaster(freq=freq, holidays=holidays, calibrate=False)
-    cf._check_settings()
-    model = cf._prophet(pd.DataFrame({"ds": ds, "y": y}), samples=0)
-    future = FM.future_starts(ds[-1], horizon, freq)
-    with quiet():
-        pred = model.predict(cf._frame(pd.DataFrame({"ds": future})))
-    return np.clip(cf._backward(pred["yhat"].to_numpy()), 0, None)
-
-
-def _prophet_jobs(Y, starts, ds, cuts, horizon, freq, holidays, n_jobs, progress):
-    """Prophet for every (series, cut): {(i, cut): forecast}."""
-    from crimekit.forecast import run_parallel
+def prophet_forecasts(Y, starts, ds, cuts, horizon, freq, holidays, n_jobs, progress):
+    """Prophet's median forecast for every (series, cut): {(i, cut): forecast}."""
     jobs, keys = [], []
     for i in range(len(Y)):
         for cut in cuts:
-            if cut - starts[i] >= FM.SEASON[freq] // 2:
+            if cut - starts[i] >= SEASON[freq] // 2:
                 keys.append((i, cut))
                 jobs.append((ds[starts[i]:cut], Y[i, starts[i]:cut], horizon, freq, holidays))
-    done = run_parallel(_prophet_one, jobs, n_jobs, progress)
+    done = run_parallel(prophet_median, jobs, n_jobs, progress)
     return dict(zip(keys, done))
 
 
@@ -124,84 +108,13 @@ def _forecasts_at(Y, starts, ds, cut, horizon, freq, pooled, prophet):
     """Every method's forecast from the first ``cut`` periods: {method: (series, horizon)}."""
     sub_start = np.minimum(starts, cut - 1)
     out = FM.fast_forecasts(Y[:, :cut], sub_start, ds[:cut], freq, horizon, pooled=pooled)
-    short = (cut - starts) < FM.SEASON[freq]
+    short = (cut - starts) < SEASON[freq]
     for name in out:
         out[name][short] = np.nan if name != "level x season" else out[name][short]
     if prophet is not None:
         out[PROPHET] = np.vstack([prophet.get((i, cut), np.full(horizon, np.nan))
                                   for i in range(len(Y))])
     return out
-
-
-def _weights(mae, available, n_origins, pooled_weights=None, own_share=None):
-    """Inverse squared MAE weights per series (rows) over the methods ``available`` to it,
-    shrunk to equal weights by the number of origins (equal below MIN_ORIGINS)."""
-    ok = np.isfinite(mae) & available
-    inv = np.where(ok, 1.0 / np.maximum(np.where(ok, mae, 1.0), 1e-9) ** WEIGHT_POWER, 0.0)
-    raw = inv / np.maximum(inv.sum(1, keepdims=True), 1e-12)
-    equal = available / np.maximum(available.sum(1, keepdims=True), 1)
-    n_origins = np.where(ok.any(1), n_origins, 0)
-    lam = (n_origins / (n_origins + 2.0))[:, None]
-    lam = np.where(n_origins[:, None] < MIN_ORIGINS, 0.0, lam)
-    w = lam * raw + (1 - lam) * equal
-    if pooled_weights is not None:
-        share = own_share[:, None]
-        w = share * w + (1 - share) * np.where(available, pooled_weights[None, :], 0.0)
-        w = w / np.maximum(w.sum(1, keepdims=True), 1e-12)
-    return w
-
-
-def stacked_weights(forecasts, actual, iterations: int = 300, most: int = 60000, seed: int = 0):
-    """Convex weights (summing to 1) that minimise the pooled backtest MAE of the weighted
-    mean of ``forecasts`` (arrays like ``actual``; points where any is missing are left out),
-    by exponentiated subgradient descent on at most ``most`` sampled points. A single method
-    is a corner of the simplex, so the result is never worse than the best single method on
-    these points (up to the search's tolerance)."""
-    X = np.stack([f.ravel() for f in forecasts], axis=1)
-    y = np.asarray(actual, float).ravel()
-    keep = np.isfinite(y) & np.isfinite(X).all(1)
-    X, y = X[keep], y[keep]
-    M = X.shape[1]
-    if not len(y):
-        return np.full(M, 1.0 / M)
-    if len(y) > most:
-        pick = np.random.default_rng(seed).choice(len(y), most, replace=False)
-        X, y = X[pick], y[pick]
-    scale = max(float(np.mean(np.abs(y - X.mean(1)))), 1e-9)
-    w = np.full(M, 1.0 / M)
-    best, best_w = np.inf, w
-    for it in range(iterations):
-        r = X @ w - y
-        loss = float(np.mean(np.abs(r)))
-        if loss < best:
-            best, best_w = loss, w
-        g = (np.sign(r)[:, None] * X).mean(0) / scale
-        w = w * np.exp(-0.5 / np.sqrt(it + 1) * g)
-        w = w / w.sum()
-    for j in range(M):  # the corners: a single method
-        loss = float(np.mean(np.abs(X[:, j] - y)))
-        if loss < best:
-            best, best_w = loss, np.eye(M)[j]
-    return best_w
-
-
-def _conformal(errors, yhat, steps, horizon, interval, widen=BAND_WIDEN):
-    """Band offsets (low, high) per step from backtest errors normalised by sqrt(forecast)."""
-    a = (1 - min(interval + widen, 0.99)) / 2
-    norm = errors / np.sqrt(np.maximum(yhat, 0.5))
-    low, high = np.zeros(horizon), np.zeros(horizon)
-    reach = max(1, horizon // 6)
-    for k in range(1, horizon + 1):
-        near = norm[(np.abs(steps - k) <= reach) & np.isfinite(norm)]
-        if len(near) < 10:
-            near = norm[np.isfinite(norm)]
-        if not len(near):
-            low[k - 1], high[k - 1] = -1.28, 1.28  # Poisson-like, nothing to learn from
-            continue
-        n = len(near)
-        qa, qb = max(a - a / (n + 1), 0.0), min(1 - a + a / (n + 1), 1.0)
-        low[k - 1], high[k - 1] = np.quantile(near, qa), np.quantile(near, qb)
-    return np.minimum(low, 0), np.maximum(high, 0)
 
 
 def combined_forecast(table: pd.DataFrame, freq: str = "W", horizon: int = 8, *,
@@ -225,7 +138,7 @@ def combined_forecast(table: pd.DataFrame, freq: str = "W", horizon: int = 8, *,
     pooled = n > 1
     prophet_fc = None
     if use_prophet:
-        prophet_fc = _prophet_jobs(Y, starts, ds, origins + [T], horizon, freq, holidays,
+        prophet_fc = prophet_forecasts(Y, starts, ds, origins + [T], horizon, freq, holidays,
                                    n_jobs, progress)
     # --- every method from every origin: arrays (series, origin, step) ---
     J, H = len(origins), horizon
@@ -246,7 +159,7 @@ def combined_forecast(table: pd.DataFrame, freq: str = "W", horizon: int = 8, *,
     known = np.isfinite(A)
     available = np.column_stack([np.isfinite(final[m][:, 0]) for m in methods])
     err = {m: np.abs(A - F[m]) for m in every}
-    mae = np.column_stack([_mean(err[m]) for m in methods])
+    mae = np.column_stack([mean_error(err[m]) for m in methods])
     mae = np.where(available & np.column_stack(
         [~(known & ~np.isfinite(F[m])).any((1, 2)) for m in methods]), mae, np.nan)
     n_orig = known[:, :, 0].sum(1)
@@ -255,27 +168,27 @@ def combined_forecast(table: pd.DataFrame, freq: str = "W", horizon: int = 8, *,
     if pooled and known.any():
         pooled_w = stacked_weights([F[m] for m in methods], A)
         own = crimes / (crimes + OWN_WEIGHT_CRIMES)
-    W = _weights(mae, available, n_orig, pooled_w, own)
+    W = method_weights(mae, available, n_orig, pooled_w, own)
     # --- the combination, its backtest, and its choice against seasonal naive ---
-    C = _combine([F[m] for m in methods], W[:, None, None, :])
-    yhat = _combine([final[m] for m in methods], W[:, None, :])
-    comb_mae, naive_mae = _mean(np.abs(A - C)), _mean(err[FM.BENCHMARK])
+    C = weighted_mean([F[m] for m in methods], W[:, None, None, :])
+    yhat = weighted_mean([final[m] for m in methods], W[:, None, :])
+    comb_mae, naive_mae = mean_error(np.abs(A - C)), mean_error(err[FM.BENCHMARK])
     naive_wins = (n_orig >= MIN_ORIGINS) & (naive_mae < comb_mae) & (
         (crimes >= NAIVE_CHOICE_CRIMES) | (n == 1))
     chosen = np.where(naive_wins, FM.BENCHMARK, "combination")
     yhat = np.where(naive_wins[:, None], final[FM.BENCHMARK], yhat)
     B = np.where(naive_wins[:, None, None], F[FM.BENCHMARK], C)  # what each series forecasts by
-    lows, highs, cover = _bands(A, B, yhat, naive_wins, pooled, interval)
+    lows, highs, cover = bands(A, B, yhat, naive_wins, pooled, interval)
     expected = np.clip(yhat, 0, None)
     yhat = median_count(expected)
     lows = np.minimum(np.clip(lows, 0, None), yhat)
     highs = np.maximum(highs, yhat)
     summary = _summary(names, spans, freq, methods, W, mae, n_orig, naive_mae, comb_mae, chosen,
                        A, B, Y, starts, expected, lows, highs, cover)
-    fut = FM.future_starts(ds[-1], H, freq)
+    fut = future_starts(ds[-1], H, freq)
     forecast = pd.DataFrame({
         "series": np.repeat(names, H), "ds": np.tile(fut, n), "yhat": yhat.ravel(),
-        "yhat_lower": lows.ravel(), "yhat_upper": highs.ravel(), "expected": expected.ravel(),
+        "low": lows.ravel(), "high": highs.ravel(), "expected": expected.ravel(),
         "method": np.repeat(chosen, H),
         "reason": np.repeat([s.describe(UNITS[freq]) for s in spans], H)})
     components = pd.concat([pd.DataFrame({"series": np.repeat(names, H),
@@ -293,70 +206,11 @@ def combined_forecast(table: pd.DataFrame, freq: str = "W", horizon: int = 8, *,
     return CombinedForecast(forecast, components, summary, points, tuple(methods))
 
 
-def median_count(mean):
-    """The median of a Poisson count with this mean (elementwise): the point forecast mean
-    absolute error rewards. A mean of 0.5 crimes gives 0, 30.4 gives 30, an integer itself.
-    It lies in [mean - ln 2, mean + 1/3) (Choi 1994), so one of two integers."""
-    mean = np.clip(np.nan_to_num(np.asarray(mean, float)), 0, None)
-    low = np.maximum(np.ceil(mean - np.log(2)), 0.0)
-    return np.where(pdtr(low, mean) >= 0.5, low, low + 1)
-
-
-def _mean(e):
-    """Mean over the last two axes, ignoring NaN (NaN when nothing is known)."""
-    known = np.isfinite(e)
-    return np.where(known.any((-2, -1)), np.nansum(e, axis=(-2, -1))
-                    / np.maximum(known.sum((-2, -1)), 1), np.nan)
-
-
-def _combine(forecasts, w):
-    """Weighted mean of method forecasts (last axis of ``w``), ignoring missing ones."""
-    stack = np.stack(forecasts, axis=-1)
-    ok = np.isfinite(stack)
-    wt = np.where(ok, w, 0.0)
-    with np.errstate(invalid="ignore"):
-        out = (np.where(ok, stack, 0.0) * wt).sum(-1) / wt.sum(-1)
-    return out
-
-
-def _bands(A, B, yhat, naive_wins, pooled, interval):
-    """(low, high) per series and step, and the leave-one-origin-out coverage per series."""
-    n, J, H = A.shape
-    lows, highs = np.zeros((n, H)), np.zeros((n, H))
-    steps = np.broadcast_to(np.arange(1, H + 1), A.shape)
-    groups = [naive_wins, ~naive_wins] if pooled else [np.ones(n, bool)]
-    hits, seen = np.zeros(n), np.zeros(n)
-    widen = 0.0 if pooled else BAND_WIDEN
-    for g in groups:
-        if not g.any():
-            continue
-        e, f, k = (A - B)[g], B[g], steps[g]
-        low, high = _conformal(e.ravel(), f.ravel(), k.ravel(), H, interval, widen)
-        root = np.sqrt(np.maximum(yhat[g], 0.5))
-        lows[g], highs[g] = yhat[g] + low * root, yhat[g] + high * root
-        for j in range(J):
-            one = np.isfinite(e[:, j, :])
-            if not one.any():
-                continue
-            rest = np.ones(J, bool)
-            rest[j] = False
-            lo, hi = _conformal(e[:, rest].ravel(), f[:, rest].ravel(), k[:, rest].ravel(), H,
-                                interval, widen)
-            r = np.sqrt(np.maximum(f[:, j, :], 0.5))
-            inside = (e[:, j, :] >= lo * r) & (e[:, j, :] <= hi * r) & one
-            idx = np.flatnonzero(g)
-            hits[idx] += inside.sum(1)
-            seen[idx] += one.sum(1)
-    cover = np.where(seen > 0, hits / np.maximum(seen, 1), np.nan)
-    cover[(np.isfinite(A[:, :, 0]).sum(1)) < 2] = np.nan
-    return lows, highs, cover
-
-
 def trimmed(result: CombinedForecast, horizon: int) -> CombinedForecast:
     """``result`` with only the last ``horizon`` forecast periods of each series (when the
     first periods after the history are not asked for)."""
     def tail(df):
-        return df.groupby(["series", "method"] if "yhat_lower" not in df else "series",
+        return df.groupby(["series", "method"] if "low" not in df else "series",
                           sort=False).tail(horizon).reset_index(drop=True)
     return CombinedForecast(tail(result.forecast), tail(result.components), result.summary,
                             result.backtest, result.methods)
@@ -365,8 +219,8 @@ def trimmed(result: CombinedForecast, horizon: int) -> CombinedForecast:
 def _summary(names, spans, freq, methods, W, mae, n_orig, naive_mae, comb_mae, chosen, A, B,
              Y, starts, yhat, lows, highs, cover):
     """One row per series: span, weights, backtest, problems."""
-    unit, m = UNITS[freq], FM.SEASON[freq]
-    fc_mae = _mean(np.abs(A - B))
+    unit, m = UNITS[freq], SEASON[freq]
+    fc_mae = mean_error(np.abs(A - B))
     rows = []
     for i, name in enumerate(names):
         span = spans[i]
@@ -386,6 +240,7 @@ def _summary(names, spans, freq, methods, W, mae, n_orig, naive_mae, comb_mae, c
             row[f"relative_error {meth}"] = e / nv
         row["mae"], row["naive_mae"] = fc_mae[i], naive_mae[i]
         row["mase"] = fc_mae[i] / scale if np.isfinite(scale) and scale > 0 else np.nan
+        row["naive_mase"] = naive_mae[i] / scale if np.isfinite(scale) and scale > 0 else np.nan
         row["coverage"] = cover[i]
         width = np.median(highs[i] - lows[i])
         row["band_ratio"] = float(width / max(np.median(yhat[i]), 1e-9))
@@ -412,4 +267,4 @@ def data_problem(mase: float, band_ratio: float, unit: str = "week") -> str:
 
 
 __all__ = ["CombinedForecast", "backtest_origins", "combined_forecast", "data_problem",
-           "median_count", "trimmed"]
+           "trimmed"]

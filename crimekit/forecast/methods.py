@@ -1,9 +1,9 @@
 """Fast statistical forecasts of many aligned count series at once (a panel is a matrix).
 
 Every method takes ``Y`` (series x periods, the counts a model may learn from), ``start`` (the
-first period each series learns from, see :mod:`crimekit.spans`; earlier values are ignored),
-the period starts ``ds`` and returns the next ``horizon`` periods for every series. They work
-on the multiplicative season of :func:`fit_season` (one per series, shrunk to the panel's
+first period each series learns from, see :mod:`crimekit.forecast.spans`; earlier values are
+ignored), the period starts ``ds`` and returns the next ``horizon`` periods for every series.
+They work on the multiplicative season of :func:`fit_season` (one per series, shrunk to the panel's
 shared season when a series has few crimes), so 2,700 monthly series take well under a second.
 
 - ``seasonal naive``: the same period one season earlier (the benchmark).
@@ -51,9 +51,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crimekit.periods import next_period
+from crimekit.forecast.series import SEASON, future_starts
 
-SEASON = {"D": 7, "W": 52, "M": 12}
 FAST_METHODS = ("seasonal naive 3y", "level x season", "damped trend", "theta")
 BENCHMARK = "seasonal naive"
 #: Prior strength (in crimes) pulling a series' season to the shared one (or to none).
@@ -63,15 +62,6 @@ YEARLY_ORDER = {"W": 4, "D": 3}
 _SES_GRID = np.array([0.02, 0.05, 0.1, 0.2, 0.3, 0.5])
 _HOLT_GRID = np.array([(a, b, p) for a in (0.05, 0.1, 0.2, 0.4) for b in (0.02, 0.1)
                        for p in (0.8, 0.9, 0.98)])
-
-
-def future_starts(last, horizon: int, freq: str) -> pd.DatetimeIndex:
-    """The ``horizon`` period starts after period ``last``."""
-    out, cur = [], pd.Timestamp(last)
-    for _ in range(horizon):
-        cur = next_period(cur, freq)
-        out.append(cur)
-    return pd.DatetimeIndex(out)
 
 
 def season_design(ds, freq: str) -> np.ndarray:
@@ -276,6 +266,6 @@ def fast_forecasts(Y, start, ds, freq: str, horizon: int, pooled: bool = True) -
     return out
 
 
-__all__ = ["BENCHMARK", "FAST_METHODS", "SEASON", "damped_trend", "fast_forecasts",
-           "fit_season", "future_starts", "level_x_season", "season_design", "seasonal_naive",
+__all__ = ["BENCHMARK", "FAST_METHODS", "damped_trend", "fast_forecasts",
+           "fit_season", "level_x_season", "season_design", "seasonal_naive",
            "theta"]
