@@ -172,7 +172,7 @@ def _as_units(units, unit):
 def _placed(dataset, unit, grid, cell_size):
     """Dated incidents with their place in ``_unit``, every place, and the grid (cells)."""
     if unit == "beat":
-        from crimekit.patrol_risk import beats_of, located_incidents
+        from crimekit.patrol.risk import beats_of, located_incidents
         inc = located_incidents(dataset)
         return inc.assign(_unit=inc["beat"].astype(str)), beats_of(dataset), None
     from crimekit.spatial import grid_for
@@ -346,7 +346,7 @@ def top_cells_before(dataset, grid, start, n: int = 10, weeks: int = 13, distric
 
 def busiest_beats_before(dataset, start, n: int = 3, weeks: int = 13) -> list:
     """The ``n`` beats with the most crime in the ``weeks`` before ``start``."""
-    from crimekit.patrol_risk import located_incidents
+    from crimekit.patrol.risk import located_incidents
     start = pd.Timestamp(start)
     inc = located_incidents(dataset)
     inc = inc[(inc["occurred_at"] < start) & (inc["occurred_at"] >= start - pd.Timedelta(
