@@ -10,7 +10,7 @@
   :func:`crimekit.overview.rise_p_value`, Holm-corrected for testing many heads at once; "not
   comparable" when the data does not cover both windows (monthly data: last month against
   the one before);
-- the patrol plan per shift (:mod:`crimekit.patrol`), with the changes from today's
+- the patrol plan per shift (:func:`crimekit.patrol.plan_patrols`), with the changes from today's
   deployment when duty logs exist;
 - how accurate each of these has been, one line each, from their backtests;
 - the plain limits note.
@@ -42,8 +42,8 @@ LIMITS = ("These figures learn from recorded crime, which reflects where police 
 @dataclass(frozen=True)
 class BriefingSettings:
     """What a briefing covers. ``officers``: per shift (see
-    :func:`crimekit.patrol.officers_per_shift`); None = today's strength from the duty logs,
-    else two per beat."""
+    :func:`crimekit.patrol.solver.officers_per_shift`); None = today's strength from the duty
+    logs, else two per beat."""
 
     district: str | None = None
     officers: object = None
@@ -339,28 +339,23 @@ def holm(p) -> np.ndarray:
 
 
 def _plan(view, settings, notes, accuracy):
-    """(plan per shift, a note, beats with planned officers per day for the map, the risk per
-    beat and shift)."""
-    from crimekit import patrol
-    from crimekit.patrol_risk import beat_shift_risk
+    """(plan per shift, a note, beats with planned officers per day for the map, the plan's
+    risk per beat and shift), from :func:`crimekit.patrol.plan_patrols` as the app plans."""
+    from crimekit.patrol import (PlanSettings, backtest_patrols, inputs_for, officers_per_shift,
+                                 plan_patrols)
     empty = pd.DataFrame(columns=["shift", "officers", "covered", "changes"])
     if data_precision(view.incidents) != "hour":
         return empty, ("No plan per shift: this data has no times of day, so crime cannot be "
                        "split into shifts."), None, None
     try:
-        risk = beat_shift_risk(view)
-        current = patrol.current_deployment(view.patrols)
-        n_beats = risk["beat"].nunique()
-        officers = (patrol.officers_per_shift(settings.officers, "the briefing")
-                    if settings.officers is not None else
-                    patrol.totals_per_shift(current) if len(current) else
-                    {s: 2 * n_beats for s in SHIFTS})
-        minimum = 1 if min(officers.values()) >= n_beats else 0
-        plan = patrol.plan_patrols(risk, officers, min_per_beat=minimum,
-                                   current=current if len(current) else None)
+        officers = (None if settings.officers is None else
+                    tuple(officers_per_shift(settings.officers, "the briefing").values()))
+        plan_settings = PlanSettings(officers=officers)
+        inputs = inputs_for(view, plan_settings)
+        result = plan_patrols(view, plan_settings, inputs=inputs)
     except CrimekitError as exc:
         return empty, f"No plan: {exc}", None, None
-    t = plan.table
+    t = result.table
     rows = []
     for shift in SHIFTS:
         part = t[t["shift"] == shift]
@@ -368,23 +363,24 @@ def _plan(view, settings, notes, accuracy):
             continue
         rows.append({"shift": shift, "officers": int(part["officers"].sum()),
                      "covered": float(part["covered"].sum() / max(part["risk"].sum(), 1e-9)),
-                     "changes": _changes(part, bool(len(current)))})
-    source = ("today's strength from the duty logs" if settings.officers is None and len(current)
-              else "as given" if settings.officers is not None else "two per beat (no duty logs)")
-    note = (f"{patrol.headline(plan)} Officers per shift: {source}; at least {minimum} per beat.")
-    if len(current):
+                     "changes": _changes(part, result.has_current)})
+    minimum = result.minimum
+    note = (f"{result.headline} Officers per shift: {result.officers_source}; at least "
+            f"{minimum} per {result.area_unit}.")
+    if result.has_current:
         try:
-            bt = patrol.backtest_plan(view, weeks=4, min_per_beat=minimum)
-            means = bt.groupby("deployment")["covered"].mean()
+            bt = backtest_patrols(view, plan_settings.replace(min_per_beat=minimum),
+                                  inputs=inputs)
             accuracy.append(
-                f"Patrol plan: planned each of the last {bt['week_start'].nunique()} weeks from "
-                f"the data before it, the plan covered {means['plan']:.0%} of the crime that "
-                f"followed, today's deployment {means['current']:.0%}.")
+                f"Patrol plan: planned each of the last {bt.weeks} weeks from "
+                f"the data before it, the plan covered {bt.covered['plan']:.0%} of the crime "
+                f"that followed, today's deployment {bt.covered['current']:.0%}.")
         except CrimekitError:
             pass
     else:
         accuracy.append("Patrol plan: not backtested, as there are no duty logs to compare "
                         "with.")
+    risk = t[["beat", "shift", "risk"]]
     beats = None
     if view.beats is not None:
         per_day = t.groupby("beat")["officers"].sum()

@@ -99,11 +99,11 @@ def test_plan_on_the_demo_city_with_report(city, tmp_path, monkeypatch, capsys):
 
 
 def test_report_escapes_user_text():
-    from crimekit.patrol import plan_patrols
-    from crimekit.report import plan_report_html
+    from crimekit.patrol.report import plan_report_html
+    from crimekit.patrol.solver import solve_plan
     risk = pd.DataFrame({"beat": ["<script>x</script>", "B&1"], "shift": "night",
                          "risk": [2.0, 1.0], "evidence": ["<img src=x>", "ok"]})
-    page = plan_report_html(plan_patrols(risk, {"night": 2}), dataset_name="<b>d</b>")
+    page = plan_report_html(solve_plan(risk, {"night": 2}), dataset_name="<b>d</b>")
     assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert "<img" not in page and "&lt;b&gt;d&lt;/b&gt;" in page and "B&amp;1" in page
 

@@ -64,7 +64,7 @@ def test_maps_overview_and_hotspot_cube_sum_count():
 
 
 def test_patrol_risk_and_backtest_weigh_counts():
-    from crimekit.patrol_risk import beat_shift_risk
+    from crimekit.patrol.risk import beat_shift_risk
     inc = _counted()
     ones = inc.assign(count=1)
     heavy = inc.assign(count=np.where(inc["beat"] == "A", 10, 1))

@@ -10,10 +10,18 @@ import pandas as pd
 import pytest
 
 from crimekit.errors import ParameterError, UnusableInputError
-from crimekit.operations import check_operation, did, top_cells_before
+from crimekit.operations import (OperationSettings, check_operation, did, operation_choices,
+                                 top_cells_before)
 from crimekit.wording import change_words, p_phrase, p_text, range_words
 
 START, END = pd.Timestamp("2025-06-02"), pd.Timestamp("2025-09-01")  # 13 whole weeks
+
+
+def run_check(dataset, places, start, end, *, grid=None, **settings):
+    """check_operation with the operation's places and dates in its OperationSettings."""
+    unit = settings.pop("unit", "beat")
+    return check_operation(dataset, OperationSettings(start=start, end=end, unit=unit,
+                                                      places=places, **settings), grid=grid)
 
 
 def _truth_change(city, beats, controls, before, during, freq="W"):
@@ -57,7 +65,7 @@ def _in_operation(inc, beats, start=START, end=END):
 def test_a_30_percent_cut_is_found(city, steady_beats):
     ds = city.dataset
     treated = _without(ds, _in_operation(ds.incidents, steady_beats), 0.30)
-    check = check_operation(treated, steady_beats, START, END)
+    check = run_check(treated, steady_beats, START, END)
     assert check.freq == "W" and len(check.periods) == 13 and len(check.before) == 52
     e = check.vs_controls
     truth = _truth_change(city, steady_beats, check.controls, check.before, check.periods)
@@ -73,7 +81,7 @@ def test_a_30_percent_cut_is_found(city, steady_beats):
 
 
 def test_no_operation_finds_no_effect(city, steady_beats):
-    check = check_operation(city.dataset, steady_beats, START, END)
+    check = run_check(city.dataset, steady_beats, START, END)
     for e in (check.vs_controls, check.vs_forecast, check.displacement):
         assert e.lower < 0 < e.upper, e
         assert not e.clear
@@ -82,12 +90,12 @@ def test_no_operation_finds_no_effect(city, steady_beats):
 
 def test_crime_pushed_next_door_is_seen(city, steady_beats):
     ds = city.dataset
-    first = check_operation(ds, steady_beats, START, END, forecast=False)
+    first = run_check(ds, steady_beats, START, END, forecast=False)
     nextdoor = ds.incidents[_in_operation(ds.incidents, list(first.neighbours))]
     extra = nextdoor.sample(frac=0.5, random_state=0)
     moved = replace(ds, incidents=pd.concat([ds.incidents, extra], ignore_index=True))
-    check = check_operation(moved, steady_beats, START, END, forecast=False,
-                            controls=first.controls)
+    check = run_check(moved, steady_beats, START, END, forecast=False,
+                     controls=first.controls)
     assert check.displacement.clear and check.displacement.change > 0.3
     assert "crime may have moved next door" in " ".join(check.summary())
 
@@ -100,7 +108,7 @@ def test_month_precision_data_is_checked_by_month(city, steady_beats):
     start, end = pd.Timestamp("2025-03-01"), pd.Timestamp("2025-09-01")
     treated = _without(replace(ds, incidents=monthly), _in_operation(monthly, steady_beats,
                                                                      start, end), 0.30)
-    check = check_operation(treated, steady_beats, start, end)
+    check = run_check(treated, steady_beats, start, end)
     assert check.freq == "M" and len(check.periods) == 6 and len(check.before) == 24
     assert (check.periods.day == 1).all() and (check.before.day == 1).all()
     truth = _truth_change(city, steady_beats, check.controls, check.before, check.periods, "M")
@@ -116,7 +124,7 @@ def test_hot_spot_cells_as_the_operation(city):
     grid = grid_for(ds.incidents, cell_size=250, beats=ds.beats)
     cells = top_cells_before(ds, grid, START, 10)
     assert len(cells) == 10 and all(isinstance(c, int) for c in cells)
-    check = check_operation(ds, cells, START, END, unit="cell", grid=grid, forecast=False)
+    check = run_check(ds, cells, START, END, unit="cell", grid=grid, forecast=False)
     assert set(check.treated) == set(cells)
     assert check.neighbours and not set(check.neighbours) & set(cells)
     assert len(check.controls) == 30
@@ -126,7 +134,7 @@ def test_hot_spot_cells_as_the_operation(city):
 
 def test_beats_without_polygons_use_the_nearest_beats(city, steady_beats):
     ds = replace(city.dataset, beats=None)
-    check = check_operation(ds, steady_beats[:2], START, END, forecast=False)
+    check = run_check(ds, steady_beats[:2], START, END, forecast=False)
     assert 4 <= len(check.neighbours) <= 8
 
 
@@ -143,7 +151,7 @@ def test_did_on_series_with_a_known_answer():
 
 
 def test_the_table_speaks_plainly(city, steady_beats):
-    check = check_operation(city.dataset, steady_beats, START, END, forecast=False)
+    check = run_check(city.dataset, steady_beats, START, END, forecast=False)
     table = check.table()
     assert list(table.columns) == ["Comparison", "Crimes recorded", "Crimes expected", "Change",
                                    "95% range", "Chance?"]
@@ -158,12 +166,12 @@ def test_the_table_speaks_plainly(city, steady_beats):
 ])
 def test_unusable_operations_say_why(city, start, end, error, match):
     with pytest.raises(error, match=match):
-        check_operation(city.dataset, ["C-01"], start, end)
+        run_check(city.dataset, ["C-01"], start, end)
 
 
 def test_unknown_places_are_refused(city):
     with pytest.raises(ParameterError, match="beats of this data"):
-        check_operation(city.dataset, ["nowhere"], START, END)
+        run_check(city.dataset, ["nowhere"], START, END)
 
 
 def test_words():
@@ -179,7 +187,7 @@ def test_defaults_for_the_page(city):
     assert (start, end) == (pd.Timestamp("2025-09-29"), pd.Timestamp("2025-12-29"))
     beats = busiest_beats_before(city.dataset, start, 3)
     assert len(beats) == 3 and beats[0] == "E-02"
-    check = check_operation(city.dataset, beats, start, end, forecast=False)
+    check = run_check(city.dataset, beats, start, end, forecast=False)
     chart = indexed(check)
     before = chart[(chart["phase"] == "before")].groupby("group")["index"].mean()
     assert before.round(6).eq(100).all()
@@ -201,3 +209,39 @@ def test_the_command_prints_the_findings(city, tmp_path, monkeypatch, capsys):
     code = main(["operation", "--data", "demo", "--beats", "nowhere", "--start", "2025-06-02",
                  "--end", "2025-09-01"])
     assert code == 2 and "beats of this data" in capsys.readouterr().err
+
+
+def test_operation_settings_are_checked_and_tidied():
+    s = OperationSettings(start="2025-06-02", end="2025-09-01", unit="cell", places=["12", 7])
+    assert s.start == pd.Timestamp("2025-06-02") and s.places == (12, 7)
+    assert OperationSettings(start="2025-06-02", end="2025-09-01", places="E-02").places == \
+        ("E-02",)
+    with pytest.raises(ParameterError, match="after the start"):
+        OperationSettings(start="2025-06-02", end="2025-05-01")
+    with pytest.raises(ParameterError, match="'start' parameter of OperationSettings must be "
+                                             "a date"):
+        OperationSettings(end="2025-05-01")
+    with pytest.raises(ParameterError, match="'unit' parameter"):
+        OperationSettings(start="2025-06-02", end="2025-09-01", unit="street")
+    with pytest.raises(ParameterError, match="'level' parameter"):
+        OperationSettings(start="2025-06-02", end="2025-09-01", level=1.0)
+
+
+def test_operation_choices_on_the_city(city):
+    choices = operation_choices(city.dataset)
+    assert choices.units == ("beat", "cell") and len(choices.beats) == 110
+    assert choices.busiest[0] == "E-02" and len(choices.busiest) == 3
+    assert (choices.start, choices.last) == (pd.Timestamp("2025-09-29"),
+                                             pd.Timestamp("2025-12-28"))
+    assert choices.first_day <= choices.start <= choices.last <= choices.last_day
+
+
+def test_hot_spots_are_chosen_by_the_check_itself(city):
+    from crimekit.spatial import grid_for
+    ds = city.dataset
+    grid = grid_for(ds.incidents, cell_size=250, beats=ds.beats)
+    settings = OperationSettings(start=START, end=END, unit="cell", hot_spots=10,
+                                 forecast=False)
+    check = check_operation(ds, settings, grid=grid)
+    assert check.treated == tuple(top_cells_before(ds, grid, START, 10))
+    assert check.settings == settings

@@ -63,7 +63,7 @@ def test_station_scope_plans_its_beats_with_its_officers_for_all_crime(city):
     assert "**Station East** (the sidebar's districts): its 10 beats" in text
     assert "The sidebar's crime-head filter (Burglary) does not narrow the plan" in text
     assert "The plan weighs every crime head, each crime counted once." in text
-    from crimekit.patrol import current_deployment, totals_per_shift
+    from crimekit.patrol.deployment import current_deployment, totals_per_shift
     east = set(city.dataset.beats.loc[city.dataset.beats["district"] == "East", "beat"])
     logs = city.dataset.patrols[city.dataset.patrols["beat"].isin(east)]
     officers = totals_per_shift(current_deployment(logs))

@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 
 from crimekit.errors import InfeasiblePlanError, ParameterError
-from crimekit.patrol import (compare_deployments, coverage, current_deployment, dosage,
-                             greedy_allocation, koper_schedule, min_moves, officers_per_shift,
-                             plan_patrols, totals_per_shift, backtest_plan, headline)
-from crimekit.patrol_risk import beat_shift_risk, planning_start, seasonal_index
+from crimekit.patrol.backtest import backtest_plan
+from crimekit.patrol.deployment import (compare_deployments, current_deployment, headline,
+                                        risk_covered, totals_per_shift)
+from crimekit.patrol.dosage import hot_spot_visits, koper_schedule
+from crimekit.patrol.risk import beat_shift_risk, planning_start, seasonal_index
+from crimekit.patrol.solver import greedy_allocation, min_moves, officers_per_shift, solve_plan
 from crimekit.schema import Dataset, conform_incidents
 
 LN2 = math.log(2)  # with k = ln 2 each extra officer covers half of what the previous one did
@@ -35,7 +37,7 @@ def officers_of(plan):
 
 def test_two_beats_hand_checked():
     # A (risk 4): marginals 2, 1, 0.5; B (risk 1): 0.5, 0.25. Two officers: A+A = 3 > A+B = 2.5.
-    plan = plan_patrols(risk_table([4.0, 1.0]), {"night": 2}, effectiveness=LN2)
+    plan = solve_plan(risk_table([4.0, 1.0]), {"night": 2}, effectiveness=LN2)
     assert officers_of(plan) == {"A": 2, "B": 0}
     assert plan.covered == pytest.approx(3.0)
     assert plan.total_risk == pytest.approx(5.0)
@@ -44,36 +46,36 @@ def test_two_beats_hand_checked():
 
 def test_diminishing_returns_spread_officers():
     # Equal risks: 4 officers over 2 beats -> 2 each (1.5 + 1.5 = 3 beats 1.75 + 1 = 2.75).
-    plan = plan_patrols(risk_table([2.0, 2.0]), {"night": 4}, effectiveness=LN2)
+    plan = solve_plan(risk_table([2.0, 2.0]), {"night": 4}, effectiveness=LN2)
     assert officers_of(plan) == {"A": 2, "B": 2}
     assert plan.covered == pytest.approx(3.0)
 
 
 def test_minimum_per_beat_binds():
-    plan = plan_patrols(risk_table([4.0, 1.0]), {"night": 2}, min_per_beat=1, effectiveness=LN2)
+    plan = solve_plan(risk_table([4.0, 1.0]), {"night": 2}, min_per_beat=1, effectiveness=LN2)
     assert officers_of(plan) == {"A": 1, "B": 1}
     assert plan.covered == pytest.approx(2.5)
 
 
 def test_maximum_per_beat_binds():
-    plan = plan_patrols(risk_table([4.0, 1.0, 0.5]), {"night": 3}, max_per_beat=1,
-                        effectiveness=LN2)
+    plan = solve_plan(risk_table([4.0, 1.0, 0.5]), {"night": 3}, max_per_beat=1,
+                      effectiveness=LN2)
     assert officers_of(plan) == {"A": 1, "B": 1, "C": 1}
 
 
 def test_must_cover_binds():
-    plan = plan_patrols(risk_table([10.0, 0.1, 0.2]), {"night": 3}, must_cover=["B"],
-                        effectiveness=LN2)
+    plan = solve_plan(risk_table([10.0, 0.1, 0.2]), {"night": 3}, must_cover=["B"],
+                      effectiveness=LN2)
     assert officers_of(plan) == {"A": 2, "B": 1, "C": 0}
 
 
 def test_change_limit_binds():
     # Unlimited, both officers go to A (2 moves from the current [0, 2]); one move allowed.
     current = current_table([0, 2])
-    free = plan_patrols(risk_table([4.0, 1.0]), {"night": 2}, current=current, effectiveness=LN2)
+    free = solve_plan(risk_table([4.0, 1.0]), {"night": 2}, current=current, effectiveness=LN2)
     assert officers_of(free) == {"A": 2, "B": 0}
-    limited = plan_patrols(risk_table([4.0, 1.0]), {"night": 2}, current=current, max_change=1,
-                           effectiveness=LN2)
+    limited = solve_plan(risk_table([4.0, 1.0]), {"night": 2}, current=current, max_change=1,
+                         effectiveness=LN2)
     assert officers_of(limited) == {"A": 1, "B": 1}
     assert limited.table["change"].clip(lower=0).sum() == 1
     assert limited.table["current"].tolist() == [0, 2]
@@ -81,23 +83,23 @@ def test_change_limit_binds():
 
 def test_fairness_cap_binds():
     # 8 officers / 4 beats = 2 each; cap 1.5x -> at most 3 in any beat.
-    plan = plan_patrols(risk_table([100.0, 1.0, 1.0, 1.0]), {"night": 8}, fair_cap=1.5)
+    plan = solve_plan(risk_table([100.0, 1.0, 1.0, 1.0]), {"night": 8}, fair_cap=1.5)
     got = officers_of(plan)
     assert got["A"] == 3 and sum(got.values()) == 8
-    assert max(officers_of(plan_patrols(risk_table([100.0, 1.0, 1.0, 1.0]),
-                                        {"night": 8})).values()) > 3
+    assert max(officers_of(solve_plan(risk_table([100.0, 1.0, 1.0, 1.0]),
+                                      {"night": 8})).values()) > 3
 
 
 def test_under_patrolled_flags_by_hand():
     # Shares of risk 0.6 / 0.3 / 0.1; of today's officers 0.2 / 0.4 / 0.4: only A is flagged.
     risk = risk_table([6.0, 3.0, 1.0])
-    plan = plan_patrols(risk, {"night": 5}, current=current_table([1, 2, 2]))
+    plan = solve_plan(risk, {"night": 5}, current=current_table([1, 2, 2]))
     assert plan.table["under_patrolled"].tolist() == [True, False, False]
-    assert not plan_patrols(risk, {"night": 5}).table["under_patrolled"].any()  # no duty logs
+    assert not solve_plan(risk, {"night": 5}).table["under_patrolled"].any()  # no duty logs
 
 
 def test_leftover_officers_are_explained():
-    plan = plan_patrols(risk_table([3.0, 2.0, 1.0]), {"night": 5}, max_per_beat=1)
+    plan = solve_plan(risk_table([3.0, 2.0, 1.0]), {"night": 5}, max_per_beat=1)
     assert plan.table["officers"].sum() == 3
     assert plan.notes == ("Night shift: the maximum per beat lets only 3 of the 5 officers be "
                           "posted (3 beats); 2 are left unassigned. Raise the maximum per beat "
@@ -107,7 +109,7 @@ def test_leftover_officers_are_explained():
 def test_inputs_not_mutated_and_all_shifts_planned():
     risk = pd.concat([risk_table([3.0, 1.0], s) for s in ("morning", "evening", "night")])
     before = risk.copy()
-    plan = plan_patrols(risk, "2,3,1")
+    plan = solve_plan(risk, "2,3,1")
     pd.testing.assert_frame_equal(risk, before)
     assert plan.table.groupby("shift")["officers"].sum().to_dict() == \
         {"morning": 2, "evening": 3, "night": 1}
@@ -124,7 +126,7 @@ def brute_force(risk, n, k, lo, hi, current=None, max_change=None):
             continue
         if max_change is not None and sum(max(0, a - c) for a, c in zip(x, current)) > max_change:
             continue
-        value = coverage(risk, x, k).sum()
+        value = risk_covered(risk, x, k).sum()
         best = value if best is None or value > best else best
     return best
 
@@ -148,9 +150,9 @@ def test_lp_optimum_equals_brute_force(seed):
                   current=current_table(list(current)), max_change=max_change)
     if best is None:
         with pytest.raises(InfeasiblePlanError, match="change limit"):
-            plan_patrols(risk_table(list(risk)), {"night": n}, **kwargs)
+            solve_plan(risk_table(list(risk)), {"night": n}, **kwargs)
         return
-    plan = plan_patrols(risk_table(list(risk)), {"night": n}, **kwargs)
+    plan = solve_plan(risk_table(list(risk)), {"night": n}, **kwargs)
     assert plan.table["officers"].sum() == n
     assert plan.covered == pytest.approx(best, rel=1e-9)
 
@@ -158,7 +160,7 @@ def test_lp_optimum_equals_brute_force(seed):
 def test_greedy_matches_brute_force_without_change_limit():
     risk = np.array([5.0, 3.0, 0.5, 2.0])
     got = greedy_allocation(risk, np.zeros(4, int), np.full(4, 6), 6, 0.5)
-    assert coverage(risk, got, 0.5).sum() == pytest.approx(
+    assert risk_covered(risk, got, 0.5).sum() == pytest.approx(
         brute_force(risk, 6, 0.5, [0] * 4, [6] * 4))
 
 
@@ -167,7 +169,7 @@ def test_greedy_matches_brute_force_without_change_limit():
 def test_too_few_officers_for_the_minimum():
     risk = risk_table([1.0] * 110, beats=[f"B{i:03d}" for i in range(110)])
     with pytest.raises(InfeasiblePlanError) as err:
-        plan_patrols(risk, {"night": 150}, min_per_beat=2)
+        solve_plan(risk, {"night": 150}, min_per_beat=2)
     assert str(err.value) == ("Minimum 2 per beat x 110 beats = 220 officers, but only 150 are "
                               "available in the night shift: lower the minimum to 1 or add 70 "
                               "officers.")
@@ -176,36 +178,36 @@ def test_too_few_officers_for_the_minimum():
 def test_too_many_must_cover_beats():
     with pytest.raises(InfeasiblePlanError, match=r"\+ 3 for must-cover beats = 3 officers, but "
                        r"only 2 .* shorten the must-cover list or add 1 officers"):
-        plan_patrols(risk_table([1.0, 1.0, 1.0]), {"night": 2}, must_cover=["A", "B", "C"])
+        solve_plan(risk_table([1.0, 1.0, 1.0]), {"night": 2}, must_cover=["A", "B", "C"])
 
 
 def test_minimum_above_maximum_and_fair_cap():
     with pytest.raises(InfeasiblePlanError, match="at least 3 officer.*the maximum is 2 per beat"):
-        plan_patrols(risk_table([1.0, 1.0]), {"night": 6}, min_per_beat=3, max_per_beat=2)
+        solve_plan(risk_table([1.0, 1.0]), {"night": 6}, min_per_beat=3, max_per_beat=2)
     # floor(0.8 * 7 / 3) = 1 officer per beat allowed, below the minimum of 2
     with pytest.raises(InfeasiblePlanError, match=r"fairness cap of 0.8x the equal share allows "
                        r"at most 1 per beat in the night shift \(7 officers / 3 beats\)"):
-        plan_patrols(risk_table([1.0, 1.0, 1.0]), {"night": 7}, min_per_beat=2, fair_cap=0.8)
+        solve_plan(risk_table([1.0, 1.0, 1.0]), {"night": 7}, min_per_beat=2, fair_cap=0.8)
 
 
 def test_change_limit_too_tight():
     # Five officers where three are today: two must join a beat, and C (current 0) needs one.
     with pytest.raises(InfeasiblePlanError) as err:
-        plan_patrols(risk_table([1.0, 1.0, 1.0]), {"night": 5}, min_per_beat=1,
-                     current=current_table([2, 1, 0]), max_change=1)
+        solve_plan(risk_table([1.0, 1.0, 1.0]), {"night": 5}, min_per_beat=1,
+                   current=current_table([2, 1, 0]), max_change=1)
     assert "need at least 2 officers moved" in str(err.value)
     assert "raise the change limit to 2" in str(err.value)
     assert min_moves(np.array([1, 1, 1]), np.array([5, 5, 5]), np.array([2, 1, 0]), 5) == 2
-    plan = plan_patrols(risk_table([1.0, 1.0, 1.0]), {"night": 5}, min_per_beat=1,
-                        current=current_table([2, 1, 0]), max_change=2)
+    plan = solve_plan(risk_table([1.0, 1.0, 1.0]), {"night": 5}, min_per_beat=1,
+                      current=current_table([2, 1, 0]), max_change=2)
     assert plan.table["change"].clip(lower=0).sum() == 2
 
 
 def test_bad_parameters_name_themselves():
     with pytest.raises(ParameterError, match="'must_cover'.*Got \\['Z'\\]"):
-        plan_patrols(risk_table([1.0]), 1, must_cover=["Z"])
+        solve_plan(risk_table([1.0]), 1, must_cover=["Z"])
     with pytest.raises(ParameterError, match="'max_change'.*current deployment"):
-        plan_patrols(risk_table([1.0]), 1, max_change=3)
+        solve_plan(risk_table([1.0]), 1, max_change=3)
     with pytest.raises(ParameterError, match="'officers'"):
         officers_per_shift("ten")
     with pytest.raises(ParameterError, match="'officers'"):
@@ -261,7 +263,7 @@ def test_risk_matches_the_city_truth(city):
     assert mine.sum() == pytest.approx(truth.sum(), rel=0.15)
     assert np.corrcoef(mine, truth)[0, 1] > 0.9
     # the synthetic city has seasons: the index is a real number near 1, not always 1
-    from crimekit.patrol_risk import located_incidents
+    from crimekit.patrol.risk import located_incidents
     inc = located_incidents(city.dataset)
     index = seasonal_index(inc[inc["occurred_at"] < start], start, start)
     assert 0.7 < index < 1.3 and index != 1.0
@@ -281,7 +283,7 @@ def test_hotspot_risk_source(small_city):
     assert (hot["risk_lower"] <= hot["risk"]).all() and (hot["risk"] <= hot["risk_upper"]).all()
     assert hot["evidence"].equals(mine["evidence"])
     assert np.corrcoef(hot["risk"], mine["risk"])[0, 1] > 0.8
-    plan = plan_patrols(hot, 60, min_per_beat=1)
+    plan = solve_plan(hot, 60, min_per_beat=1)
     assert plan.table.groupby("shift")["officers"].sum().tolist() == [60, 60, 60]
 
 
@@ -292,7 +294,7 @@ def city_plan(city):
     ds = city.dataset
     current = current_deployment(ds.patrols)
     risk = beat_shift_risk(ds)
-    return plan_patrols(risk, totals_per_shift(current), min_per_beat=1, current=current)
+    return solve_plan(risk, totals_per_shift(current), min_per_beat=1, current=current)
 
 
 def test_current_deployment_from_duty_logs(city):
@@ -327,7 +329,7 @@ def test_city_plan_moves_officers_to_under_patrolled_night_beats(city, city_plan
 
 
 def test_dosage_lists_top_cells_with_koper_stops(city, city_plan):
-    spots = dosage(city.dataset, city_plan.table, top=3)
+    spots = hot_spot_visits(city.dataset, city_plan.table, top=3)
     one = spots[(spots["beat"] == "E-02") & (spots["shift"] == "night")]
     assert one["rank"].tolist() == [1, 2, 3]
     assert one["recorded"].is_monotonic_decreasing and one["recorded"].iloc[0] > 5
@@ -357,7 +359,7 @@ def test_backtest_plan_beats_current(city):
 
 
 def test_planning_starts_on_the_next_whole_period_of_each_kind():
-    from crimekit.patrol_risk import planning_start
+    from crimekit.patrol.risk import planning_start
     from crimekit.periods import period_start
     from crimekit.schema import Dataset, conform_incidents
     import pandas as pd

@@ -7,10 +7,10 @@ import pytest
 import shapely
 
 from crimekit.errors import ParameterError, UnusableInputError
-from crimekit.balanced_areas import balanced_areas
-from crimekit.patrol_areas import (available_kinds, build_patrol_areas,
-                                   default_n_areas, plural)
-from crimekit.planning import HeadWeights, default_officers, make_plan, plan_inputs
+from crimekit.patrol import PlanSettings, plan_patrols
+from crimekit.patrol.areas import available_kinds, build_patrol_areas, default_n_areas, plural
+from crimekit.patrol.balanced_areas import balanced_areas
+from crimekit.patrol.inputs import HeadWeights, plan_inputs
 from crimekit.schema import Dataset, conform_incidents, crime_count
 from conftest import SHARED_DATA
 
@@ -44,6 +44,12 @@ def points_city(n=3000, seed=0, districts=True, beats=False):
         inc["beat"] = "B" + (np.floor((lat - 12.9) * 50)).astype(int).astype(str) + \
             (np.floor((lon - 77.5) * 50)).astype(int).astype(str)
     return Dataset("town", conform_incidents(inc))
+
+
+def plan_for(inputs, officers, **limits):
+    """The solved plan for ``inputs`` through the entry point (minimum 0 unless given)."""
+    settings = PlanSettings(officers=officers, **{"min_per_beat": 0, **limits})
+    return plan_patrols(inputs.dataset, settings, inputs=inputs).plan
 
 
 def test_plural():
@@ -92,7 +98,7 @@ def test_districts_only_plans_over_districts_and_counts_every_crime_once():
     assert crime_count(inputs.dataset.incidents) == crime_count(ds.incidents)
     by_area = crime_count(inputs.dataset.incidents, "beat")
     assert by_area.to_dict() == crime_count(ds.incidents, "district").to_dict()
-    plan = make_plan(inputs, 8)
+    plan = plan_for(inputs, 8)
     assert set(plan.table["beat"]) == set(areas.names)
     assert plan.table.groupby("shift")["officers"].sum().tolist() == [8, 8, 8]
 
@@ -158,16 +164,16 @@ def test_station_scope_on_the_city_uses_its_beats_and_its_officers(city):
     assert set(inputs.dataset.incidents["beat"]) <= set(east)
     assert crime_count(inputs.dataset.incidents) == crime_count(
         ds.incidents[ds.incidents["beat"].isin(east)])
-    officers = default_officers(inputs)
+    officers = inputs.default_officers()
     logs = ds.patrols[ds.patrols["beat"].isin(east)]
-    from crimekit.patrol import current_deployment, totals_per_shift
+    from crimekit.patrol.deployment import current_deployment, totals_per_shift
     assert officers == totals_per_shift(current_deployment(logs))
     assert 10 <= officers["night"] < officers["morning"] < 60  # East's strength, not the city's
-    plan = make_plan(inputs, officers, min_per_beat=1)
+    plan = plan_for(inputs, tuple(officers.values()), min_per_beat=1)
     assert sorted(plan.table["beat"].unique()) == east
     assert plan.table.groupby("shift")["officers"].sum().to_dict() == officers
     assert plan.total_risk == pytest.approx(plan.table["risk"].sum())
-    whole = make_plan(plan_inputs(ds, build_patrol_areas(ds)), 300)
+    whole = plan_for(plan_inputs(ds, build_patrol_areas(ds)), 300)
     east_risk = whole.table[whole.table["beat"].isin(east)]["risk"].sum()
     assert plan.total_risk == pytest.approx(east_risk, rel=0.1)  # the station's own share
 
@@ -180,7 +186,7 @@ def test_head_weights_count_heinous_crimes_more_and_say_so(city):
     assert "The plan weighs every crime head, each crime counted once." in plain.notes
     assert any("heinous crimes (" in n and "count 3x" in n for n in heavy.notes)
     inc = plain.dataset.incidents
-    base, weighted = make_plan(plain, 20).total_risk, make_plan(heavy, 20).total_risk
+    base, weighted = plan_for(plain, 20).total_risk, plan_for(heavy, 20).total_risk
     share = inc.loc[inc["heinous"], "count"].sum() / inc["count"].sum()
     assert weighted / base == pytest.approx(1 + 2 * share, rel=0.1)
     only = plan_inputs(ds, areas, heads=HeadWeights(("Burglary",)))
@@ -200,13 +206,13 @@ def test_month_dated_data_is_planned_by_month_without_shifts():
     assert inputs.start == pd.Timestamp("2025-01-01")
     assert inputs.period_words() == "the month of January 2025"
     assert any(n.startswith("Dates are known only to the month") for n in inputs.notes)
-    plan = make_plan(inputs, 6)
+    plan = plan_for(inputs, 6)
     assert list(plan.table["shift"].unique()) == ["all day"]
     assert plan.table["officers"].sum() == 6
     with pytest.raises(ParameterError, match="no times of day"):
-        make_plan(inputs, "3,2,1")
+        plan_for(inputs, (3, 2, 1))
     from crimekit.errors import PrecisionError
-    from crimekit.patrol_risk import beat_shift_risk
+    from crimekit.patrol.risk import beat_shift_risk
     with pytest.raises(PrecisionError, match="known only to the month"):
         beat_shift_risk(inputs.dataset, freq="W")
 
@@ -227,6 +233,6 @@ def test_area_only_calgary_counts_plan_over_the_communities(shared_data):
     inputs = plan_inputs(ds, areas)
     assert inputs.freq == "M" and inputs.shifts == ("all day",)
     assert crime_count(inputs.dataset.incidents) == crime_count(ds.incidents) == 3936
-    plan = make_plan(inputs, 5)
+    plan = plan_for(inputs, 5)
     assert sorted(plan.table["beat"]) == sorted(ds.beats["beat"].astype(str))
     assert plan.total_risk > 0

@@ -21,16 +21,15 @@ def test_the_plan_report_prints_on_a_few_a4_pages(city):
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader
 
-    from crimekit import patrol
     from crimekit.briefing import dataset_title
-    from crimekit.patrol_risk import beat_shift_risk
-    from crimekit.report import plan_report_html
+    from crimekit.patrol import (PlanSettings, hot_spot_visits, inputs_for, plan_patrols,
+                                 plan_report_html)
 
     ds = city.dataset
-    current = patrol.current_deployment(ds.patrols)
-    plan = patrol.plan_patrols(beat_shift_risk(ds), patrol.totals_per_shift(current),
-                               min_per_beat=1, current=current)
-    html = plan_report_html(plan, dosage=patrol.dosage(ds, plan.table),
+    settings = PlanSettings(min_per_beat=1)  # today's officers from the duty logs
+    inputs = inputs_for(ds, settings)
+    result = plan_patrols(ds, settings, inputs=inputs)
+    html = plan_report_html(result, visits=hot_spot_visits(inputs.dataset, result.table),
                             dataset_name=dataset_title(ds))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)

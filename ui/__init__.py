@@ -10,8 +10,8 @@ analysis: every number it returns comes from crimekit.
 - :mod:`ui.sidebar`: the dataset choice and global filters, mirrored into the URL;
 - :mod:`ui.widgets`: escaping, downloads, uploads, plain tables, the limits note;
 - :mod:`ui.progress`: progress bars around cached calls;
-- :mod:`ui.hotspots`, :mod:`ui.forecasts`, :mod:`ui.patrol`, :mod:`ui.profiles`,
-  :mod:`ui.briefing`: the cached calls the pages share.
+- :mod:`ui.hotspots`, :mod:`ui.forecasts`, :mod:`ui.patrol`, :mod:`ui.operations`,
+  :mod:`ui.profiles`, :mod:`ui.briefing`: the cached calls the pages share.
 """
 
 from ui.data import DEMO, DEMO_SEED, demo_city, store, stored_names, store_version, load_dataset, dataset, recording, current_filters, view_key, view_of, current_view, grid, all_heads_key  # noqa: F401
@@ -21,7 +21,8 @@ from ui.widgets import LIMITS_NOTE, scrub, message, md, log_run_time, download, 
 from ui.progress import with_progress  # noqa: F401
 from ui.hotspots import HOTSPOT_DEFAULTS, FAST_MODELS, hotspot_cube, hotspot_model, hotspot_risk, FREQ_WORD, area_ranking, joined_backtests, hotspot_verdict, best_fast_model, hotspot_backtest, crime_type_accuracy  # noqa: F401
 from ui.forecasts import ALL_SERIES, WEEKDAYS, MONTHS, COUNTRIES, period_name, series_incidents, series_choices, forecast_freqs, counts_for, patterns_for, recent_for, trend_table, forecast_for, alerts_for, alert_verdict  # noqa: F401
-from ui.patrol import PLAN_CHOICE, plan_key, patrol_areas, patrol_inputs, patrol_risk, patrol_current, patrol_default_officers, patrol_plan, patrol_backtest  # noqa: F401
+from ui.patrol import SIDEBAR_RULE, dataset_key, plan_key, plan_station, patrol_options, patrol_inputs, patrol_risk, patrol_plan, patrol_backtest, patrol_visits, patrol_report, plan_map  # noqa: F401
+from ui.operations import check_key, check_choices, operation_check, operation_place_names  # noqa: F401
 from ui.profiles import reoffending_backtest  # noqa: F401
 from ui.importing import DATE_ORDERS, FIELDS, available_formats, excel_sheets, expand_uploads, file_preview, import_into_store, import_summary, incident_facts  # noqa: F401
 from ui.briefing import briefing_scope, briefing_download  # noqa: F401

@@ -1,80 +1,161 @@
-"""The Patrol page's cached calls (shared with the Overview and the briefing)."""
+"""The patrol plan's cached calls (the Patrol page, the Overview and the Methods page).
+
+Every call takes the view key and a :class:`~crimekit.patrol.PlanSettings` and calls
+crimekit's :func:`~crimekit.patrol.plan_patrols` (or the stage it caches). A plan learns from
+the sidebar's dates, takes its station from the sidebar's districts (the pages put them in the
+settings: :func:`plan_station`) and ignores the sidebar's crime-head filter (crimekit.patrol.
+inputs): each stage is cached on the settings fields it reads, so moving a limit's slider only
+re-solves.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 
 import pandas as pd
 import streamlit as st
 
-
-from crimekit import patrol
-from crimekit.patrol_areas import build_patrol_areas
-from crimekit.planning import HeadWeights, current_of, plan_inputs, plan_risk
-from crimekit.schema import SHIFTS
-from ui.data import load_dataset, view_of
-
-# A plan learns from the sidebar's dates, takes its station from the sidebar's districts and
-# ignores its crime-head filter (crimekit.planning): its calls take the view key and the Patrol
-# page's own choice of (areas, number of drawn areas, heads weighed, heinous weight).
-PLAN_CHOICE = ("auto", None, (), 1.0)
+from crimekit.briefing import dataset_title
+from crimekit.patrol import (SIDEBAR_RULE, PlanSettings, backtest_patrols,  # noqa: F401
+                             build_patrol_areas, hot_spot_visits, inputs_for, plan_options,
+                             plan_patrols, plan_report_html, plan_risk)
+from ui import maps
+from ui.data import current_filters, load_dataset, view_of
 
 
-def plan_key(key: tuple) -> tuple:
-    """The view key a plan learns from: the same dates, every crime head, every district."""
-    return key[:4] + ((), ())
+def plan_key(key):
+    """The view key a plan learns from: the same dataset and dates, every crime head and
+    district (its station is in its settings)."""
+    if dataclasses.is_dataclass(key):
+        return dataclasses.replace(key, categories=(), districts=())
+    return tuple(key[:4]) + ((), ())  # the 6-tuple of ui.data.view_key
+
+
+def dataset_key(key) -> tuple:
+    """(name, version) of the dataset a view key is of."""
+    if dataclasses.is_dataclass(key):
+        return (key.name, key.version)
+    return tuple(key[:2])  # the 6-tuple of ui.data.view_key
+
+
+def _whole_dataset(key):
+    """The whole dataset of a view key: areas are drawn on it, so they stay put while the
+    dates change."""
+    return load_dataset(*dataset_key(key))
+
+
+def plan_station() -> tuple:
+    """The plan's station: the sidebar's districts (none: the whole city)."""
+    return tuple(current_filters().districts)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def patrol_options(key):
+    """What the whole dataset lets a plan choose (crimekit.patrol.PlanOptions)."""
+    return plan_options(_whole_dataset(key))
 
 
 @st.cache_resource(show_spinner="Finding the patrol areas...", max_entries=16)
-def patrol_areas(name, version, stations: tuple, how, n_areas):
-    """The patrol areas of a whole dataset for a station scope (drawn once, so they stay put
-    while the dates change)."""
-    return build_patrol_areas(load_dataset(name, version), how, station=stations, n_areas=n_areas)
+def _areas(key, settings: PlanSettings):
+    return build_patrol_areas(_whole_dataset(key), settings.areas, station=settings.station,
+                              n_areas=settings.n_areas)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def patrol_inputs(key, choice=PLAN_CHOICE):
-    """What the plan for this view and choice is made from (crimekit.planning.PlanInputs)."""
-    how, n_areas, heads, heinous = choice
-    areas = patrol_areas(key[0], key[1], tuple(key[5]), how, n_areas)
-    return plan_inputs(view_of(plan_key(key)), areas, heads=HeadWeights(tuple(heads), heinous))
+def _inputs(key, settings: PlanSettings):
+    return inputs_for(view_of(plan_key(key)), settings, areas=_areas(key, settings.for_areas()))
+
+
+def patrol_inputs(key, settings: PlanSettings = PlanSettings()):
+    """What the plan for this view and settings is made from (crimekit.patrol.PlanInputs)."""
+    return _inputs(key, settings.for_inputs())
 
 
 @st.cache_data(show_spinner="Estimating risk per area and shift...", max_entries=8)
-def patrol_risk(key, source="history", choice=PLAN_CHOICE):
+def _risk(key, settings: PlanSettings):
+    return plan_risk(patrol_inputs(key, settings), settings.risk_source)
+
+
+def patrol_risk(key, settings: PlanSettings = PlanSettings()) -> pd.DataFrame:
     """Risk per area and shift for the period after the view ends."""
-    return plan_risk(patrol_inputs(key, choice), source)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def patrol_current(key, choice=PLAN_CHOICE):
-    """Today's deployment in the plan's areas from the duty logs (empty without logs)."""
-    return current_of(patrol_inputs(key, choice))
-
-
-def patrol_default_officers(current, n_beats, shifts=None) -> dict:
-    """Today's officers per shift from the duty logs, else two per area."""
-    if shifts is None:
-        shifts = tuple(pd.unique(current["shift"])) if len(current) and not set(
-            current["shift"]) <= set(SHIFTS) else SHIFTS
-    if len(current):
-        return patrol.totals_per_shift(current, shifts)
-    return {s: 2 * n_beats for s in shifts}
+    return _risk(key, settings.for_risk())
 
 
 @st.cache_data(show_spinner="Solving the deployment plan...", max_entries=32)
-def patrol_plan(key, source, officers: tuple, min_per_beat, max_per_beat, max_change, fair_cap,
-                must, choice=PLAN_CHOICE):
-    """The solved plan for these limits (cached, so moving a slider back is instant)."""
-    current = patrol_current(key, choice)
-    shifts = patrol_inputs(key, choice).shifts
-    return patrol.plan_patrols(patrol_risk(key, source, choice), dict(zip(shifts, officers)),
-                               min_per_beat=min_per_beat, max_per_beat=max_per_beat,
-                               must_cover=must, current=current if len(current) else None,
-                               max_change=max_change, fair_cap=fair_cap)
+def patrol_plan(key, settings: PlanSettings = PlanSettings()):
+    """The plan for these settings (crimekit.patrol.PlanResult; cached, so moving a slider back
+    is instant)."""
+    return plan_patrols(view_of(plan_key(key)), settings, inputs=patrol_inputs(key, settings),
+                        risk=patrol_risk(key, settings))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def patrol_backtest(key, min_per_beat, weeks=4, choice=PLAN_CHOICE):
-    """Plans for the last weeks from the data before each, scored on what then happened."""
-    return patrol.backtest_plan(patrol_inputs(key, choice).dataset, weeks=weeks,
-                                min_per_beat=min_per_beat)
+def _backtest(key, settings: PlanSettings):
+    return backtest_patrols(view_of(plan_key(key)), settings,
+                            inputs=patrol_inputs(key, settings))
+
+
+def patrol_backtest(key, settings: PlanSettings = PlanSettings()):
+    """Plans for the last weeks from the data before each, scored on what then happened
+    (crimekit.patrol.BacktestResult); only the settings the backtest uses key the cache."""
+    if settings.min_per_beat is None:  # the same minimum as the plan with today's officers
+        inputs = patrol_inputs(key, settings)
+        settings = settings.replace(min_per_beat=inputs.default_minimum(
+            inputs.default_officers()))
+    return _backtest(key, settings.for_backtest())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def patrol_visits(key, settings: PlanSettings) -> pd.DataFrame:
+    """Hot spot visits within the areas the plan staffs."""
+    return hot_spot_visits(patrol_inputs(key, settings).dataset,
+                           patrol_plan(key, settings).table)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def patrol_report(key, settings: PlanSettings) -> str:
+    """The printable report of the plan (one HTML page)."""
+    return plan_report_html(patrol_plan(key, settings), visits=patrol_visits(key, settings),
+                            dataset_name=dataset_title(view_of(key)))
+
+
+# --- the plan's map -------------------------------------------------------------------------------
+
+def plan_map(inputs, table: pd.DataFrame, shift: str, value: str):
+    """The map of one shift of a plan: each area coloured by ``value`` (a column of the plan's
+    table, or "added": officers added to it), blue dots on the areas under-patrolled today.
+
+    Returns (deck, legend, number of areas flagged), or None when the areas have no polygons
+    and their crimes no coordinates (nothing to draw).
+    """
+    rows = table[table["shift"] == shift].assign(added=lambda t: t["change"].clip(lower=0))
+    polygons = inputs.dataset.beats
+    middles = inputs.areas.table.rename(columns={"area": "beat"})
+    if polygons is None and not middles["lat"].notna().any():
+        return None
+    if polygons is not None:
+        gdf = polygons[["beat", "district", "geometry"]].merge(
+            rows[["beat", value, "under_patrolled"]], on="beat", how="left")
+        gdf[value] = gdf[value].fillna(0).astype(float)
+        layer, legend = maps.beat_layer(gdf, value)
+    else:
+        gdf = middles.merge(rows[["beat", value, "under_patrolled"]], on="beat", how="left")
+        gdf[value] = gdf[value].fillna(0).astype(float)
+        layer, legend = maps.area_points_layer(gdf, value)
+    layers = [layer]
+    under = gdf[gdf["under_patrolled"].fillna(False).astype(bool)]
+    if len(under):
+        if polygons is not None:
+            centres = under.to_crs(under.estimate_utm_crs()).centroid.to_crs("EPSG:4326")
+            lat, lon = centres.y, centres.x
+        else:
+            lat, lon = under["lat"], under["lon"]
+        layers.append(maps.points_layer(pd.DataFrame(
+            {"lat": lat, "lon": lon, "name": "under-patrolled today: " + under["beat"]}),
+            colour=(40, 40, 200), layer_id="under"))
+    if polygons is not None and len(polygons):
+        minx, miny, maxx, maxy = polygons.total_bounds
+        view = maps.view_for([miny, maxy], [minx, maxx])
+    else:
+        view = maps.view_for(middles["lat"], middles["lon"])
+    return maps.deck(layers, view, "light"), legend, len(under)

@@ -14,7 +14,7 @@ import ui
 from crimekit.errors import CrimekitError
 from crimekit.forecast import ForecastSettings
 from crimekit.evaluate import best_baseline, paired_difference
-from crimekit.schema import SHIFTS
+from crimekit.patrol import PlanSettings
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
@@ -151,17 +151,16 @@ def reoffending_rows(key) -> list:
 
 def patrol_rows(key) -> list:
     try:
-        current = ui.patrol_current(key)
-        if not len(current):
+        settings = PlanSettings(station=ui.plan_station())
+        if not len(ui.patrol_inputs(key, settings).current):
             return [row("Patrol plan", "crime covered", np.nan,
                         note="needs beat duty logs to compare with today's deployment")]
-        officers = ui.patrol_default_officers(current, 0)
-        bt = ui.patrol_backtest(key, 1 if sum(officers[s] for s in SHIFTS) else 0)
+        bt = ui.patrol_backtest(key, settings)
     except CrimekitError as exc:
         return [row("Patrol plan", "crime covered", np.nan, note=str(exc))]
-    means = bt.groupby("deployment")["covered"].mean()
-    return [row("Patrol plan", "share of crime covered", means["plan"], "today's deployment",
-                means["current"], f"last {bt['week_start'].nunique()} weeks, same officers")]
+    return [row("Patrol plan", "share of crime covered", bt.covered["plan"],
+                "today's deployment", bt.covered["current"],
+                f"last {bt.weeks} weeks, same officers")]
 
 
 def hotspot_rows(key) -> list:

@@ -1,8 +1,8 @@
 """Did it work? Pick an operation (beats or hot spots, a start and an end) and see the change in
 crime there against the forecast from before it, against comparable places, and next door.
 
-All the work is crimekit.operations.check_operation (the command line's `operation` too); this
-page only chooses, caches and shows.
+All the work is crimekit.operations.check_operation (the command line's `operation` too), with
+the OperationSettings this page builds from its widgets; the page only lays out.
 """
 
 import altair as alt
@@ -11,13 +11,11 @@ import streamlit as st
 
 import ui
 from crimekit.errors import CrimekitError
-from crimekit.operations import (busiest_beats_before, check_operation, default_window, indexed,
-                                 top_cells_before)
-from crimekit.places import name_beats, name_cells
-from crimekit.wording import change_words, chance_words, p_phrase, range_words
+from crimekit.operations import OperationSettings
 
-KINDS = {"Beats": "beat", "Hot spots (the busiest 250 m cells before it)": "cell"}
-CELL_SIZE = 250.0
+spec = OperationSettings.spec
+KINDS = {"Beats": "beat",
+         f"Hot spots (the busiest {spec('cell_size')['default']:g} m cells before it)": "cell"}
 MEANING = {
     "forecast": "Crime in the operation's places against what the forecast, made from the data "
                 "before the operation, expected for the same weeks. A range entirely below zero "
@@ -32,50 +30,23 @@ MEANING = {
 }
 
 
-def check_key() -> tuple:
-    """The sidebar's dataset and crime heads, with every date and district: the check needs the
-    history before the operation and places elsewhere to compare with."""
-    name, version, _start, _end, heads, _districts = ui.view_key()
-    return (name, version, None, None, heads, ())
-
-
-@st.cache_data(show_spinner="Checking the operation (a forecast and two comparisons)...",
-               max_entries=16)
-def run_check(key, unit, places, start, end):
-    grid = ui.grid(key[:2], CELL_SIZE) if unit == "cell" else None
-    return check_operation(ui.view_of(key), list(places), start, end, unit=unit, grid=grid)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def place_names(key, unit, places) -> pd.DataFrame:
-    view = ui.view_of(key)
-    if unit == "beat":
-        named = name_beats(view.incidents, pd.DataFrame({"beat": list(places)}), pois=view.pois,
-                           area_unit=view.meta.get("area_unit", "beat"))
-        return named[["name", "reason"]].rename(columns={"name": "Beat", "reason": "Lately"})
-    named = name_cells(view.incidents, ui.grid(key[:2], CELL_SIZE),
-                       pd.DataFrame({"cell_id": list(places)}), pois=view.pois, beats=view.beats,
-                       area_unit=view.meta.get("area_unit", "beat"))
-    return named[["name", "reason"]].rename(columns={"name": "Place", "reason": "Lately"})
-
-
 def metric(column, title, estimate, meaning) -> None:
     with column:
         if estimate is None:
             st.metric(title, "n/a")
             st.caption("Not possible on this data (see the notes below).")
             return
-        st.metric(title, change_words(estimate.change),
-                  help=f"{estimate.level:.0%} range {range_words(estimate.lower, estimate.upper)}; "
-                       f"{chance_words(estimate.p_value)} ({p_phrase(estimate.p_value)}).")
+        st.metric(title, estimate.change_text,
+                  help=f"{estimate.level:.0%} range {estimate.range_text}; "
+                       f"{estimate.chance_text} ({estimate.p_text}).")
         st.caption(f"{estimate.observed:,.0f} crimes against {estimate.expected:,.0f} expected; "
-                   f"{estimate.level:.0%} range {range_words(estimate.lower, estimate.upper)}, "
-                   f"{chance_words(estimate.p_value)}.")
+                   f"{estimate.level:.0%} range {estimate.range_text}, "
+                   f"{estimate.chance_text}.")
         st.caption(f"**What this means:** {meaning}")
 
 
 def chart(check) -> alt.LayerChart:
-    data = indexed(check).dropna(subset=["index"])
+    data = check.indexed().dropna(subset=["index"])
     label = {"operation": "operation's places", "comparison": "comparable places",
              "next door": "next door", "forecast": "forecast from before"}
     data = data.assign(group=data["group"].map(label), period_start=data["period_start"])
@@ -101,52 +72,46 @@ def chart(check) -> alt.LayerChart:
 st.title("Did it work?")
 view = ui.current_view()
 ui.stop_if_empty(view)
-key = check_key()
-whole = ui.view_of(key)
+key = ui.view_key()
 st.caption("Pick an operation: where it ran and when. Crime there is compared with the forecast "
            "made before it, with comparable places that had no operation, and with the places "
            "next door. Crime heads: those chosen in the sidebar (all by default); every date and "
            "district is used, so the comparison has history and places to draw on.")
 
-inc = whole.incidents
-has_beats = inc["beat"].astype(str).ne("").any() or whole.beats is not None
-has_points = inc["lat"].notna().any()
-kinds = [k for k, v in KINDS.items() if (v == "beat" and has_beats) or (v == "cell"
-                                                                        and has_points)]
+choices = ui.check_choices(key)
+kinds = [k for k, v in KINDS.items() if v in choices.units]
 if not kinds:
     st.info("This data names no beats and has no coordinates, so no place can be checked.")
     st.stop()
-first_day, last_day = inc["occurred_at"].min().date(), inc["occurred_at"].max().date()
-start0, end0 = default_window(inc)
-start_value = min(max(start0.date(), first_day), last_day)
-end_value = min(max((end0 - pd.Timedelta(days=1)).date(), start_value), last_day)
+first_day, last_day = choices.first_day.date(), choices.last_day.date()
 with st.container(border=True):
     c1, c2, c3 = st.columns([2, 1, 1])
-    kind = KINDS[c1.radio("The operation's places", kinds, horizontal=True, key="op_kind")]
-    start = c2.date_input("First day", value=start_value, min_value=first_day,
-                          max_value=last_day, key="op_start")
-    end = c3.date_input("Last day", value=end_value, min_value=first_day, max_value=last_day,
-                        key="op_end")
+    kind = KINDS[c1.radio(spec("unit")["label"], kinds, horizontal=True, key="op_kind")]
+    start = c2.date_input(spec("start")["label"], value=choices.start.date(),
+                          min_value=first_day, max_value=last_day, key="op_start")
+    end = c3.date_input("Last day", value=choices.last.date(), min_value=first_day,
+                        max_value=last_day, key="op_end")
     start, stop = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)
     if kind == "beat":
-        options = sorted(set(inc["beat"].astype(str)) - {""} | (
-            set(whole.beats["beat"].astype(str)) if whole.beats is not None else set()))
         if "op_beats" not in st.session_state:
-            st.session_state["op_beats"] = busiest_beats_before(whole, start0, 3)
-        chosen = st.multiselect("Beats where the operation ran", options, key="op_beats",
+            st.session_state["op_beats"] = list(choices.busiest)
+        chosen = st.multiselect(spec("places")["label"], choices.beats, key="op_beats",
                                 help="Preselected: the three busiest beats before the example "
                                      "dates. Change them to your operation's.")
+        where = {"places": tuple(chosen)}
     else:
-        n = st.number_input("How many hot spots", 1, 50, 10, key="op_cells",
-                            help="The grid cells (250 m) with the most crime in the 13 weeks "
-                                 "before the first day.")
-        chosen = top_cells_before(whole, ui.grid(key[:2], CELL_SIZE), start, int(n))
+        s = spec("hot_spots")
+        n = st.number_input(s["label"], s["low"], s["high"], 10, key="op_cells",
+                            help=f"The grid cells ({spec('cell_size')['default']:g} m) with the "
+                                 "most crime in the 13 weeks before the first day.")
+        chosen, where = True, {"hot_spots": int(n)}
 if not chosen:
     st.info("Choose the beats where the operation ran.")
     st.stop()
 
 try:
-    check = run_check(key, kind, tuple(chosen), start, stop)
+    check = ui.operation_check(key, OperationSettings(start=start, end=stop, unit=kind,
+                                                      **where))
 except CrimekitError as exc:
     st.info(f"This operation cannot be checked: {exc}")
     st.stop()
@@ -176,10 +141,12 @@ with st.expander("The places compared"):
     left, right = st.columns(2)
     with left:
         st.markdown("**The operation's places**")
-        st.dataframe(place_names(key, kind, check.treated), hide_index=True, width="stretch")
+        st.dataframe(ui.operation_place_names(key, check.settings, check.treated),
+                     hide_index=True, width="stretch")
     with right:
         st.markdown("**Comparable places** (matched on their crime before the operation)")
-        st.dataframe(place_names(key, kind, check.controls), hide_index=True, width="stretch")
+        st.dataframe(ui.operation_place_names(key, check.settings, check.controls),
+                     hide_index=True, width="stretch")
 ui.download(check.series, "operation_check.csv", "Download the crimes per period and group",
             key="dl_operation")
 ui.limits_note()

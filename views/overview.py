@@ -14,12 +14,12 @@ import streamlit as st
 from scipy import stats
 
 import ui
-from crimekit import overview, patrol
+from crimekit import overview
 from crimekit.errors import CrimekitError
 from crimekit.evaluate import n_flagged
 from crimekit.forecast import AlertSettings
-from crimekit.patrol_areas import plural, station_words
-from crimekit.planning import scope_words, shift_words
+from crimekit.patrol import PlanSettings
+from crimekit.patrol.areas import plural, station_words
 from crimekit.schema import crime_count, data_precision
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
@@ -318,52 +318,34 @@ def hotspot_block(key, months) -> None:
                  ":material/local_fire_department:")
 
 
-def officers_words(inputs, officers, from_logs) -> str:
-    """'Officers per shift (morning 30, ...) are today's strength from the duty logs.'"""
-    source = ("today's strength from the duty logs" if from_logs else
-              f"two per {inputs.areas.unit}")
-    if len(inputs.shifts) == 1:
-        return (f"{officers[0]:,} officers on duty at any time, posted the same way "
-                f"{shift_words(inputs.shifts)}: {source}.")
-    each = ", ".join(f"{s} {n:,}" for s, n in zip(inputs.shifts, officers))
-    return f"Officers per shift ({each}): {source}."
-
-
 def patrol_block(key) -> None:
     try:
-        inputs = ui.patrol_inputs(key)
-        current = ui.patrol_current(key)
-        unit = inputs.areas.unit
-        defaults = ui.patrol_default_officers(current, len(inputs.areas.table), inputs.shifts)
-        officers = tuple(int(defaults[s]) for s in inputs.shifts)
-        min_per_beat = 1 if sum(officers) else 0
-        plan = ui.patrol_plan(key, "history", officers, min_per_beat, None, None, None, ())
+        settings = PlanSettings(station=ui.plan_station())  # today's officers, the usual limits
+        plan = ui.patrol_plan(key, settings)
     except CrimekitError as exc:
         st.subheader("The patrol plan")
         st.info(ui.message(f"No plan: {exc}"))
         return
-    when = "This month's" if inputs.freq == "M" else "This week's"
-    st.subheader(f"{when} patrol plan{station_words(inputs.areas.stations, ', ')}")
-    st.markdown(f"**{patrol.headline(plan)}**")
-    total = plan.total_risk
-    st.caption(f"{inputs.notes[0]} Expected crimes in {inputs.period_words()} across "
-               f"{ui.md(scope_words(inputs))}: {total:.0f} (80% range "
-               f"{stats.poisson.ppf(0.1, total):.0f}-{stats.poisson.ppf(0.9, total):.0f}, "
-               f"assuming Poisson counts), from decayed recorded history per {unit} and "
-               f"{'shift' if len(inputs.shifts) > 1 else 'day'}, every crime head counted "
+    when = "This month's" if plan.freq == "M" else "This week's"
+    st.subheader(f"{when} patrol plan{', ' + plan.station if plan.station else ''}")
+    st.markdown(f"**{plan.headline}**")
+    st.caption(f"{plan.notes[0]} Expected crimes in {plan.period} across "
+               f"{ui.md(plan.scope)}: {plan.total_risk:.0f} (80% range "
+               f"{plan.total_risk_lower:.0f}-{plan.total_risk_upper:.0f}, "
+               f"assuming Poisson counts), from {plan.method}, every crime head counted "
                "(the sidebar's crime-head filter narrows the comparisons above, not the plan). "
-               + officers_words(inputs, officers, len(current) > 0))
-    if not len(current):
+               + plan.officers_sentence())
+    if not plan.has_current:
         st.info("This dataset has no beat duty logs, so today's deployment is unknown and the "
                 "plan cannot be compared with it. Import a patrols file on the Data page.")
-    elif inputs.freq == "M":
+    elif plan.freq == "M":
         st.caption("No backtest: weekly backtests need dates known to the day.")
     else:
-        bt = ui.patrol_backtest(key, min_per_beat)
-        means = bt.groupby("deployment")["covered"].mean()
-        st.caption(f"Backtest: planned each of the last {bt['week_start'].nunique()} weeks from "
-                   f"the data before it, the plan covered {means['plan']:.0%} of the crime that "
-                   f"then occurred, against {means['current']:.0%} for today's deployment.")
+        bt = ui.patrol_backtest(key, settings)
+        st.caption(f"Backtest: planned each of the last {bt.weeks} weeks from "
+                   f"the data before it, the plan covered {bt.covered['plan']:.0%} of the crime "
+                   f"that then occurred, against {bt.covered['current']:.0%} for today's "
+                   "deployment.")
     ui.download(plan.table, "patrol_plan.csv", "Download the plan", key="dl_overview_plan")
     section_link("views/patrol.py", "Patrol: set officers and limits, map and print the plan",
                  ":material/local_police:")

@@ -1,163 +1,138 @@
 """Patrol: how to deploy the officers of each shift across beats (or the areas the data allows),
-for the whole city or one station, and what changes from today."""
+for the whole city or one station, and what changes from today.
 
-import pandas as pd
+The page builds a :class:`PlanSettings` from its widgets (labels, ranges, defaults and help
+from ``PlanSettings.spec``) and shows what ``ui.patrol_plan`` (crimekit.patrol.plan_patrols)
+returns.
+"""
+
 import streamlit as st
 
 import ui
-from ui import maps
-from crimekit import patrol
-from crimekit.briefing import dataset_title
 from crimekit.errors import CrimekitError, InfeasiblePlanError
-from crimekit.patrol_areas import available_kinds, plural, station_words
-from crimekit.planning import SIDEBAR_RULE, scope_words, shift_words
-from crimekit.report import plan_report_html
-from crimekit.schema import SHIFTS
+from crimekit.patrol import PlanSettings
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
 MAP_VALUES = {"Recommended officers": "officers", "Officers today": "current",
               "Officers added": "added", "Expected crimes (risk)": "risk"}
+RISK_SOURCE_LABELS = {"history": "Recorded history (decayed counts)",
+                      "hotspots": "Hotspot model (slower)"}
+spec = PlanSettings.spec
 
 
-RISK_SOURCES = {"Recorded history (decayed counts)": "history",
-                "Hotspot model (slower)": "hotspots"}
-HEINOUS_WEIGHTS = [1.0, 2.0, 3.0, 5.0]
-
-
-def hotspots_available() -> bool:
-    try:
-        from crimekit.hotspots import predict_beat_shift_risk  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def dosage_for(key, choice, plan_table):
-    return patrol.dosage(ui.patrol_inputs(key, choice).dataset, plan_table)
-
-
-def area_label(kind, unit) -> str:
-    return {"auto": "The best the data allows", "beats": f"The {unit} polygons",
-            "named": f"The {plural(unit)} the data names", "districts": "The districts",
-            "grid": "Areas of similar workload drawn from the map"}[kind]
-
-
-def plan_choice(ds, key) -> tuple:
-    """The page's own choices: what to plan over, the heads weighed and the heinous weight."""
-    unit = ds.meta.get("area_unit") or "beat"
-    kinds = available_kinds(ds)
+def scope_settings(key) -> PlanSettings:
+    """The page's own choices: what to plan over, the heads weighed and the heinous weight;
+    the station is the sidebar's districts."""
+    options = ui.patrol_options(key)
     with st.expander("What the plan covers", expanded=False):
         c1, c2 = st.columns(2)
-        how = c1.selectbox("Plan over", ["auto"] + kinds, key="patrol_areas",
-                           format_func=lambda k: area_label(k, unit))
+        how = c1.selectbox(spec("areas")["label"], ("auto",) + options.kinds, key="patrol_areas",
+                           format_func=options.kind_label)
         n_areas = None
-        if how == "grid" or (how == "auto" and kinds[:1] == ["grid"]):
+        if options.draws_areas(how):
+            n = spec("n_areas")
             n_areas = int(c1.number_input(
-                "Areas to draw (0: about one per 50 crimes of the last two years)", 0, 60, 0,
-                key="patrol_n_areas", help="Compact areas of similar workload, drawn from grid "
-                                           "cells.")) or None
-        heads = c2.multiselect("Crime heads the plan weighs",
-                               sorted(ds.incidents["category"].unique()), key="patrol_heads",
+                f"{n['label']} (0: about one per 50 crimes of the last two years)", 0,
+                n["high"], 0, key="patrol_n_areas", help=n["help"])) or None
+        heads = c2.multiselect(spec("heads")["label"], options.heads, key="patrol_heads",
                                placeholder="Every crime head")
-        heinous = 1.0
-        if ds.incidents["heinous"].any():
-            heinous = c2.select_slider("A heinous crime counts as", HEINOUS_WEIGHTS,
-                                       key="patrol_heinous",
+        heinous = spec("heinous_weight")["default"]
+        if options.heinous:
+            heinous = c2.select_slider(spec("heinous_weight")["label"],
+                                       PlanSettings.HEINOUS_WEIGHTS, key="patrol_heinous",
                                        format_func=lambda w: f"{w:g} crime{'s' * (w != 1)}")
-    return how, n_areas, tuple(heads), float(heinous)
-
-
-def zoom_to(gdf, table):
-    """The map's view: the station's polygons, else its areas' middles."""
-    if gdf is not None and len(gdf):
-        minx, miny, maxx, maxy = gdf.total_bounds
-        return maps.view_for([miny, maxy], [minx, maxx])
-    return maps.view_for(table["lat"], table["lon"])
+    return PlanSettings(areas=how, n_areas=n_areas, station=ui.plan_station(),
+                        heads=tuple(heads), heinous_weight=float(heinous))
 
 
 st.title("Patrol plan")
 view = ui.current_view()
 ui.stop_if_empty(view)
 key = ui.view_key()
-st.caption(SIDEBAR_RULE)
-choice = plan_choice(ui.dataset(), key)
+st.caption(ui.SIDEBAR_RULE)
+settings = scope_settings(key)
 try:
-    inputs = ui.patrol_inputs(key, choice)
+    inputs = ui.patrol_inputs(key, settings)
 except CrimekitError as exc:
     st.info(ui.message(f"No plan: {exc}"))
     st.stop()
 areas, unit = inputs.areas, inputs.areas.unit
-station = station_words(areas.stations)
-if station:
-    st.markdown(f"**{station[0].upper() + station[1:]}** (the sidebar's districts): its "
-                f"{len(areas.table)} {plural(unit, len(areas.table))} and its own officers.")
+by_shift = len(inputs.shifts) > 1
+if inputs.station:
+    st.markdown(f"**{inputs.station[0].upper() + inputs.station[1:]}** (the sidebar's "
+                f"districts): its {inputs.n_units(len(areas.table))} and its own officers.")
 for note in inputs.notes:
     st.caption(note)
-if key[4]:
-    st.caption(f"The sidebar's crime-head filter ({', '.join(key[4])}) does not narrow the "
-               "plan: a plan covers all crime. Choose the heads it weighs under \"What the plan "
-               "covers\".")
+sidebar_heads = ui.current_filters().categories
+if sidebar_heads:
+    st.caption(f"The sidebar's crime-head filter ({', '.join(sidebar_heads)}) does not narrow "
+               "the plan: a plan covers all crime. Choose the heads it weighs under \"What the "
+               "plan covers\".")
 
-source = "history"
-simple = choice[2:] == ((), 1.0) and inputs.shifts == SHIFTS
-if hotspots_available() and simple and inputs.dataset.incidents["lat"].notna().any():
-    source = RISK_SOURCES[st.radio("Risk from", list(RISK_SOURCES), horizontal=True,
-                                   key="patrol_risk_source",
-                                   help="Recorded history: decayed counts per area and shift, "
-                                        "seasonally scaled. Hotspot model: the Hotspots page's "
-                                        "model summed over each area's cells (every crime head, "
-                                        "each crime once).")]
+sources = inputs.risk_sources()
+if len(sources) > 1:
+    settings = settings.replace(risk_source=st.radio(
+        spec("risk_source")["label"], sources, format_func=RISK_SOURCE_LABELS.get,
+        horizontal=True, key="patrol_risk_source", help=spec("risk_source")["help"]))
 try:
-    risk = ui.patrol_risk(key, source, choice)
-    current = ui.patrol_current(key, choice)
+    risk = ui.patrol_risk(key, settings)
 except CrimekitError as exc:
     st.info(ui.message(f"No plan: {exc}"))
     st.stop()
+current = inputs.current
 beats = sorted(risk["beat"].unique())
 period = "month" if inputs.freq == "M" else "week"
 st.caption(f"Plan for {inputs.period_words()}, the first full {period} after the selected data "
-           f"ends, over {ui.md(scope_words(inputs))}; "
-           + ("shifts morning 06-14, evening 14-22, night 22-06." if inputs.shifts == SHIFTS
-              else f"one posting {shift_words(inputs.shifts)}."))
+           f"ends, over {ui.md(inputs.scope_words())}; "
+           + ("shifts morning 06-14, evening 14-22, night 22-06." if by_shift
+              else f"one posting {inputs.shift_words()}."))
 
-defaults = ui.patrol_default_officers(current, len(beats), inputs.shifts)
+defaults = inputs.default_officers()
 suffix = "".join(f"_{s}" for s in areas.stations)  # each station keeps its own numbers
 with st.container(border=True):
-    cols = st.columns(len(inputs.shifts) if len(inputs.shifts) > 1 else 3)
+    cols = st.columns(len(inputs.shifts) if by_shift else 3)
     officers = tuple(int(cols[i].number_input(
-        f"Officers, {shift} shift" if shift in SHIFTS else "Officers on duty (all day)",
+        f"Officers, {shift} shift" if by_shift else "Officers on duty (all day)",
         min_value=0, max_value=20 * len(beats), value=defaults[shift], step=1,
-        key=f"patrol_officers_{shift.replace(' ', '_')}{suffix}"))
+        key=f"patrol_officers_{shift.replace(' ', '_')}{suffix}",
+        help=inputs.in_units(spec("officers")["help"])))
         for i, shift in enumerate(inputs.shifts))
     c1, c2, c3, c4 = st.columns(4)
-    min_pb = c1.number_input(f"Minimum per {unit}", 0, 20, 1 if sum(officers) else 0,
-                             key="patrol_min", help=f"Officers every {unit} gets in every shift.")
-    max_pb = c2.number_input(f"Maximum per {unit} (0 = no limit)", 0, 50, 0, key="patrol_max")
+    s = spec("min_per_beat")
+    min_pb = c1.number_input(inputs.in_units(s["label"]), s["low"], s["high"],
+                             inputs.default_minimum(dict(zip(inputs.shifts, officers))),
+                             key="patrol_min", help=inputs.in_units(s["help"]))
+    s = spec("max_per_beat")
+    max_pb = c2.number_input(inputs.in_units(s["label"]) + " (0 = no limit)", 0, s["high"], 0,
+                             key="patrol_max", help=inputs.in_units(s["help"]))
+    s = spec("max_change")
     limit_change = c3.toggle("Limit changes from today", False, key="patrol_limit_change",
-                             disabled=not len(current))
-    max_change = c3.slider("Officers moved per shift, at most", 0, max(10, sum(officers) // 2),
-                           10, key="patrol_max_change", disabled=not limit_change)
+                             disabled=not len(current), help=s["help"])
+    max_change = c3.slider(s["label"], s["low"], max(10, sum(officers) // 2),
+                           PlanSettings.WHEN_ON["max_change"], key="patrol_max_change",
+                           disabled=not limit_change)
+    s = spec("fair_cap")
     use_cap = c4.toggle("Fairness cap", False, key="patrol_use_fair_cap",
-                        help=f"No {unit} gets more than this multiple of the equal share "
-                             f"(officers in the shift / number of {plural(unit)}): an "
-                             "over-policing guard.")
-    fair_cap = c4.slider("Multiple of the equal share", 1.0, 6.0, 3.0, 0.5,
-                         key="patrol_fair_cap", disabled=not use_cap)
-    must = st.multiselect(f"{plural(unit)[:1].upper() + plural(unit)[1:]} that must be covered "
-                          "in every shift", beats, key="patrol_must")
+                        help=inputs.in_units(s["help"]))
+    fair_cap = c4.slider(s["label"], s["low"], s["high"], PlanSettings.WHEN_ON["fair_cap"],
+                         s["step"], key="patrol_fair_cap", disabled=not use_cap)
+    s = spec("must_cover")
+    must = st.multiselect(inputs.in_units(s["label"]), beats, key="patrol_must",
+                          help=inputs.in_units(s["help"]))
 
+settings = settings.replace(
+    officers=officers, min_per_beat=int(min_pb), max_per_beat=int(max_pb) or None,
+    max_change=int(max_change) if limit_change and len(current) else None,
+    fair_cap=float(fair_cap) if use_cap else None, must_cover=tuple(must))
 try:
-    plan = ui.patrol_plan(key, source, officers, int(min_pb), int(max_pb) or None,
-                          int(max_change) if limit_change and len(current) else None,
-                          float(fair_cap) if use_cap else None, tuple(must), choice)
+    result = ui.patrol_plan(key, settings)
 except InfeasiblePlanError as exc:
     st.error(ui.message(f"These limits cannot all be met. {exc}"))
     st.stop()
 
-comparison = patrol.compare_deployments(plan)
-table = plan.table
+comparison = result.comparison
+table = result.table
 rec = comparison.iloc[0]
 same = comparison[comparison["deployment"].str.startswith("current pattern")]
 m1, m2, m3, m4 = st.columns(4)
@@ -172,12 +147,12 @@ if len(same):
 else:
     equal = comparison.set_index("deployment").loc["equal split", "share_covered"]
     m2.metric("Equal split", f"{equal:.0%}")
-st.markdown(f"**{patrol.headline(plan, comparison)}**")
-for note in plan.notes:
+st.markdown(f"**{result.headline}**")
+for note in result.limit_notes:
     st.warning(note)
-if not len(current):
+if not result.has_current:
     st.info("This dataset has no beat duty logs, so today's deployment is unknown (shown as 0). "
-            "Import a patrols file on the Data page to compare.")
+            "Import a patrols file on the Data page.")
 
 tab_map, tab_table, tab_compare, tab_dosage, tab_backtest = st.tabs(
     ["Map", "Plan table", "Compare deployments", "Hot spot visits", "Backtest"])
@@ -185,49 +160,27 @@ tab_map, tab_table, tab_compare, tab_dosage, tab_backtest = st.tabs(
 with tab_map:
     left, right = st.columns([1, 2])
     shift = inputs.shifts[0]
-    if len(inputs.shifts) > 1:
+    if by_shift:
         shift = left.radio("Shift", inputs.shifts, horizontal=True, key="patrol_map_shift")
-    shown = right.radio(f"Colour {plural(unit)} by", list(MAP_VALUES), horizontal=True,
+    shown = right.radio(inputs.in_units("Colour {units} by"), list(MAP_VALUES), horizontal=True,
                         key="patrol_map_value")
-    rows = table[table["shift"] == shift].assign(added=lambda t: t["change"].clip(lower=0))
-    value = MAP_VALUES[shown]
-    polygons = inputs.dataset.beats
-    middles = areas.table.rename(columns={"area": "beat"})
-    if polygons is None and not middles["lat"].notna().any():
-        st.info(f"These {plural(unit)} have no polygons and their crimes no coordinates, so the "
-                "plan cannot be mapped; the table has every one. Upload their polygons on the "
-                "Data page.")
+    drawn = ui.plan_map(inputs, table, shift, MAP_VALUES[shown])
+    if drawn is None:
+        st.info(inputs.in_units("These {units} have no polygons and their crimes no "
+                                "coordinates, so the plan cannot be mapped; the table has "
+                                "every one. Upload their polygons on the Data page."))
     else:
-        if polygons is not None:
-            gdf = polygons[["beat", "district", "geometry"]].merge(
-                rows[["beat", value, "under_patrolled"]], on="beat", how="left")
-            gdf[value] = gdf[value].fillna(0).astype(float)
-            layer, legend = maps.beat_layer(gdf, value)
-        else:
-            gdf = middles.merge(rows[["beat", value, "under_patrolled"]], on="beat", how="left")
-            gdf[value] = gdf[value].fillna(0).astype(float)
-            layer, legend = maps.area_points_layer(gdf, value)
-        layers = [layer]
-        under = gdf[gdf["under_patrolled"].fillna(False).astype(bool)]
-        if len(under):
-            if polygons is not None:
-                centres = under.to_crs(under.estimate_utm_crs()).centroid.to_crs("EPSG:4326")
-                lat, lon = centres.y, centres.x
-            else:
-                lat, lon = under["lat"], under["lon"]
-            layers.append(maps.points_layer(pd.DataFrame(
-                {"lat": lat, "lon": lon, "name": "under-patrolled today: " + under["beat"]}),
-                colour=(40, 40, 200), layer_id="under"))
-        st.pydeck_chart(maps.deck(layers, zoom_to(polygons, middles), "light"), height=520)
+        deck, legend, n_under = drawn
+        st.pydeck_chart(deck, height=520)
         st.html(legend.to_html())
-        if polygons is None:
+        if inputs.dataset.beats is None:
             st.caption(f"Each circle is one {unit}, at the middle of its crimes (no outlines: "
                        "upload polygons on the Data page).")
-        when = f"in the {shift} shift" if shift in SHIFTS else "all day"
+        when = f"in the {shift} shift" if by_shift else "all day"
         if len(current):
-            st.caption(f"Blue dots: {len(under)} {plural(unit, len(under))} under-patrolled today "
-                       f"{when} (their share of the risk is at least 1.5x their share of "
-                       "today's officers, and their risk is above the median).")
+            st.caption(f"Blue dots: {inputs.n_units(n_under)} under-patrolled today {when} "
+                       "(their share of the risk is at least 1.5x their share of today's "
+                       "officers, and their risk is above the median).")
 
 with tab_table:
     st.caption(f"Risk = expected crimes in the {period}, with its 80% band; evidence = the "
@@ -238,10 +191,9 @@ with tab_table:
     d1, d2 = st.columns(2)
     with d1:
         ui.download(table, "patrol_plan.csv", "Download the plan (CSV)", key="dl_patrol_plan")
-    spots = dosage_for(key, choice, table)
-    report = plan_report_html(plan, dosage=spots, dataset_name=dataset_title(view),
-                              period_start=inputs.start)
-    d2.download_button("Download the printable report (HTML)", report.encode("utf-8"),
+    spots = ui.patrol_visits(key, settings)
+    d2.download_button("Download the printable report (HTML)",
+                       ui.patrol_report(key, settings).encode("utf-8"),
                        file_name="patrol_plan.html", mime="text/html", key="dl_patrol_report")
 
 with tab_compare:
@@ -258,7 +210,7 @@ with tab_compare:
 with tab_dosage:
     if not len(spots):
         st.info("Hot spot visits need crimes with coordinates and times of day: this data "
-                + ("has no times of day." if inputs.shifts != SHIFTS else
+                + ("has no times of day." if not by_shift else
                    "has no located crimes in the staffed areas."))
     else:
         st.caption(f"Within each {unit} and shift the plan staffs, the grid cells (150 m) with "
@@ -277,18 +229,17 @@ with tab_backtest:
     elif inputs.freq == "M":
         st.info("The backtest plans past weeks, which needs dates known to the day.")
     else:
-        with st.spinner("Backtesting the plan on the last 4 weeks..."):
-            bt = ui.patrol_backtest(key, int(min_pb), choice=choice)
-        means = bt.groupby("deployment")[["covered", "per_officer"]].mean()
+        with st.spinner(f"Backtesting the plan on the last {settings.backtest_weeks} weeks..."):
+            bt = ui.patrol_backtest(key, settings)
         st.markdown(
-            f"Planned each of the last {bt['week_start'].nunique()} weeks from the data before "
-            f"it, with today's officers: the plan covered **{means.loc['plan', 'covered']:.0%}** "
-            f"of the crime that then occurred, against **{means.loc['current', 'covered']:.0%}** "
-            f"for today's deployment; an average officer posting saw "
-            f"{means.loc['plan', 'per_officer']:.2f} crimes under the plan vs "
-            f"{means.loc['current', 'per_officer']:.2f} today.")
-        st.dataframe(bt.round({"covered": 3, "per_officer": 3}), hide_index=True, width="stretch")
-        ui.download(bt, "patrol_backtest.csv", "Download the backtest",
+            f"Planned each of the last {bt.weeks} weeks from the data before it, with today's "
+            f"officers: the plan covered **{bt.covered['plan']:.0%}** of the crime that then "
+            f"occurred, against **{bt.covered['current']:.0%}** for today's deployment; an "
+            f"average officer posting saw {bt.per_officer['plan']:.2f} crimes under the plan vs "
+            f"{bt.per_officer['current']:.2f} today.")
+        st.dataframe(bt.table.round({"covered": 3, "per_officer": 3}), hide_index=True,
+                     width="stretch")
+        ui.download(bt.table, "patrol_backtest.csv", "Download the backtest",
                     key="dl_patrol_backtest")
 
 ui.limits_note()

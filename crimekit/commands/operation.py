@@ -24,7 +24,9 @@ example:
 
 
 def register(subparsers) -> None:
-    """Add the ``operation`` command."""
+    """Add the ``operation`` command (its flags are fields of OperationSettings)."""
+    from crimekit.operations.settings import OperationSettings
+    spec = OperationSettings.spec
     p = subparsers.add_parser("operation", help="did an operation work? (crime there against "
                               "the forecast and comparable places)", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -32,29 +34,33 @@ def register(subparsers) -> None:
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--beats", nargs="+", metavar="BEAT", help="the operation's beats")
     where.add_argument("--hot-spots", type=int, metavar="N",
-                       help="the N busiest grid cells before the start")
-    p.add_argument("--district", metavar="NAME", help="with --hot-spots: cells in this district")
-    p.add_argument("--start", required=True, metavar="DATE", help="first day of the operation")
-    p.add_argument("--end", required=True, metavar="DATE",
-                   help="the day after the operation's last day")
+                       help=f"the N busiest grid cells ({spec('cell_size')['default']:g} m): "
+                            + spec("hot_spots")["help"])
+    p.add_argument("--district", metavar="NAME", default=spec("district")["default"],
+                   help=spec("district")["help"])
+    p.add_argument("--start", required=True, metavar="DATE", help=spec("start")["help"])
+    p.add_argument("--end", required=True, metavar="DATE", help=spec("end")["help"])
     p.add_argument("--out", metavar="CSV", help="write crimes per period and group here")
     p.set_defaults(func=run)
 
 
+def settings_from(args):
+    """The :class:`OperationSettings` the flags ask for."""
+    from crimekit.operations.settings import OperationSettings
+    if args.beats:
+        return OperationSettings(start=args.start, end=args.end, unit="beat",
+                                 places=tuple(args.beats))
+    return OperationSettings(start=args.start, end=args.end, unit="cell",
+                             hot_spots=args.hot_spots, district=args.district or "")
+
+
 def run(args) -> int:
     from crimekit import export
-    from crimekit.operations import check_operation, top_cells_before
+    from crimekit.operations import check_operation
     from crimekit.sources import open_dataset
-    from crimekit.spatial import grid_for
 
-    dataset = open_dataset(args.data)
-    if args.beats:
-        check = check_operation(dataset, args.beats, args.start, args.end)
-    else:
-        grid = grid_for(dataset.incidents, beats=dataset.beats)
-        cells = top_cells_before(dataset, grid, args.start, args.hot_spots,
-                                 district=args.district)
-        check = check_operation(dataset, cells, args.start, args.end, unit="cell", grid=grid)
+    settings = settings_from(args)
+    check = check_operation(open_dataset(args.data), settings)
     for line in check.summary():
         print(line)
     if args.out:

@@ -1,4 +1,4 @@
-"""Patrol planning: how many officers to post to each beat in each shift.
+"""The solver: how many officers to post to each beat in each shift, given the risk.
 
 The model (solved with PuLP's bundled CBC, one small integer program per shift):
 
@@ -22,7 +22,10 @@ The model (solved with PuLP's bundled CBC, one small integer program per shift):
   below its greedy count never lowers the benefit nor raises the change), so the program stays
   small (a few increments per beat) and its optimum is the exact optimum.
 
-Infeasible settings are explained in words before the solver runs (:func:`check_settings`).
+Infeasible limits are explained in words before the solver runs (:func:`check_limits`). The
+solver works on tables (risk, today's deployment) and keyword limits; the entry point that
+builds those from a dataset and :class:`~crimekit.patrol.settings.PlanSettings` is
+:func:`crimekit.patrol.plan.plan_patrols`.
 """
 
 from __future__ import annotations
@@ -37,19 +40,21 @@ import pandas as pd
 import pulp
 
 from crimekit.errors import InfeasiblePlanError, ParameterError
+from crimekit.patrol.deployment import risk_covered, under_patrolled
+from crimekit.patrol.risk import shift_order
+from crimekit.patrol.settings import DEFAULT_EFFECTIVENESS
 from crimekit.schema import SHIFTS
 
 #: Columns of a plan's table, one row per (beat, shift).
 PLAN_COLUMNS = ("beat", "shift", "officers", "current", "change", "risk", "risk_lower",
                 "risk_upper", "covered", "covered_current", "under_patrolled", "evidence")
-DEFAULT_EFFECTIVENESS = 0.5
 
 
-# --- settings ------------------------------------------------------------------------------------
+# --- the limits as the solver got them ------------------------------------------------------------
 
 @dataclass(frozen=True)
-class PlanSettings:
-    """The commander's limits for a plan.
+class Limits:
+    """The limits one plan was solved for, resolved (officers per shift as a dict).
 
     officers : dict shift -> officers available in that shift.
     min_per_beat, max_per_beat : officers per beat and shift (``max_per_beat=None``: no limit).
@@ -127,7 +132,7 @@ class Plan:
     Attributes
     ----------
     table : DataFrame with :data:`PLAN_COLUMNS`, one row per (beat, shift).
-    settings : the :class:`PlanSettings` it was solved for.
+    limits : the :class:`Limits` it was solved for.
     covered : expected incidents in beat-shifts covered by the plan (benefit-weighted).
     total_risk : expected incidents in all beat-shifts.
     notes : plain sentences about what the limits did (e.g. officers left unassigned).
@@ -135,7 +140,7 @@ class Plan:
     """
 
     table: pd.DataFrame
-    settings: PlanSettings
+    limits: Limits
     covered: float
     total_risk: float
     notes: tuple = field(default_factory=tuple)
@@ -147,51 +152,47 @@ class Plan:
         return self.covered / self.total_risk if self.total_risk > 0 else 0.0
 
 
-def coverage(risk, officers, effectiveness: float = DEFAULT_EFFECTIVENESS) -> np.ndarray:
-    """Risk covered by ``officers`` in a beat-shift: ``risk * (1 - exp(-k * officers))``."""
-    return np.asarray(risk, float) * (1 - np.exp(-effectiveness * np.asarray(officers, float)))
-
-
-def plan_patrols(risk: pd.DataFrame, officers, *, min_per_beat: int = 0,
-                 max_per_beat: int | None = None, must_cover=(),
-                 current: pd.DataFrame | None = None, max_change: int | None = None, fair_cap: float | None = None,
-                 effectiveness: float = DEFAULT_EFFECTIVENESS) -> Plan:
+def solve_plan(risk: pd.DataFrame, officers, *, min_per_beat: int = 0,
+               max_per_beat: int | None = None, must_cover=(),
+               current: pd.DataFrame | None = None, max_change: int | None = None,
+               fair_cap: float | None = None,
+               effectiveness: float = DEFAULT_EFFECTIVENESS) -> Plan:
     """The deployment that covers the most risk within the limits (see the module docstring).
 
     ``risk``: columns ``beat, shift, risk`` (and optionally ``risk_lower, risk_upper,
-    evidence``), e.g. from :func:`crimekit.patrol_risk.beat_shift_risk`. ``officers``: per
+    evidence``), e.g. from :func:`crimekit.patrol.risk.beat_shift_risk`. ``officers``: per
     shift (see :func:`officers_per_shift`). ``current``: ``beat, shift, officers`` (e.g. from
-    :func:`current_deployment`), needed for ``max_change``. Raises
+    :func:`crimekit.patrol.deployment.current_deployment`), needed for ``max_change``. Raises
     :class:`~crimekit.errors.InfeasiblePlanError` with the conflicting limits in words.
     """
     shifts = SHIFTS if "shift" not in risk or set(risk["shift"]) <= set(SHIFTS) else \
         tuple(pd.unique(risk["shift"]))  # one all-day posting for data without times
-    settings = PlanSettings(officers_per_shift(officers, shifts=shifts), int(min_per_beat),
+    limits = Limits(officers_per_shift(officers, shifts=shifts), int(min_per_beat),
                             None if max_per_beat is None else int(max_per_beat),
                             tuple(str(b) for b in must_cover),
                             None if max_change is None else int(max_change),
                             None if fair_cap is None else float(fair_cap), float(effectiveness))
-    table = _plan_input(risk, current, settings)
-    check_settings(table, settings, current is not None)
+    table = _plan_input(risk, current, limits)
+    check_limits(table, limits, current is not None)
     started = time.perf_counter()
     parts, notes = [], []
-    for shift, n_officers in settings.officers.items():
+    for shift, n_officers in limits.officers.items():
         rows = table[table["shift"] == shift].reset_index(drop=True)
-        lo, hi, target = _bounds(rows, settings, n_officers)
+        lo, hi, target = _bounds(rows, limits, n_officers)
         if target < n_officers:
-            notes.append(_leftover_note(shift, n_officers, target, settings, len(rows)))
-        rows["officers"] = _solve_shift(rows, lo, hi, target, settings, shift)
+            notes.append(_leftover_note(shift, n_officers, target, limits, len(rows)))
+        rows["officers"] = _solve_shift(rows, lo, hi, target, limits, shift)
         parts.append(rows)
     out = pd.concat(parts, ignore_index=True)
     out["change"] = out["officers"] - out["current"]
-    out["covered"] = coverage(out["risk"], out["officers"], settings.effectiveness)
-    out["covered_current"] = coverage(out["risk"], out["current"], settings.effectiveness)
+    out["covered"] = risk_covered(out["risk"], out["officers"], limits.effectiveness)
+    out["covered_current"] = risk_covered(out["risk"], out["current"], limits.effectiveness)
     out["under_patrolled"] = under_patrolled(out)
-    return Plan(out[list(PLAN_COLUMNS)], settings, float(out["covered"].sum()),
+    return Plan(out[list(PLAN_COLUMNS)], limits, float(out["covered"].sum()),
                 float(out["risk"].sum()), tuple(notes), time.perf_counter() - started)
 
 
-def _plan_input(risk, current, settings) -> pd.DataFrame:
+def _plan_input(risk, current, limits) -> pd.DataFrame:
     """The risk table for the planned shifts, with ``current`` officers joined (0 if none)."""
     missing = [c for c in ("beat", "shift", "risk") if c not in risk]
     if missing:
@@ -199,7 +200,7 @@ def _plan_input(risk, current, settings) -> pd.DataFrame:
                                      f"risk (missing {', '.join(missing)})", list(risk.columns))
     table = risk.copy()
     table["beat"] = table["beat"].astype(str)
-    table = table[table["shift"].isin(list(settings.officers))]
+    table = table[table["shift"].isin(list(limits.officers))]
     if table.duplicated(["beat", "shift"]).any():
         raise ParameterError.invalid("risk", "plan_patrols", "one row per (beat, shift)",
                                      "duplicated rows")
@@ -215,21 +216,17 @@ def _plan_input(risk, current, settings) -> pd.DataFrame:
         cur = table.merge(cur_table[["beat", "shift", "officers"]], on=["beat", "shift"],
                           how="left")["officers"].fillna(0).round().astype(int).to_numpy()
     table["current"] = cur
-    return table.sort_values(["shift", "beat"], key=_shift_order).reset_index(drop=True)
+    return table.sort_values(["shift", "beat"], key=shift_order).reset_index(drop=True)
 
 
-def _shift_order(col):
-    return col.map({s: i for i, s in enumerate(SHIFTS)}) if col.name == "shift" else col
-
-
-def _bounds(rows, settings, n_officers):
+def _bounds(rows, limits, n_officers):
     """Per-beat lower and upper limits and the number of officers to post in one shift."""
     n = len(rows)
-    must = rows["beat"].isin(settings.must_cover).to_numpy()
-    lo = np.maximum(settings.min_per_beat, must.astype(int))
-    cap = n_officers if settings.max_per_beat is None else settings.max_per_beat
-    if settings.fair_cap is not None:
-        cap = min(cap, fair_cap_limit(settings.fair_cap, n_officers, n))
+    must = rows["beat"].isin(limits.must_cover).to_numpy()
+    lo = np.maximum(limits.min_per_beat, must.astype(int))
+    cap = n_officers if limits.max_per_beat is None else limits.max_per_beat
+    if limits.fair_cap is not None:
+        cap = min(cap, fair_cap_limit(limits.fair_cap, n_officers, n))
     hi = np.full(n, cap, dtype=int)
     return lo, hi, int(min(n_officers, hi.sum()))
 
@@ -239,65 +236,65 @@ def fair_cap_limit(fair_cap: float, officers: int, n_beats: int) -> int:
     return int(math.floor(fair_cap * officers / n_beats + 1e-9))
 
 
-def check_settings(table: pd.DataFrame, settings: PlanSettings, has_current: bool) -> None:
+def check_limits(table: pd.DataFrame, limits: Limits, has_current: bool) -> None:
     """Explain in words, before solving, any limits that cannot all be met."""
     beats = set(table["beat"])
-    unknown = [b for b in settings.must_cover if b not in beats]
+    unknown = [b for b in limits.must_cover if b not in beats]
     if unknown:
         raise ParameterError.invalid("must_cover", "plan_patrols", "beats that exist in the data",
                                      unknown)
-    for name, value in (("min_per_beat", settings.min_per_beat),
-                        ("max_per_beat", settings.max_per_beat),
-                        ("max_change", settings.max_change)):
+    for name, value in (("min_per_beat", limits.min_per_beat),
+                        ("max_per_beat", limits.max_per_beat),
+                        ("max_change", limits.max_change)):
         if value is not None and value < 0:
             raise ParameterError.invalid(name, "plan_patrols", "a whole number, 0 or more", value)
-    if settings.fair_cap is not None and settings.fair_cap <= 0:
+    if limits.fair_cap is not None and limits.fair_cap <= 0:
         raise ParameterError.invalid("fair_cap", "plan_patrols", "a multiple above 0 (e.g. 3)",
-                                     settings.fair_cap)
-    if settings.effectiveness <= 0:
+                                     limits.fair_cap)
+    if limits.effectiveness <= 0:
         raise ParameterError.invalid("effectiveness", "plan_patrols", "a number above 0",
-                                     settings.effectiveness)
-    if settings.max_change is not None and not has_current:
+                                     limits.effectiveness)
+    if limits.max_change is not None and not has_current:
         raise ParameterError.invalid("max_change", "plan_patrols", "used with the current "
-                                     "deployment (pass current=...)", settings.max_change)
-    for shift, n_officers in settings.officers.items():
+                                     "deployment (pass current=...)", limits.max_change)
+    for shift, n_officers in limits.officers.items():
         rows = table[table["shift"] == shift]
-        lo, hi, target = _bounds(rows, settings, n_officers)
-        _check_shift(shift, n_officers, lo, hi, target, rows["current"].to_numpy(), settings)
+        lo, hi, target = _bounds(rows, limits, n_officers)
+        _check_shift(shift, n_officers, lo, hi, target, rows["current"].to_numpy(), limits)
 
 
-def _check_shift(shift, n_officers, lo, hi, target, cur, settings) -> None:
+def _check_shift(shift, n_officers, lo, hi, target, cur, limits) -> None:
     n = len(lo)
-    must_extra = int(lo.sum() - settings.min_per_beat * n)
+    must_extra = int(lo.sum() - limits.min_per_beat * n)
     if lo.sum() > n_officers:
         need = int(lo.sum())
         lower_to = (n_officers - must_extra) // n  # the largest minimum these officers allow
         extra = (f" + {must_extra} for must-cover beats" if must_extra else "")
         raise InfeasiblePlanError(
-            f"Minimum {settings.min_per_beat} per beat x {n} beats{extra} = {need} officers, "
+            f"Minimum {limits.min_per_beat} per beat x {n} beats{extra} = {need} officers, "
             f"but only {n_officers} are available {in_shift(shift)}: "
-            + (f"lower the minimum to {max(lower_to, 0)} or " if settings.min_per_beat > lower_to
+            + (f"lower the minimum to {max(lower_to, 0)} or " if limits.min_per_beat > lower_to
                and lower_to >= 0 else
                "shorten the must-cover list or ")
             + f"add {need - n_officers} officers.")
     if (lo > hi).any():
         limit = int(hi.min())
-        why = (f"the fairness cap of {settings.fair_cap:g}x the equal share allows at most "
+        why = (f"the fairness cap of {limits.fair_cap:g}x the equal share allows at most "
                f"{limit} per beat {in_shift(shift)} ({n_officers} officers / {n} beats)"
-               if settings.max_per_beat is None or limit < settings.max_per_beat
+               if limits.max_per_beat is None or limit < limits.max_per_beat
                else f"the maximum is {limit} per beat")
         raise InfeasiblePlanError(
             f"Every beat needs at least {int(lo.max())} officer(s) {in_shift(shift)}, but "
             f"{why}: lower the minimum (or the must-cover list) or raise the "
             f"{'fairness cap' if 'fairness' in why else 'maximum'}.")
-    if settings.max_change is not None:
+    if limits.max_change is not None:
         needed = min_moves(lo, hi, cur, target)
-        if needed > settings.max_change:
+        if needed > limits.max_change:
             raise InfeasiblePlanError(
                 f"{in_shift(shift).capitalize()} the limits need at least {needed} officers "
                 "moved from the "
                 f"current deployment (to reach the minimums and post {target} officers where "
-                f"{int(cur.sum())} are today), but the change limit is {settings.max_change}: "
+                f"{int(cur.sum())} are today), but the change limit is {limits.max_change}: "
                 f"raise the change limit to {needed} or relax the minimum/must-cover beats.")
 
 
@@ -313,10 +310,10 @@ def min_moves(lo, hi, cur, target) -> int:
     return int(np.maximum(lo - cur, 0).sum() + max(0, target - base.sum()))
 
 
-def _leftover_note(shift, n_officers, target, settings, n_beats) -> str:
-    what = "the maximum per beat" if settings.fair_cap is None or (
-        settings.max_per_beat is not None and settings.max_per_beat
-        <= fair_cap_limit(settings.fair_cap, n_officers, n_beats)) else "the fairness cap"
+def _leftover_note(shift, n_officers, target, limits, n_beats) -> str:
+    what = "the maximum per beat" if limits.fair_cap is None or (
+        limits.max_per_beat is not None and limits.max_per_beat
+        <= fair_cap_limit(limits.fair_cap, n_officers, n_beats)) else "the fairness cap"
     when = "All day" if shift not in SHIFTS else f"{shift.capitalize()} shift"
     return (f"{when}: {what} lets only {target} of the {n_officers} "
             "officers "
@@ -342,13 +339,13 @@ def greedy_allocation(risk, lo, hi, target, effectiveness) -> np.ndarray:
     return x
 
 
-def _solve_shift(rows, lo, hi, target, settings, shift) -> np.ndarray:
+def _solve_shift(rows, lo, hi, target, limits, shift) -> np.ndarray:
     """Solve one shift's integer program; returns officers per beat (rows' order)."""
-    k = settings.effectiveness
+    k = limits.effectiveness
     risk = rows["risk"].to_numpy(float)
     cur = rows["current"].to_numpy(int)
     greedy = greedy_allocation(risk, lo, hi, target, k)
-    if settings.max_change is None:
+    if limits.max_change is None:
         upper = greedy
     else:
         upper = np.minimum(hi, np.maximum.reduce([greedy, cur, lo]))
@@ -363,48 +360,17 @@ def _solve_shift(rows, lo, hi, target, settings, shift) -> np.ndarray:
         prob += pulp.LpAffineExpression([(v, 1) for v in incs] + [(x[b], -1)]) == 0
     prob += pulp.LpAffineExpression(objective)
     prob += pulp.lpSum(x) == target
-    if settings.max_change is not None:
+    if limits.max_change is not None:
         moved = [prob.add_variable(f"d{b}", 0) for b in range(len(rows))]
         for b in range(len(rows)):
             prob += moved[b] >= x[b] - int(cur[b])
-        prob += pulp.lpSum(moved) <= settings.max_change
+        prob += pulp.lpSum(moved) <= limits.max_change
     with warnings.catch_warnings():  # PuLP 3.3 flags its bundled CBC for a 4.0 rename
         warnings.simplefilter("ignore", DeprecationWarning)
         status = prob.solve(pulp.PULP_CBC_CMD(msg=False))
     if pulp.LpStatus[status] != "Optimal":
         raise InfeasiblePlanError(
             f"No deployment of {target} officers {in_shift(shift)} meets all the limits "
-            f"together (minimum {settings.min_per_beat}, maximum {settings.max_per_beat}, "
-            f"change limit {settings.max_change}): relax the change limit or the minimum.")
+            f"together (minimum {limits.min_per_beat}, maximum {limits.max_per_beat}, "
+            f"change limit {limits.max_change}): relax the change limit or the minimum.")
     return np.array([int(round(v.value())) for v in x])
-
-
-# --- under-patrolled beats ---------------------------------------------------------------------
-
-def under_patrolled(table: pd.DataFrame, *, ratio: float = 1.5) -> pd.Series:
-    """Beat-shifts under-patrolled relative to risk today: their share of the shift's risk is at
-    least ``ratio`` x their share of its current officers, and their risk is above the shift's
-    median. Never flagged in a shift with no officers today (no duty logs)."""
-    by_shift = table.groupby("shift")
-    risk_share = table["risk"] / by_shift["risk"].transform("sum")
-    officer_share = table["current"] / by_shift["current"].transform("sum").replace(0, np.nan)
-    above_median = table["risk"] > by_shift["risk"].transform("median")
-    known = officer_share.notna()  # no duty logs for the shift: nothing to compare with
-    return ((risk_share >= ratio * officer_share.fillna(0)) & above_median & known).astype(bool)
-
-
-# --- moved to their own modules, still importable from here ---------------------------------------
-
-_MOVED = {"dosage": "crimekit.patrol_visits", "koper_schedule": "crimekit.patrol_visits",
-          "backtest_plan": "crimekit.patrol_backtest",
-          **{name: "crimekit.patrol_compare" for name in (
-              "current_deployment", "totals_per_shift", "compare_deployments", "headline")}}
-
-
-def __getattr__(name):
-    """Hot spot visits, the backtest, today's deployment and the comparisons live in their own
-    modules (imported on first use, so importing this module stays light)."""
-    if name in _MOVED:
-        import importlib
-        return getattr(importlib.import_module(_MOVED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,7 @@ import html
 
 import pandas as pd
 
-from crimekit.patrol import Plan, compare_deployments, headline
+from crimekit.patrol.deployment import compare_deployments, headline
 from crimekit.schema import SHIFTS
 
 STYLE = """
@@ -46,17 +46,25 @@ def _table(df: pd.DataFrame, numeric=()) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def plan_report_html(plan: Plan, *, dosage: pd.DataFrame | None = None, dataset_name: str = "",
-                     period_start=None, title: str = "Patrol deployment plan") -> str:
-    """The whole report as one self-contained HTML page (print it from the browser)."""
-    cmp = compare_deployments(plan)
+def plan_report_html(result, *, visits: pd.DataFrame | None = None, dataset_name: str = "",
+                     title: str = "Patrol deployment plan") -> str:
+    """The whole report as one self-contained HTML page (print it from the browser).
+
+    ``result``: a :class:`~crimekit.patrol.plan.PlanResult` from ``plan_patrols`` (or a solved
+    :class:`~crimekit.patrol.solver.Plan` alone, without its period); ``visits``: its hot spot
+    visits (:func:`crimekit.patrol.dosage.hot_spot_visits`).
+    """
+    plan = getattr(result, "plan", result)
+    cmp = getattr(result, "comparison", None)
+    cmp = compare_deployments(plan) if cmp is None else cmp
+    period_start = getattr(result, "period_start", None)
     t = plan.table
     parts = [f"<h1>{_e(title)}</h1>",
              f"<p>Dataset: <b>{_e(dataset_name)}</b>"
              + (f" &middot; period from <b>{pd.Timestamp(period_start):%Y-%m-%d}</b>"
                 if period_start is not None else "") + "</p>",
-             f"<p>Limits: {_e(plan.settings.describe())}.</p>",
-             f"<p><b>{_e(headline(plan, cmp))}</b></p>"]
+             f"<p>Limits: {_e(plan.limits.describe())}.</p>",
+             f"<p><b>{_e(getattr(result, 'headline', None) or headline(plan, cmp))}</b></p>"]
     parts += [f'<p class="note">{_e(n)}</p>' for n in plan.notes]
     shown = pd.DataFrame({"deployment": cmp["deployment"], "officers": cmp["officers"],
                           "expected incidents covered": cmp["risk_covered"].round(1),
@@ -88,8 +96,8 @@ def plan_report_html(plan: Plan, *, dosage: pd.DataFrame | None = None, dataset_
         parts += ["<h2>Beats with the most officers (all shifts)</h2>",
                   _short(_rounded(per_day).rename(columns=_LABELS),
                          numeric=("officers planned", "expected incidents"))]
-    if dosage is not None and len(dosage):
-        spots = dosage.sort_values(["recorded", "beat"], ascending=[False, True])
+    if visits is not None and len(visits):
+        spots = visits.sort_values(["recorded", "beat"], ascending=[False, True])
         parts += ["<h2>Hot spot visits: the busiest stops</h2>",
                   "<p>10-15 minute stops; vary the order each day.</p>",
                   _short(spots[["beat", "shift", "rank", "recorded", "stops", "lat", "lon"]]
@@ -99,7 +107,7 @@ def plan_report_html(plan: Plan, *, dosage: pd.DataFrame | None = None, dataset_
                  "visit are in the CSV downloads beside this report.</p>")
     parts.append(f'<p class="note">{_e(LIMITS)} Coverage assumes each extra officer in a '
                  f"beat-shift covers a smaller share of its risk (effectiveness "
-                 f"{plan.settings.effectiveness:g}).</p>")
+                 f"{plan.limits.effectiveness:g}).</p>")
     return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>" + _e(title)
             + f"</title><style>{STYLE}</style></head><body>" + "\n".join(parts)
             + "</body></html>")

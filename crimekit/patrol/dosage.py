@@ -1,31 +1,35 @@
-"""Hot spot visits within the beats a plan staffs: the top cells per beat and shift, with a
-Koper-curve rhythm of short, repeated stops."""
+"""Dosage: hot spot visits within the beats a plan staffs, the top cells per beat and shift,
+with a Koper-curve rhythm of short, repeated stops."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from crimekit.patrol import _shift_order
+from crimekit.patrol.risk import located_incidents, shift_order
 from crimekit.schema import crime_count
 
+#: Columns of a visit list, one row per hot spot of a staffed beat and shift.
+VISIT_COLUMNS = ("beat", "shift", "officers", "rank", "cell_id", "lat", "lon", "recorded",
+                 "stops")
 
-def dosage(dataset, plan_table: pd.DataFrame, *, cell_size: float = 150.0, top: int = 3,
-           lookback_days: int = 365, stops_per_spot: int = 4, stop_minutes: int = 15,
-           seed: int = 0) -> pd.DataFrame:
+
+def hot_spot_visits(dataset, plan_table: pd.DataFrame, *, cell_size: float = 150.0,
+                    top: int = 3, lookback_days: int = 365, stops_per_spot: int = 4,
+                    stop_minutes: int = 15, seed: int = 0) -> pd.DataFrame:
     """Hot spots to visit within each beat and shift that the plan staffs, with a Koper-curve
     rhythm: short stops (``stop_minutes``, 10-15 min deter best) repeated about every
     ``8 / stops_per_spot`` hours at each hot spot, in a random order within each round.
 
     Hot spots are the ``top`` grid cells (``cell_size`` m) with the most incidents recorded in
-    that beat and shift in the last ``lookback_days``. Returns ``beat, shift, officers, rank,
-    cell_id, lat, lon, recorded, stops`` ("06:25, 08:05, ...").
+    that beat and shift in the last ``lookback_days``. ``dataset``: the plan's inputs' dataset
+    (its beats are the plan's areas). Returns :data:`VISIT_COLUMNS` (``stops``: "06:25, 08:05,
+    ..."); empty for data without times of day.
     """
-    from crimekit.patrol_risk import located_incidents
     from crimekit.schema import SHIFT_START_HOURS
     from crimekit.spatial import grid_for
 
-    cols = ["beat", "shift", "officers", "rank", "cell_id", "lat", "lon", "recorded", "stops"]
+    cols = list(VISIT_COLUMNS)
     if not set(plan_table["shift"]) <= set(SHIFT_START_HOURS):
         return pd.DataFrame({c: [] for c in cols})  # no times of day: no timed visits
     inc = located_incidents(dataset)
@@ -51,7 +55,7 @@ def dosage(dataset, plan_table: pd.DataFrame, *, cell_size: float = 150.0, top: 
         for idx, minutes in zip(grp.index, times):
             stops[idx] = ", ".join(f"{(m // 60) % 24:02d}:{m % 60:02d}" for m in minutes)
     spots["stops"] = pd.Series(stops)
-    order = spots.sort_values(["beat", "shift", "rank"], key=_shift_order)
+    order = spots.sort_values(["beat", "shift", "rank"], key=shift_order)
     return order[cols].reset_index(drop=True)
 
 

@@ -19,7 +19,9 @@ honest comparisons, each with a confidence interval:
 
 Periods are weeks, or months when the data is dated to the month only. Crimes are counted
 with :func:`crimekit.schema.crime_count`, never rows. The estimators are in
-:mod:`crimekit.effects`.
+:mod:`crimekit.operations.effects`, the choice of places (next door, comparable places, hot
+spots) in :mod:`crimekit.operations.places`, and what is asked in
+:class:`~crimekit.operations.settings.OperationSettings`.
 """
 
 from __future__ import annotations
@@ -29,17 +31,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crimekit.effects import Estimate, against_forecast, did, pre_trend_p  # noqa: F401
 from crimekit.errors import CrimekitError, ParameterError, UnusableInputError
+from crimekit.operations.effects import Estimate, against_forecast, did, pre_trend_p
+from crimekit.operations.places import matched_controls, neighbours_of, top_cells_before
+from crimekit.operations.settings import BEFORE, MIN_BEFORE, OperationSettings
 from crimekit.periods import FREQS, next_period, period_range, period_start
 from crimekit.schema import crime_count, freq_for
-from crimekit.wording import chance_words, change_words, p_phrase, range_words
-
-#: Fewest periods before the operation a comparison needs, and how many it uses by default
-#: (a year of weeks; two years of months, as a year gives only 12 points).
-MIN_BEFORE = {"W": 8, "M": 6}
-BEFORE = {"W": 52, "M": 24}
-UNITS = ("beat", "cell")
+from crimekit.wording import p_phrase
 
 
 @dataclass(frozen=True)
@@ -48,6 +46,7 @@ class OperationCheck:
 
     Attributes
     ----------
+    settings : the :class:`OperationSettings` checked.
     unit, treated, controls, neighbours : the kind of place and the places in each group.
     start, end : the operation's dates; ``periods`` the whole periods inside them that the
         data covers, ``before`` the periods compared with.
@@ -59,6 +58,7 @@ class OperationCheck:
     notes : plain sentences on what could not be done or should be kept in mind.
     """
 
+    settings: OperationSettings
     unit: str
     treated: tuple
     controls: tuple
@@ -79,6 +79,10 @@ class OperationCheck:
         """The findings as sentences a commander can read out."""
         return summarise(self)
 
+    def indexed(self) -> pd.DataFrame:
+        """The series with each group on one scale (see :func:`indexed`), for a chart."""
+        return indexed(self)
+
     def table(self) -> pd.DataFrame:
         """One row per comparison, with human column labels."""
         rows = []
@@ -90,52 +94,46 @@ class OperationCheck:
                 continue
             rows.append({"Comparison": what, "Crimes recorded": round(est.observed),
                          "Crimes expected": round(est.expected, 1),
-                         "Change": change_words(est.change),
-                         f"{est.level:.0%} range": range_words(est.lower, est.upper),
-                         "Chance?": f"{chance_words(est.p_value)} ({p_phrase(est.p_value)})"})
+                         "Change": est.change_text,
+                         f"{est.level:.0%} range": est.range_text,
+                         "Chance?": f"{est.chance_text} ({est.p_text})"})
         return pd.DataFrame(rows)
 
 
 # --- the check ------------------------------------------------------------------------------------
 
-def check_operation(dataset, units, start, end, *, unit: str = "beat", grid=None,
-                    cell_size: float = 250.0, before: int | None = None,
-                    controls_per_unit: int = 3, controls=None, level: float = 0.95,
-                    forecast: bool = True) -> OperationCheck:
-    """Check the operation on ``units`` (beat names, or cell ids of ``grid``) from ``start``
-    up to, not including, ``end``; see the module docstring for the three comparisons.
+def check_operation(dataset, settings: OperationSettings, *, grid=None) -> OperationCheck:
+    """Check the operation ``settings`` describes (its places, from ``start`` up to, not
+    including, ``end``); see the module docstring for the three comparisons. ``grid``: the
+    cells of a hot spot operation, when already made (the app caches it); made from
+    ``settings.cell_size`` when None.
 
-    ``before`` whole periods before the operation are compared with (default :data:`BEFORE`;
-    fewer when the data starts later); ``controls_per_unit`` comparison places are matched per
-    operation place, unless ``controls`` names them.
+    Raises ParameterError for places this data does not have, UnusableInputError when the
+    dates hold no whole period or too few before it.
     """
-    if unit not in UNITS:
-        raise ParameterError.invalid("unit", "check_operation", f"one of {UNITS}", unit)
-    if not 0.5 <= level < 1:
-        raise ParameterError.invalid("level", "check_operation", "a share in [0.5, 1)", level)
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
-    if not end > start:
-        raise ParameterError.invalid("end", "check_operation", "after the start",
-                                     f"{end:%Y-%m-%d}")
-    inc, universe, grid = _placed(dataset, unit, grid, cell_size)
-    treated = tuple(_as_units(units, unit))
+    s = settings
+    unit, start, end, level = s.unit, s.start, s.end, s.level
+    inc, universe, grid = _placed(dataset, unit, grid, s.cell_size)
+    treated = s.places
+    if unit == "cell" and s.hot_spots is not None:
+        treated = tuple(top_cells_before(dataset, grid, start, s.hot_spots,
+                                         district=s.district or None))
     unknown = [u for u in treated if u not in set(universe)]
     if not treated or unknown:
-        raise ParameterError.invalid("units", "check_operation",
+        raise ParameterError.invalid("places", "check_operation",
                                      f"{unit}s of this data", unknown or list(treated))
     freq, _ = freq_for(dataset.incidents, "W")
-    periods, before, notes = _windows(inc, start, end, freq, before or BEFORE[freq])
+    periods, before, notes = _windows(inc, start, end, freq, s.before or BEFORE[freq])
     counts = _matrix(inc, universe, before.append(periods), freq)
     n_before = len(before)
-    neighbours = tuple(u for u in _neighbours(dataset, inc, treated, unit, grid)
+    neighbours = tuple(u for u in neighbours_of(dataset, inc, treated, unit, grid)
                        if u not in treated)
-    if controls is not None:
-        controls = [u for u in _as_units(controls, unit) if u in set(universe)
-                    and u not in set(treated)]
+    if s.controls:
+        controls = [u for u in s.controls if u in set(universe) and u not in set(treated)]
     else:
-        controls = _match(counts, treated, [u for u in universe if u not in set(treated)
-                                            and u not in set(neighbours)],
-                          n_before, controls_per_unit)
+        controls = matched_controls(counts, treated, [
+            u for u in universe if u not in set(treated) and u not in set(neighbours)],
+            n_before, s.controls_per_unit)
     T = counts[list(treated)].sum(axis=1).to_numpy(float)
     C = counts[list(controls)].sum(axis=1).to_numpy(float) if controls else None
     N = counts[list(neighbours)].sum(axis=1).to_numpy(float) if neighbours else None
@@ -144,7 +142,7 @@ def check_operation(dataset, units, start, end, *, unit: str = "beat", grid=None
         if C is not None and N is not None else None
     trend_p = pre_trend_p(T, C, n_before) if C is not None else float("nan")
     fc, vs_forecast = None, None
-    if forecast:
+    if s.forecast:
         try:
             fc = _forecast(inc[inc["_unit"].isin(treated)], before, periods, freq)
             vs_forecast = against_forecast(T[n_before:], fc, level)
@@ -158,21 +156,15 @@ def check_operation(dataset, units, start, end, *, unit: str = "beat", grid=None
                      f"the comparison places ({p_phrase(trend_p)}), so the comparison with "
                      "them may be off.")
     series = _series(counts.index, n_before, T, C, N, fc)
-    return OperationCheck(unit, treated, tuple(controls), neighbours, start, end, freq,
+    return OperationCheck(s, unit, treated, tuple(controls), neighbours, start, end, freq,
                           periods, before, series, vs_forecast, vs_controls, displacement,
                           trend_p, tuple(notes))
-
-
-def _as_units(units, unit):
-    if isinstance(units, (str, int, np.integer)):
-        units = [units]
-    return [int(u) for u in units] if unit == "cell" else [str(u) for u in units]
 
 
 def _placed(dataset, unit, grid, cell_size):
     """Dated incidents with their place in ``_unit``, every place, and the grid (cells)."""
     if unit == "beat":
-        from crimekit.patrol_risk import beats_of, located_incidents
+        from crimekit.patrol.risk import beats_of, located_incidents
         inc = located_incidents(dataset)
         return inc.assign(_unit=inc["beat"].astype(str)), beats_of(dataset), None
     from crimekit.spatial import grid_for
@@ -219,53 +211,6 @@ def _matrix(inc, universe, starts, freq) -> pd.DataFrame:
     counts = crime_count(sub, [pd.Series(when[keep], index=sub.index), sub["_unit"]])
     table = counts.unstack(fill_value=0) if len(counts) else pd.DataFrame(index=starts)
     return table.reindex(index=starts, columns=universe, fill_value=0).fillna(0).clip(lower=0)
-
-
-def _neighbours(dataset, inc, treated, unit, grid) -> list:
-    """Places next to the operation: touching beat polygons, else the 4 beats nearest each
-    treated beat (by its crimes' median position); the ring of cells around treated cells."""
-    if unit == "cell":
-        kept = set(grid.cells["cell_id"].tolist())
-        out = set()
-        for cid in treated:
-            row, col = divmod(int(cid), grid.n_cols)
-            out |= {r * grid.n_cols + c for r in (row - 1, row, row + 1)
-                    for c in (col - 1, col, col + 1) if 0 <= c < grid.n_cols
-                    and r * grid.n_cols + c in kept}
-        return sorted(out)
-    beats = dataset.beats
-    if beats is not None and len(beats):
-        poly = beats.assign(beat=beats["beat"].astype(str))
-        poly = poly.to_crs(poly.estimate_utm_crs())
-        zone = poly[poly["beat"].isin(treated)].buffer(5).union_all()
-        return sorted(poly.loc[poly.intersects(zone), "beat"])
-    located = inc[inc["lat"].notna()]
-    mid = located.groupby("_unit")[["lat", "lon"]].median()
-    out = set()
-    for beat in treated:
-        if beat not in mid.index:
-            continue
-        d = np.hypot(mid["lat"] - mid.loc[beat, "lat"],
-                     (mid["lon"] - mid.loc[beat, "lon"]) * np.cos(np.radians(mid.loc[beat,
-                                                                                     "lat"])))
-        out |= set(d.drop(beat).nsmallest(4).index)
-    return sorted(out)
-
-
-def _match(counts, treated, candidates, n_before, per_unit) -> list:
-    """For each treated place (busiest first), the ``per_unit`` unused candidates nearest to
-    it in crimes per period before the operation (on a log scale); quiet candidates (no crime
-    before) are left out."""
-    level = np.log1p(counts.iloc[:n_before].mean())
-    pool = level[[c for c in candidates if counts.iloc[:n_before][c].sum() > 0]]
-    chosen = []
-    for place in level[list(treated)].sort_values(ascending=False).index:
-        if not len(pool):
-            break
-        nearest = (pool - level[place]).abs().sort_values(kind="stable").index[:per_unit]
-        chosen += list(nearest)
-        pool = pool.drop(nearest)
-    return chosen
 
 
 def _forecast(inc, before, periods, freq) -> pd.DataFrame:
@@ -328,40 +273,6 @@ def summarise(check: OperationCheck) -> list:
         out.append(f"Next door ({len(check.neighbours)} {around}): {verdict}; "
                    f"{e.words()}.")
     return out + list(check.notes)
-
-
-def top_cells_before(dataset, grid, start, n: int = 10, weeks: int = 13, district=None) -> list:
-    """The ``n`` cells of ``grid`` with the most crime in the ``weeks`` before ``start`` (the
-    hot spots an operation starting then would have targeted), optionally in one district."""
-    start = pd.Timestamp(start)
-    inc = dataset.incidents
-    inc = inc[(inc["occurred_at"] < start) & (inc["occurred_at"] >= start - pd.Timedelta(
-        weeks=weeks))]
-    if district:
-        inc = inc[inc["district"].astype(str) == str(district)]
-    cells = pd.Series(grid.cell_of(inc["lat"], inc["lon"]), index=inc.index)
-    counts = crime_count(inc[cells >= 0], cells[cells >= 0])
-    return [int(c) for c in counts.index[:n]]
-
-
-def busiest_beats_before(dataset, start, n: int = 3, weeks: int = 13) -> list:
-    """The ``n`` beats with the most crime in the ``weeks`` before ``start``."""
-    from crimekit.patrol_risk import located_incidents
-    start = pd.Timestamp(start)
-    inc = located_incidents(dataset)
-    inc = inc[(inc["occurred_at"] < start) & (inc["occurred_at"] >= start - pd.Timedelta(
-        weeks=weeks))]
-    return [str(b) for b in crime_count(inc, "beat").index[:n]]
-
-
-def default_window(incidents: pd.DataFrame) -> tuple:
-    """(start, end) of an example operation: the last 13 whole weeks of the data (6 whole
-    months for month-dated data)."""
-    freq, _ = freq_for(incidents, "W")
-    stop = incidents["occurred_at"].max().normalize() + pd.Timedelta(days=1)
-    end = period_start(stop, freq)
-    start = end - pd.DateOffset(months=6) if freq == "M" else end - pd.Timedelta(weeks=13)
-    return pd.Timestamp(start), pd.Timestamp(end)
 
 
 def indexed(check: OperationCheck) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from crimekit.balanced_areas import balanced_areas
+from crimekit.patrol.balanced_areas import balanced_areas
 from crimekit.errors import ParameterError, UnusableInputError
 from crimekit.schema import crime_weights
 

@@ -1,7 +1,7 @@
 """Compact, contiguous areas of similar workload from grid cells: recursive coordinate
 bisection, then every detached piece joined to the neighbouring area it touches most.
 
-Used by :mod:`crimekit.patrol_areas` to draw patrol areas when the data has no beats.
+Used by :mod:`crimekit.patrol.areas` to draw patrol areas when the data has no beats.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ the same recorded-crime evidence. Both return the same columns (:data:`RISK_COLU
 **Precision.** Shifts need times known to the hour: data dated only to the day or the month is
 planned for the whole day (one ``shift`` named :data:`ALL_DAY`), and month-dated data only by
 month (``freq="M"``); a finer period is refused with one sentence (PrecisionError).
-**Weights.** An optional ``plan_weight`` column (see :mod:`crimekit.planning`) multiplies each
+**Weights.** An optional ``plan_weight`` column (see :mod:`crimekit.patrol.inputs`) multiplies each
 crime in the shares and the total (e.g. heinous crimes counting double, or 0 for crime heads
 the plan leaves out); the evidence still counts crimes.
 **Stragglers.** The rate and the seasons are learnt from where consistent recording starts
@@ -60,6 +60,12 @@ def planning_start(dataset, freq: str = "W") -> pd.Timestamp:
     day = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
     start = period_start(day, freq)  # weeks on Mondays, fortnights on crimekit's fixed grid
     return start if start >= day else next_period(start, freq)
+
+
+def shift_order(col: pd.Series) -> pd.Series:
+    """Sort key for ``DataFrame.sort_values(key=...)``: shifts in duty order (morning, evening,
+    night; "all day" last), other columns as they are."""
+    return col.map({s: i for i, s in enumerate(SHIFTS)}) if col.name == "shift" else col
 
 
 def beats_of(dataset) -> list:
@@ -250,6 +256,16 @@ def _evidence(recent, frame, lookback_days) -> pd.DataFrame:
     out["evidence"] = [text.get((b, s), f"none recorded{_WHEN[s]} in the last {span}")
                        for b, s in zip(out["beat"], out["shift"])]
     return out
+
+
+def hotspot_risk_available() -> bool:
+    """Whether the hotspot model can give risk per beat and shift here (it needs XGBoost and
+    the rest of :mod:`crimekit.hotspots` installed)."""
+    try:
+        from crimekit.hotspots import predict_beat_shift_risk  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _hotspot_risk(dataset, start, freq, model) -> pd.DataFrame:

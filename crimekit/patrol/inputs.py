@@ -1,6 +1,6 @@
 """What a patrol plan is made from, in one place for the command line and the app: the areas
-(:mod:`crimekit.patrol_areas`), the station, the crime heads it weighs and by how much, and the
-period and shifts the data's dates allow.
+(:mod:`crimekit.patrol.areas`), the station, the crime heads it weighs and by how much, the
+period and shifts the data's dates allow, and today's deployment from the duty logs.
 
 How the analyst's filters apply (the sidebar in the app): the plan learns from the chosen
 **date range** and plans for the period after it; its **station** is the chosen districts (none:
@@ -15,10 +15,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from crimekit import patrol
-from crimekit.patrol_areas import PatrolAreas, plural, station_words
-from crimekit.patrol_risk import (ALL_DAY, beat_shift_risk, check_plan_freq, plan_shifts,
-                                  planning_start)
+from crimekit.errors import ParameterError
+from crimekit.patrol.areas import (PatrolAreas, available_kinds, build_patrol_areas, plural,
+                                   station_words, stations)
+from crimekit.patrol.deployment import current_deployment, totals_per_shift
+from crimekit.patrol.risk import (ALL_DAY, beat_shift_risk, check_plan_freq,
+                                  hotspot_risk_available, plan_shifts, planning_start)
+from crimekit.patrol.settings import PlanSettings, default_minimum
 from crimekit.schema import SHIFTS, crime_weights, data_precision, freq_for
 
 #: What each precision allows a plan to do, in one sentence (the Patrol page shows it).
@@ -50,7 +53,6 @@ class HeadWeights:
 
     def __post_init__(self):
         if not (np.isfinite(self.heinous) and self.heinous > 0):
-            from crimekit.errors import ParameterError
             raise ParameterError.invalid("heinous", "HeadWeights", "a weight above 0 (e.g. 2)",
                                          self.heinous)
 
@@ -91,13 +93,15 @@ class PlanInputs:
     dataset : the view with each crime's ``beat`` set to its patrol area (crimes in no area or
         outside the station left out, heads not weighed left out), ``plan_weight`` set, the
         areas' polygons as ``beats`` and the duty logs of those areas only.
-    areas : the :class:`~crimekit.patrol_areas.PatrolAreas`.
+    areas : the :class:`~crimekit.patrol.areas.PatrolAreas`.
     heads : the :class:`HeadWeights`.
     freq, shifts : the planning period ("W", or "M" for month-dated data) and the shifts
         (the three duty shifts, or one all-day posting).
     precision : the data's time precision.
     notes : plain sentences for the page or the command line (areas, precision, heads, crimes
         left out).
+    current : today's deployment in the plan's areas from the duty logs (``beat, shift,
+        officers, officers_mean``; empty without logs).
     """
 
     dataset: object
@@ -107,6 +111,7 @@ class PlanInputs:
     shifts: tuple
     precision: str
     notes: tuple
+    current: pd.DataFrame
 
     @property
     def start(self) -> pd.Timestamp:
@@ -121,6 +126,54 @@ class PlanInputs:
         if self.freq == "D":
             return f"{start:%A %d %B %Y}"
         return f"the {'fortnight' if self.freq == '2W' else 'week'} from {start:%A %d %B %Y}"
+
+    def scope_words(self) -> str:
+        """'the 10 beats of station East' / 'the 216 LSOAs'."""
+        n = len(self.areas.table)
+        return (f"the {n:,} {plural(self.areas.unit, n)}"
+                f"{station_words(self.areas.stations, ' of ')}")
+
+    @property
+    def station(self) -> str:
+        """'station East' / 'stations East and North', "" for the whole city."""
+        return station_words(self.areas.stations)
+
+    def n_units(self, n: int) -> str:
+        """'10 beats', '1 LSOA': ``n`` areas as these areas are called."""
+        return f"{n:,} {plural(self.areas.unit, n)}"
+
+    def shift_words(self) -> str:
+        """'morning, evening and night' or 'all day (no times of day in the data)'."""
+        return (_and(self.shifts) if tuple(self.shifts) == SHIFTS else
+                f"{ALL_DAY} (no times of day in the data)")
+
+    def in_units(self, text: str) -> str:
+        """``text`` with ``{unit}``, ``{units}`` and ``{Units}`` as these areas are called
+        (the labels of :class:`~crimekit.patrol.settings.PlanSettings` use them)."""
+        units = plural(self.areas.unit)
+        return text.format(unit=self.areas.unit, units=units, Units=units[:1].upper() + units[1:])
+
+    def default_officers(self) -> dict:
+        """Officers per shift when none are given: the strength today from the duty logs, else
+        two per area."""
+        if len(self.current):
+            return totals_per_shift(self.current, self.shifts)
+        return {s: 2 * len(self.areas.table) for s in self.shifts}
+
+    def default_minimum(self, officers: dict) -> int:
+        """The minimum per area when none is set, for ``officers`` per shift
+        (:func:`~crimekit.patrol.settings.default_minimum`)."""
+        return default_minimum(officers, len(self.areas.table))
+
+    def risk_sources(self) -> tuple:
+        """The risk sources this plan can use: recorded history always; the hotspot model when
+        it is installed, the data has times of day and located crimes, and the plan weighs
+        every head once (the model counts every crime once)."""
+        simple = not self.heads.heads and self.heads.heinous == 1
+        if (simple and self.shifts == SHIFTS and hotspot_risk_available()
+                and self.dataset.incidents["lat"].notna().any()):
+            return ("history", "hotspots")
+        return ("history",)
 
 
 def plan_inputs(view, areas: PatrolAreas, *, heads: HeadWeights | None = None,
@@ -160,43 +213,59 @@ def plan_inputs(view, areas: PatrolAreas, *, heads: HeadWeights | None = None,
                      f"{station_words(areas.stations, 'in ') or 'in this range'} "
                      f"({unplaced / total:.0%}) are in no {areas.unit} of the plan (no "
                      f"{areas.unit} named or no location) and are left out.")
-    return PlanInputs(dataset, areas, heads, freq, plan_shifts(inc), precision, tuple(notes))
+    shifts = plan_shifts(inc)
+    current = current_deployment(dataset.patrols, shifts=shifts)
+    return PlanInputs(dataset, areas, heads, freq, shifts, precision, tuple(notes), current)
 
 
-def current_of(inputs: PlanInputs) -> pd.DataFrame:
-    """Today's deployment in the plan's areas from the duty logs (empty without logs)."""
-    return patrol.current_deployment(inputs.dataset.patrols, shifts=inputs.shifts)
-
-
-def default_officers(inputs: PlanInputs, current: pd.DataFrame | None = None) -> dict:
-    """Officers per shift: the station's strength today from the duty logs, else two per area."""
-    current = current_of(inputs) if current is None else current
-    if len(current):
-        return patrol.totals_per_shift(current, inputs.shifts)
-    return {s: 2 * len(inputs.areas.table) for s in inputs.shifts}
+def inputs_for(view, settings: PlanSettings = PlanSettings(), *,
+               areas: PatrolAreas | None = None) -> PlanInputs:
+    """The plan's inputs for a filtered ``view`` and ``settings`` (their areas, station, heads,
+    heinous weight and period). ``areas``: already drawn for these settings (the app draws them
+    on the whole dataset, so they stay put while the dates change); drawn on ``view`` when
+    None."""
+    if areas is None:
+        areas = build_patrol_areas(view, settings.areas, station=settings.station,
+                                   n_areas=settings.n_areas)
+    return plan_inputs(view, areas, heads=HeadWeights(settings.heads, settings.heinous_weight),
+                       freq=settings.freq)
 
 
 def plan_risk(inputs: PlanInputs, risk_source: str = "history") -> pd.DataFrame:
-    """Expected crimes per area and shift in the planned period (see crimekit.patrol_risk)."""
+    """Expected crimes per area and shift in the planned period (see crimekit.patrol.risk)."""
     return beat_shift_risk(inputs.dataset, freq=inputs.freq, risk_source=risk_source)
 
 
-def make_plan(inputs: PlanInputs, officers, *, risk: pd.DataFrame | None = None,
-              risk_source: str = "history", **limits) -> patrol.Plan:
-    """The plan for ``officers`` (per shift, see :func:`crimekit.patrol.officers_per_shift`)
-    within ``limits`` (min_per_beat, max_per_beat, must_cover, max_change, fair_cap)."""
-    risk = plan_risk(inputs, risk_source) if risk is None else risk
-    current = current_of(inputs)
-    return patrol.plan_patrols(risk, patrol.officers_per_shift(officers, shifts=inputs.shifts),
-                               current=current if len(current) else None, **limits)
+# --- what the page offers -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What a dataset lets a plan choose: the kinds of area (best first), what one area is
+    called, the crime heads, whether any crime is flagged heinous, the stations."""
+
+    unit: str
+    kinds: tuple
+    heads: tuple
+    heinous: bool
+    stations: tuple
+
+    def kind_label(self, kind: str) -> str:
+        """'The beat polygons', 'The LSOAs the data names'... for ``kind`` ("auto" too)."""
+        return {"auto": "The best the data allows", "beats": f"The {self.unit} polygons",
+                "named": f"The {plural(self.unit)} the data names",
+                "districts": "The districts",
+                "grid": "Areas of similar workload drawn from the map"}[kind]
+
+    def draws_areas(self, kind: str) -> bool:
+        """Whether ``kind`` (as chosen, "auto" too) draws grid areas, so a number is asked."""
+        return kind == "grid" or (kind == "auto" and self.kinds[:1] == ("grid",))
 
 
-def shift_words(shifts) -> str:
-    """'morning, evening and night' or 'all day (no times of day in the data)'."""
-    return _and(shifts) if tuple(shifts) == SHIFTS else f"{ALL_DAY} (no times of day in the data)"
+def plan_options(dataset) -> PlanOptions:
+    """The :class:`PlanOptions` of a whole dataset."""
+    inc = dataset.incidents
+    return PlanOptions(dataset.meta.get("area_unit") or "beat", tuple(available_kinds(dataset)),
+                       tuple(sorted(inc["category"].unique())), bool(inc["heinous"].any()),
+                       tuple(stations(dataset)))
 
 
-def scope_words(inputs: PlanInputs) -> str:
-    """'the 10 beats of station East' / 'the 216 LSOAs'."""
-    n = len(inputs.areas.table)
-    return f"the {n:,} {plural(inputs.areas.unit, n)}{station_words(inputs.areas.stations, ' of ')}"

@@ -1,4 +1,4 @@
-"""Estimates of a change in crime with their intervals, for :mod:`crimekit.operations`.
+"""Estimates of a change in crime with their intervals, for :mod:`crimekit.operations.check`.
 
 - :func:`did`: difference-in-differences of two per-period count series (the places treated
   and comparable places), on ``log((treated + 0.5) / (comparison + 0.5))`` per period, with a t
@@ -40,6 +40,27 @@ class Estimate:
     def clear(self) -> bool:
         """Whether the interval excludes no change."""
         return not (self.lower <= 0 <= self.upper)
+
+    @property
+    def change_text(self) -> str:
+        """"30% fewer", "no change", "12% more"."""
+        return change_words(self.change)
+
+    @property
+    def range_text(self) -> str:
+        """The interval in words: "18% to 40% fewer"."""
+        return range_words(self.lower, self.upper)
+
+    @property
+    def chance_text(self) -> str:
+        """How likely a change this large is by chance, in words: "very unlikely to be
+        chance"."""
+        return chance_words(self.p_value)
+
+    @property
+    def p_text(self) -> str:
+        """"p < 0.001", "p = 0.20"."""
+        return p_phrase(self.p_value)
 
     def words(self) -> str:
         """"30% fewer (95% range 18% to 40% fewer), very unlikely to be chance (p < 0.001)"."""

@@ -1,13 +1,31 @@
-"""Today's deployment from the duty logs, and the plan against it and other deployments of the
-same officers (equal split, proportional to risk), with the headline a commander can quote."""
+"""Deployments: today's from the duty logs, the risk any deployment covers, the beats
+under-patrolled today, and the plan against today's and other deployments of the same officers
+(equal split, proportional to risk), with the headline a commander can quote."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from crimekit.patrol import Plan, coverage
 from crimekit.schema import SHIFTS
+
+
+def risk_covered(risk, officers, effectiveness: float) -> np.ndarray:
+    """Risk covered by ``officers`` in a beat-shift: ``risk * (1 - exp(-k * officers))``
+    (``k = effectiveness``): each extra officer covers less."""
+    return np.asarray(risk, float) * (1 - np.exp(-effectiveness * np.asarray(officers, float)))
+
+
+def under_patrolled(table: pd.DataFrame, *, ratio: float = 1.5) -> pd.Series:
+    """Beat-shifts under-patrolled relative to risk today: their share of the shift's risk is at
+    least ``ratio`` x their share of its current officers, and their risk is above the shift's
+    median. Never flagged in a shift with no officers today (no duty logs)."""
+    by_shift = table.groupby("shift")
+    risk_share = table["risk"] / by_shift["risk"].transform("sum")
+    officer_share = table["current"] / by_shift["current"].transform("sum").replace(0, np.nan)
+    above_median = table["risk"] > by_shift["risk"].transform("median")
+    known = officer_share.notna()  # no duty logs for the shift: nothing to compare with
+    return ((risk_share >= ratio * officer_share.fillna(0)) & above_median & known).astype(bool)
 
 
 def current_deployment(patrols: pd.DataFrame, *, days: int = 28, end=None,
@@ -44,15 +62,16 @@ def totals_per_shift(current: pd.DataFrame, shifts=SHIFTS) -> dict:
     return {s: int(sums.get(s, 0)) for s in shifts}
 
 
-def compare_deployments(plan: Plan) -> pd.DataFrame:
-    """Risk covered by the plan vs the current deployment, the current pattern scaled to the
-    plan's officers, an equal split and a risk-proportional split (same officers per shift).
+def compare_deployments(plan) -> pd.DataFrame:
+    """Risk covered by the plan (a solved :class:`~crimekit.patrol.solver.Plan`) vs the current
+    deployment, the current pattern scaled to the plan's officers, an equal split and a
+    risk-proportional split (same officers per shift).
 
     Returns ``deployment, officers, risk_covered, share_covered`` (expected incidents covered
     in the period, and as a share of all risk).
     """
     t = plan.table
-    k = plan.settings.effectiveness
+    k = plan.limits.effectiveness
     total = plan.total_risk
     rows = [("recommended plan", t["officers"])]
     if t["current"].sum() > 0:
@@ -63,7 +82,7 @@ def compare_deployments(plan: Plan) -> pd.DataFrame:
     rows.append(("proportional to risk", _split(t, t["risk"])))
     out = pd.DataFrame({"deployment": [r[0] for r in rows],
                         "officers": [int(r[1].sum()) for r in rows],
-                        "risk_covered": [float(coverage(t["risk"], r[1], k).sum()) for r in rows]})
+                        "risk_covered": [float(risk_covered(t["risk"], r[1], k).sum()) for r in rows]})
     out["share_covered"] = out["risk_covered"] / total if total > 0 else 0.0
     return out
 
@@ -82,7 +101,7 @@ def _split(table, weights) -> pd.Series:
     return out
 
 
-def headline(plan: Plan, comparison: pd.DataFrame | None = None) -> str:
+def headline(plan, comparison: pd.DataFrame | None = None) -> str:
     """One or two sentences a commander can quote."""
     comparison = compare_deployments(plan) if comparison is None else comparison
     rec = comparison.iloc[0]
