@@ -24,8 +24,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crimekit.evaluate import backtest, versus_best_baseline  # noqa: E402
-from crimekit.features import count_cube  # noqa: E402
+from crimekit.hotspots.evaluate import backtest, versus_best_baseline  # noqa: E402
+from crimekit.hotspots.features import count_cube  # noqa: E402
 from crimekit.hotspots import LEARNED, MODELS, make_model, rolling_predict  # noqa: E402
 from crimekit.periods import weeks_to_periods  # noqa: E402
 from crimekit.schema import Dataset, conform_incidents  # noqa: E402
@@ -135,7 +135,7 @@ def demo(cell_size=250.0, freq="W", weeks=52):
     report(f"demo city, {cell_size:g} m, {freq}, {len(grid.cells)} cells", bt, seconds)
     # the same scores ranked against the truth's expected counts (what the cells really hold)
     print("  ranked against the true expected counts (PAI of expected crimes flagged):")
-    from crimekit.evaluate import period_metrics
+    from crimekit.hotspots.evaluate import period_metrics
     t = np.arange(cube.n_periods - n, cube.n_periods)
     for name in ("poisson", "xgboost", "last-52-weeks", "all-history"):
         raw = rolling_predict(make_model(name), cube, t)[0]

@@ -1,4 +1,4 @@
-"""crimekit.area_ranking: hot areas for data placed by area only, on hand-checkable data."""
+"""crimekit.hotspots.areas: hot areas for data placed by area only, on hand-checkable data."""
 
 import geopandas as gpd
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from crimekit.area_ranking import land_metrics, rank_areas
+from crimekit.hotspots.areas import land_metrics, rank_areas
 from crimekit.errors import UnusableInputError
 from crimekit.schema import conform_incidents
 

@@ -9,9 +9,9 @@ import streamlit as st
 
 from scipy import stats
 
-from crimekit.area_ranking import rank_areas
-from crimekit.evaluate import backtest, versus_best_baseline
-from crimekit.features import count_cube
+from crimekit.hotspots.areas import rank_areas
+from crimekit.hotspots.evaluate import backtest, versus_best_baseline
+from crimekit.hotspots.features import count_cube
 from crimekit.periods import weeks_to_periods
 from crimekit.hotspots import LEARNED, MODELS, cell_beats, crime_type_backtest, make_model
 from ui.data import DEMO, all_heads_key, demo_city, grid, view_of
@@ -56,7 +56,7 @@ FREQ_WORD = {"D": "day", "S": "shift", "W": "week", "2W": "fortnight", "M": "mon
 
 @st.cache_data(show_spinner="Ranking the areas...", max_entries=8)
 def area_ranking(key):
-    """Areas ranked for next period, for data placed by area only (see crimekit.area_ranking)."""
+    """Areas ranked for next period, for data placed by area only (see crimekit.hotspots.areas)."""
     view = view_of(key)
     return rank_areas(view.incidents, view.beats, freq="W")
 
@@ -79,7 +79,7 @@ def joined_backtests(first, second):
 
 def hotspot_verdict(bt, coverage) -> dict | None:
     """The best learned model in ``bt`` against its best baseline at ``coverage`` (hit rates,
-    paired over the backtest's periods): the row of crimekit.evaluate.versus_best_baseline
+    paired over the backtest's periods): the row of crimekit.hotspots.evaluate.versus_best_baseline
     plus ``beats`` (the learned model captured more on average) and ``clear`` (by more than
     twice the standard error). None when ``bt`` lacks a learned model or a baseline."""
     vs = versus_best_baseline(bt, (coverage,), measure="hit_rate").dropna(

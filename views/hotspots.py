@@ -10,10 +10,10 @@ from scipy import stats
 
 import ui
 from ui import maps
-from crimekit.count_model import feature_words
+from crimekit.hotspots.models.count_model import feature_words
 from crimekit.errors import CrimekitError
-from crimekit.evaluate import COVERAGES, n_flagged, versus_best_baseline
-from crimekit.hotspot_classes import CLASSES, getis_ord, hotspot_classes
+from crimekit.hotspots.evaluate import COVERAGES, n_flagged, versus_best_baseline
+from crimekit.hotspots.classes import CLASSES, getis_ord, hotspot_classes
 from crimekit.hotspots import LEARNED, CrimeTypeModel, usable_freq
 from crimekit.schema import SHIFTS
 

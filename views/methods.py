@@ -13,7 +13,7 @@ import streamlit as st
 import ui
 from crimekit import temporal as T
 from crimekit.errors import CrimekitError
-from crimekit.evaluate import best_baseline, paired_difference
+from crimekit.hotspots.evaluate import best_baseline, paired_difference
 from crimekit.schema import SHIFTS
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too

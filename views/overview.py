@@ -16,7 +16,7 @@ from scipy import stats
 import ui
 from crimekit import overview, patrol
 from crimekit.errors import CrimekitError
-from crimekit.evaluate import n_flagged
+from crimekit.hotspots.evaluate import n_flagged
 from crimekit.patrol_areas import plural, station_words
 from crimekit.planning import scope_words, shift_words
 from crimekit.schema import crime_count, data_precision

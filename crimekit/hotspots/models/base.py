@@ -1,7 +1,7 @@
 """The contract every hotspot model follows, and the calibration they share.
 
 ``Model(**settings).fit(cube, end)`` learns only from the periods before position ``end`` of a
-:class:`~crimekit.features.CountCube`, and ``predict(cube, t)`` scores every cell for the
+:class:`~crimekit.hotspots.features.CountCube`, and ``predict(cube, t)`` scores every cell for the
 periods at positions ``t`` using only counts before each of them. Each model ranks cells by a
 raw ``score`` and turns it into a calibrated ``probability`` of at least one incident (Platt
 scaling on the last ``calib_weeks`` before ``end``, held out from learning) and an ``expected``

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from crimekit.errors import ParameterError
-from crimekit.hotspots import LEARNED, rolling_predict
+from crimekit.hotspots.models import LEARNED, rolling_predict
 
 #: Area coverages reported by default (shares of the study area).
 COVERAGES = (0.005, 0.01, 0.02, 0.05, 0.10)
