@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import UnusableInputError
-from crimekit.periods import next_period, period_range, period_start
+from crimekit.periods import FREQS, next_period, period_range, period_start
 from crimekit.schema import crime_count, freq_for
 
 #: Shares of the land flagged when scoring a ranking.
@@ -41,6 +41,11 @@ class AreaRanking:
     freq: str
     period: pd.Timestamp
     note: str = ""
+
+    @property
+    def period_word(self) -> str:
+        """The ranked period's length in words ("week")."""
+        return FREQS.get(self.freq, "period")
 
 
 def area_counts(incidents: pd.DataFrame, areas, freq: str) -> tuple[pd.DatetimeIndex, np.ndarray]:

@@ -4,15 +4,18 @@ the beat of each cell."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from crimekit.errors import ParameterError, UnusableInputError
 from crimekit.hotspots.features import count_cube
 from crimekit.hotspots.models import make_model, rolling_predict
+from crimekit.hotspots.settings import ScoreSettings
 from crimekit.periods import FREQS, check_freq, next_period, period_start
 from crimekit.schema import FREQS_FOR_PRECISION, data_precision
-from crimekit.spatial import assign_beats, grid_for
+from crimekit.spatial import Grid, assign_beats, grid_for
 
 #: Period lengths from the shortest to the longest.
 _FREQ_ORDER = ("S", "D", "W", "2W", "M")
@@ -46,7 +49,8 @@ def score_periods(dataset, *, start, end, freq: str = "W", cell_size: float = 25
     ``model`` is a name in MODELS or an unfitted model. The grid is drawn from the beats (or
     the incidents before ``start``), and each period's
     scores use only incidents that occurred before it started. Returns (risk, grid) where
-    risk has columns ``period_start, cell_id, score, probability, expected``.
+    risk has columns ``period_start, cell_id, score, probability, expected`` (as a model's
+    ``predict``: ``score`` the raw ranking score, ``probability`` calibrated).
     """
     check_freq(freq, "score_periods")
     usable, _ = usable_freq(dataset.incidents, freq)
@@ -85,9 +89,39 @@ def score_periods(dataset, *, start, end, freq: str = "W", cell_size: float = 25
                                           retrain_every_weeks=retrain_every_weeks)
     risk = pd.DataFrame({"period_start": np.repeat(full.start_of(t), raw.shape[1]),
                          "cell_id": np.tile(full.cell_ids, len(t)),
-                         "score": prob.ravel(), "raw_score": raw.ravel(),
+                         "score": raw.ravel(), "probability": prob.ravel(),
                          "expected": expected.ravel()})
     return risk, grid
+
+
+@dataclass(frozen=True)
+class ScoredPeriods:
+    """Risk per (period, cell) over a date range (:func:`score_hotspots`).
+
+    Attributes: ``risk`` (``period_start, cell_id, score, probability, expected``: the raw
+    ranking score, the calibrated probability of at least one crime, the expected crimes),
+    ``grid``, ``freq`` (the period length used), ``model`` and ``notes`` (why the period
+    length differs from the one asked for).
+    """
+
+    risk: pd.DataFrame
+    grid: Grid
+    freq: str
+    model: str
+    notes: tuple = ()
+
+
+def score_hotspots(dataset, settings: ScoreSettings = ScoreSettings(), *, start,
+                   end) -> ScoredPeriods:
+    """Risk per cell for every period starting in [start, end), each period from incidents
+    before it only, with the model and cells ``settings`` name; per the longer period the
+    dates allow when they are too coarse for ``settings.freq`` (see :func:`usable_freq`)."""
+    freq, why = usable_freq(dataset.incidents, settings.freq)
+    risk, grid = score_periods(dataset, start=start, end=end, freq=freq,
+                               cell_size=settings.cell_size, model=settings.model,
+                               categories=settings.categories or None,
+                               retrain_every_weeks=settings.retrain_every_weeks)
+    return ScoredPeriods(risk, grid, freq, settings.model, (why,) if why else ())
 
 
 def cell_beats(grid, dataset, past=None) -> pd.Series:

@@ -261,6 +261,15 @@ def feature_words(name: str) -> str:
     return FEATURE_WORDS.get(name, name.replace("_", " "))
 
 
+def drivers_in_words(parts: pd.DataFrame) -> pd.Series:
+    """One line per cell (indexed by ``cell_id``) from a model's ``explain`` table: its top
+    features in words, their values and push ("+" raises the risk)."""
+    def line(g):
+        return "; ".join(f"{feature_words(f)} = {v:.3g} ({'+' if c >= 0 else '-'}{abs(c):.2f})"
+                         for f, v, c in zip(g["feature"], g["value"], g["contribution"]))
+    return parts.groupby("cell_id")[["feature", "value", "contribution"]].apply(line)
+
+
 def _top_share(scores, share) -> np.ndarray:
     """Per row (period), whether each cell is among the top ``share`` of cells by score (ties
     at the cut included)."""
