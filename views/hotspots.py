@@ -59,7 +59,7 @@ def area_section(key, unit: str) -> None:
     if ranking.note:
         st.info(ranking.note)
     bt = ranking.backtest
-    best = bt[(bt["method"] == ranking.method) & (bt["land_share"] == 0.10)]
+    best = bt[(bt["method"] == ranking.method) & (bt["coverage"] == 0.10)]
     st.markdown(f"This data places crimes by {ui.md(unit)} only, so its {ui.md(unit)} areas are ranked "
                 f"instead of grid cells, for the {ranking.period_word} "
                 f"from {ranking.period:%d %b %Y}, by **{ranking.method}** (the best of "
@@ -71,12 +71,13 @@ def area_section(key, unit: str) -> None:
                        f"{best['pai'].iloc[0]:.1f}: that many times their share of the land).")
     shown = ranking.table.rename(columns={
         "area": unit.capitalize(), "district": "District", "expected": "Expected crimes",
-        "low": "Likely at least", "high": "Likely at most", "recent": "Last period",
+        "expected_low": "Likely at least", "expected_high": "Likely at most",
+        "recent": "Last period",
         "km2": "Area (km²)", "per_km2": "Expected per km²"})
     st.dataframe(shown, hide_index=True, width="stretch")
     ui.download(ranking.table, "area_ranking.csv", f"Download the {unit} ranking")
     with st.expander("How each method did in the backtest"):
-        st.dataframe(bt.rename(columns={"method": "Method", "land_share": "Share of land",
+        st.dataframe(bt.rename(columns={"method": "Method", "coverage": "Share of land",
                                         "hit_rate": "Crime held", "pai": "PAI"}).round(3),
                      hide_index=True, width="stretch")
     ui.limits_note()

@@ -23,10 +23,9 @@ _EPS = 1e-6
 
 
 class RiskModel(BaseEstimator):
-    """Shared fit/predict/calibrate logic; subclasses implement ``_learn`` and ``_score``."""
-
-    #: Display name used in tables and the command line's ``--model``.
-    label = "model"
+    """Shared fit/predict/calibrate logic; subclasses implement ``_learn`` and ``_score``.
+    (Models are named by their key in ``crimekit.hotspots.models.MODELS`` and labelled in
+    words by ``HotspotSettings.model_label``.)"""
 
     def fit(self, cube, end=None):
         """Learn from the periods before position ``end`` (default: all of ``cube``)."""

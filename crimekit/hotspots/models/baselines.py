@@ -18,8 +18,6 @@ from crimekit.periods import PERIODS_PER_YEAR, weeks_to_periods
 class LastPeriod(RiskModel):
     """Naive: a cell's count in the previous period."""
 
-    label = "last period"
-
     def __init__(self, *, calib_weeks: int = 13):
         self.calib_weeks = calib_weeks
 
@@ -30,8 +28,6 @@ class LastPeriod(RiskModel):
 class LastYear(RiskModel):
     """Naive: a cell's count in the same period a year earlier."""
 
-    label = "last year"
-
     def __init__(self, *, calib_weeks: int = 13):
         self.calib_weeks = calib_weeks
 
@@ -41,8 +37,6 @@ class LastYear(RiskModel):
 
 class RecentCount(RiskModel):
     """A cell's count over the last ``weeks`` before the period (52: the last year)."""
-
-    label = "last 52 weeks"
 
     def __init__(self, *, weeks: float = 52, calib_weeks: int = 13):
         self.weeks = weeks
@@ -55,8 +49,6 @@ class RecentCount(RiskModel):
 class AllHistory(RiskModel):
     """A cell's count over all history before the period."""
 
-    label = "all history"
-
     def __init__(self, *, calib_weeks: int = 13):
         self.calib_weeks = calib_weeks
 
@@ -67,8 +59,6 @@ class AllHistory(RiskModel):
 class KernelDensity(RiskModel):
     """Prospective kernel density: past incidents weighted by a Gaussian kernel in space
     (``bandwidth_m``) and an exponential decay in time (``half_life_weeks``)."""
-
-    label = "kernel density"
 
     def __init__(self, *, bandwidth_m: float = 250.0, half_life_weeks: float = 8.0,
                  calib_weeks: int = 13):
@@ -85,8 +75,6 @@ class MarkovTransition(RiskModel):
     """Markov transition model between grid areas: last period's counts (plus a small prior
     ``alpha`` per cell) pushed through transition probabilities from each cell to the cells
     within ``radius`` cells, learned from consecutive periods of the last ``train_weeks``."""
-
-    label = "Markov transition"
 
     def __init__(self, *, radius: int = 2, alpha: float = 0.05, train_weeks: int = 104,
                  calib_weeks: int = 13):

@@ -172,8 +172,6 @@ class PoissonMixture(RiskModel):
     crimes per unit of it).
     """
 
-    label = "Poisson count model"
-
     def __init__(self, *, focus: float = 0.2, train_weeks: int = 156, calib_weeks: int = 13,
                  max_rows: int = 3_000_000):
         self.focus = focus

@@ -30,8 +30,6 @@ class HotspotModel(RiskModel):
     ``max_rows`` rows in all.
     """
 
-    label = "xgboost"
-
     def __init__(self, *, n_estimators: int = 400, max_depth: int = 4,
                  learning_rate: float = 0.08, train_weeks: int = 156, calib_weeks: int = 13,
                  max_rows: int = 250_000, n_jobs: int = 2, seed: int = 0):
