@@ -12,10 +12,12 @@ from __future__ import annotations
 import streamlit as st
 
 from crimekit.hotspots import (CrimeTypeModel, HotspotSettings, HotspotSteps, backtest_hotspots,
-                               classify_hotspots, crime_type_backtest, predict_hotspots,
-                               rank_areas)
+                               classify_hotspots, crime_type_backtest, make_model,
+                               predict_hotspots, rank_areas)
 from crimekit.hotspots.models import FAST_MODELS  # noqa: F401 (handed on to the pages)
+from crimekit.hotspots.predict import backtest_cells, count_cells, next_period_risk
 from crimekit.hotspots.verdict import percent  # noqa: F401 (handed on to the pages)
+from crimekit.schema import SHIFTS  # noqa: F401 (handed on to the pages)
 from ui.data import DEMO, all_heads_key, demo_city, grid, view_of
 
 
@@ -66,24 +68,27 @@ def cell_grid(key, settings):
 @st.cache_data(show_spinner="Counting incidents per cell and period...", max_entries=8)
 def hotspot_cube(key, settings):
     """Incidents per grid cell and period (the hotspot models' input)."""
-    return HotspotSteps.cube(CachedSteps(key), settings.counted())
+    settings = settings.counted()
+    return count_cells(view_of(key), cell_grid(key, settings), settings)
 
 
 @st.cache_resource(show_spinner="Fitting the model on all history...", max_entries=8)
 def hotspot_model(key, settings, model):
     """A hotspot model fitted on every period of the view."""
-    return HotspotSteps.fitted(CachedSteps(key), settings.counted(), model)
+    return make_model(model).fit(hotspot_cube(key, settings))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def hotspot_risk(key, settings, model):
     """Risk per cell for the period after the data, with its beat and 80% range."""
-    return HotspotSteps.risk(CachedSteps(key), settings.counted(), model)
+    return next_period_risk(view_of(key), hotspot_cube(key, settings),
+                            hotspot_model(key, settings.counted(), model))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _backtest(key, settings, models):
-    return HotspotSteps.backtest(CachedSteps(key), settings.tested(), models)
+    settings = settings.tested()
+    return backtest_cells(hotspot_cube(key, settings), settings, models, CachedSteps(key).truth)
 
 
 def hotspot_backtest(key, settings=HotspotSettings(), models=None):

@@ -9,7 +9,6 @@ import ui
 from ui import maps
 from crimekit.errors import CrimekitError
 from crimekit.hotspots import HotspotSettings
-from crimekit.schema import SHIFTS
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
@@ -34,7 +33,7 @@ def crime_type_section(view, key, settings, top, next_start):
         sorted(b for b in view.incidents["beat"].unique() if b)
     chosen_place = p2.selectbox(place_kind if place == "beat" else "Cell (from the top list)",
                                 options, key="hs_place")
-    shift = p3.selectbox("Shift", list(SHIFTS), key="hs_shift")
+    shift = p3.selectbox("Shift", list(ui.SHIFTS), key="hs_shift")
     try:
         mix = ui.crime_type_mix(key, place, settings, chosen_place, next_start, shift)
         accuracy = ui.crime_type_accuracy(key, place, settings)

@@ -39,8 +39,36 @@ WIDER_WORDS = "every crime head in this date range and these districts (chosen o
               "every crime-head filter)."
 
 
+def count_cells(dataset, grid: Grid, settings: HotspotSettings) -> CountCube:
+    """Crimes per (period, cell) of ``settings.categories`` (every head when empty)."""
+    return count_cube(dataset.incidents, grid, freq=settings.freq,
+                      categories=settings.categories, pois=dataset.pois)
+
+
+def next_period_risk(dataset, cube: CountCube, fitted: RiskModel) -> pd.DataFrame:
+    """Every cell's risk in the period after the cube, riskiest first: ``period_start, cell_id,
+    beat, score, probability, expected, expected_low, expected_high``."""
+    pred = fitted.predict(cube, [cube.n_periods])
+    beats = cell_beats(cube.grid, dataset)
+    pred.insert(2, "beat", pred["cell_id"].map(beats).astype(object).fillna(""))
+    pred["expected_low"], pred["expected_high"] = poisson_band(pred["expected"])
+    return pred.sort_values("score", ascending=False, ignore_index=True)
+
+
+def backtest_cells(cube: CountCube, settings: HotspotSettings, models: tuple | None = None,
+                   truth=None) -> Backtest:
+    """The rolling backtest of ``models`` (default: every model, and the ``truth`` when
+    given) over the cube's last ``settings.backtest_weeks`` (at most a third of it)."""
+    n = min(weeks_to_periods(settings.backtest_weeks, settings.freq), cube.n_periods // 3)
+    extra = truth_scores(truth, cube, n) if models is None and truth is not None else {}
+    return backtest(cube, {name: make_model(name) for name in (models or MODELS)},
+                    n_periods=n, retrain_every_weeks=settings.retrain_every_weeks,
+                    extra_scores=extra)
+
+
 class HotspotSteps:
-    """The costly steps of the entry points, one method each, on one dataset.
+    """The costly steps of the entry points, one method each, on one dataset; each is done
+    once per instance.
 
     ``wider`` is the same data with every crime head (same dates and districts): the fast
     models are compared on it, so one choice serves every choice of crime heads (default: on
@@ -49,8 +77,9 @@ class HotspotSteps:
     unfiltered by district: its expected counts join the full backtest as the ceiling.
 
     Each method takes settings already reduced to what the step depends on (see
-    :meth:`HotspotSettings.counted` and :meth:`~HotspotSettings.tested`), so a subclass may
-    cache each on (its data, the settings).
+    :meth:`HotspotSettings.counted` and :meth:`~HotspotSettings.tested`), so a subclass that
+    keeps results between calls (the app's) may cache each step on (its data, the settings)
+    with :func:`count_cells`, :func:`next_period_risk` and :func:`backtest_cells`.
     """
 
     def __init__(self, dataset, *, grid: Grid | None = None, wider=None, truth=None):
@@ -58,46 +87,42 @@ class HotspotSteps:
         self._grid = grid
         self.wider = None if wider is None else HotspotSteps(wider, grid=grid)
         self.truth = truth
+        self._done = {}
+
+    def _remembered(self, key, compute):
+        if key not in self._done:
+            self._done[key] = compute()
+        return self._done[key]
 
     def grid(self, settings: HotspotSettings) -> Grid:
         """The cells of ``settings.cell_size``."""
         if self._grid is None:
-            return grid_for(self.dataset.incidents, cell_size=settings.cell_size,
-                            beats=self.dataset.beats)
+            return self._remembered(("grid", settings.cell_size), lambda: grid_for(
+                self.dataset.incidents, cell_size=settings.cell_size, beats=self.dataset.beats))
         if self._grid.cell_size != settings.cell_size:
             raise ParameterError.invalid("grid", "HotspotSteps", "a grid of cells of the "
                                          "settings' cell size", f"{self._grid.cell_size:g} m")
         return self._grid
 
     def cube(self, settings: HotspotSettings) -> CountCube:
-        """Crimes per (period, cell) of the chosen crime heads."""
-        return count_cube(self.dataset.incidents, self.grid(settings), freq=settings.freq,
-                          categories=settings.categories, pois=self.dataset.pois)
+        """Crimes per (period, cell): :func:`count_cells`."""
+        return self._remembered(("cube", settings), lambda: count_cells(
+            self.dataset, self.grid(settings), settings))
 
     def fitted(self, settings: HotspotSettings, model: str) -> RiskModel:
         """``model`` fitted on every period of the cube."""
-        return make_model(model).fit(self.cube(settings))
+        return self._remembered(("fitted", settings, model),
+                          lambda: make_model(model).fit(self.cube(settings)))
 
     def risk(self, settings: HotspotSettings, model: str) -> pd.DataFrame:
-        """Every cell's risk in the period after the data, riskiest first: ``period_start,
-        cell_id, beat, score, probability, expected, expected_low, expected_high``."""
-        cube = self.cube(settings)
-        pred = self.fitted(settings, model).predict(cube, [cube.n_periods])
-        beats = cell_beats(cube.grid, self.dataset)
-        pred.insert(2, "beat", pred["cell_id"].map(beats).astype(object).fillna(""))
-        pred["expected_low"], pred["expected_high"] = poisson_band(pred["expected"])
-        return pred.sort_values("score", ascending=False, ignore_index=True)
+        """Every cell's risk in the period after the data: :func:`next_period_risk`."""
+        return self._remembered(("risk", settings, model), lambda: next_period_risk(
+            self.dataset, self.cube(settings), self.fitted(settings, model)))
 
     def backtest(self, settings: HotspotSettings, models: tuple | None = None) -> Backtest:
-        """The rolling backtest of ``models`` (default: every model, and the truth when
-        known) over the last ``settings.backtest_weeks`` (at most a third of the data)."""
-        cube = self.cube(settings)
-        n = min(weeks_to_periods(settings.backtest_weeks, settings.freq), cube.n_periods // 3)
-        extra = truth_scores(self.truth, cube, n) \
-            if models is None and self.truth is not None else {}
-        return backtest(cube, {name: make_model(name) for name in (models or MODELS)},
-                        n_periods=n, retrain_every_weeks=settings.retrain_every_weeks,
-                        extra_scores=extra)
+        """The rolling backtest of ``models``: :func:`backtest_cells`."""
+        return self._remembered(("backtest", settings, models), lambda: backtest_cells(
+            self.cube(settings), settings, models, self.truth))
 
     def fast_backtest(self, settings: HotspotSettings) -> tuple:
         """(the fast models' backtest, whether it is of the wider data)."""
@@ -142,23 +167,24 @@ def predict_hotspots(dataset, settings: HotspotSettings = HotspotSettings(), *,
     else:
         bt = steps.backtest(tested, (model,))
     compared = bt if settings.compare else fast_bt if on_wider else fast_bt.joined(bt)
-    top, importance = _top_cells(steps, counted, model, risk, settings.coverage)
+    cube = steps.cube(counted)
+    top, importance = _top_cells(steps, counted, cube, model, risk, settings.coverage)
     reason = (CHOSEN_ON + (WIDER_WORDS if on_wider else "this view.")) if chosen \
         else "as asked."
     return HotspotResult(
         settings=asked, freq=settings.freq,
         period_start=pd.Timestamp(risk["period_start"].iloc[0]), model=model, chosen=chosen,
-        wider=on_wider, reason=reason, grid=steps.cube(counted).grid, risk=risk, top=top,
+        wider=on_wider, reason=reason, grid=cube.grid, risk=risk, top=top,
         importance=importance, backtest=bt, compared=compared,
         versus=versus_best_baseline(compared, (settings.coverage,), measure="hit_rate"),
         verdict=hotspot_verdict(compared, settings.coverage), notes=notes)
 
 
-def _top_cells(steps, counted, model, risk, coverage) -> tuple:
+def _top_cells(steps, counted, cube, model, risk, coverage) -> tuple:
     """(the flagged cells with what drove each one's score, the learned model's overall
     reliance on its features or None)."""
     top = risk.head(n_flagged(len(risk), coverage))
-    cells = steps.cube(counted).grid.cells.set_index("cell_id")
+    cells = cube.grid.cells.set_index("cell_id")
     table = top[["cell_id", "beat", "probability", "expected", "expected_low",
                  "expected_high"]].copy()
     table.insert(2, "lat", table["cell_id"].map(cells["lat"]).to_numpy())
@@ -167,7 +193,7 @@ def _top_cells(steps, counted, model, risk, coverage) -> tuple:
     if model not in LEARNED:
         table["why"] = f"{HotspotSettings.model_label(model, speed=True)} baseline score"
         return table, None
-    fitted, cube = steps.fitted(counted, model), steps.cube(counted)
+    fitted = steps.fitted(counted, model)
     parts = fitted.explain(cube, cube.n_periods, cell_ids=list(top["cell_id"]), top=3)
     table["why"] = table["cell_id"].map(drivers_in_words(parts))
     overall = fitted.feature_importance() if model == "xgboost" else fitted.weights()
