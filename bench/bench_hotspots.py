@@ -5,6 +5,7 @@
     python bench/bench_hotspots.py demo              # the demo city, with the truth
     python bench/bench_hotspots.py real              # ../shared/data samples (Chicago, LAPD)
     python bench/bench_hotspots.py speed --scale 20 --years 3   # about a million incidents
+    python bench/bench_hotspots.py page              # the Hotspots page's calls, cold
 
 For each model: mean PAI and hit rate at 1% and 5% of the area over the backtest's periods
 (weekly, 250 m cells, the last 52 weeks, refitted every 13 weeks on the weeks before only),
@@ -24,9 +25,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crimekit.evaluate import backtest, versus_best_baseline  # noqa: E402
-from crimekit.features import count_cube  # noqa: E402
-from crimekit.hotspots import LEARNED, MODELS, make_model, rolling_predict  # noqa: E402
+from crimekit.hotspots import (LEARNED, MODELS, HotspotSettings, make_model,  # noqa: E402
+                               predict_hotspots, rolling_predict)
+from crimekit.hotspots.evaluate import TRUTH, backtest, versus_best_baseline  # noqa: E402
+from crimekit.hotspots.evaluate import truth_scores as truth_ceiling  # noqa: E402
+from crimekit.hotspots.features import count_cube  # noqa: E402
 from crimekit.periods import weeks_to_periods  # noqa: E402
 from crimekit.schema import Dataset, conform_incidents  # noqa: E402
 from crimekit.spatial import grid_for  # noqa: E402
@@ -48,10 +51,9 @@ def timed_backtest(cube, names, n, extra=None, retrain=13):
         seconds[name] = time.perf_counter() - t0
     if extra:
         parts.append(backtest(cube, {}, n_periods=n, coverages=COVERAGES, extra_scores=extra))
-    joined = type(parts[0])(pd.concat([p.summary for p in parts], ignore_index=True),
-                            pd.concat([p.per_period for p in parts], ignore_index=True),
-                            pd.concat([p.reliability for p in parts], ignore_index=True),
-                            parts[0].periods)
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.joined(part)
     return joined, seconds
 
 
@@ -117,11 +119,7 @@ def cities(years=1, models=None, cell_size=250.0):
 
 
 def truth_scores(city, cube, n):
-    fine = city.truth.fine_cells
-    exp = city.truth.expected_counts(cube.grid.cell_of(fine["lat"], fine["lon"]),
-                                     freq=cube.freq)
-    exp = exp[exp["unit"] >= 0].pivot(index="period_start", columns="unit", values="expected")
-    return exp.reindex(index=cube.periods[-n:], columns=cube.cell_ids).fillna(0).to_numpy()
+    return truth_ceiling(city.truth, cube, n)[TRUTH]
 
 
 def demo(cell_size=250.0, freq="W", weeks=52):
@@ -135,7 +133,7 @@ def demo(cell_size=250.0, freq="W", weeks=52):
     report(f"demo city, {cell_size:g} m, {freq}, {len(grid.cells)} cells", bt, seconds)
     # the same scores ranked against the truth's expected counts (what the cells really hold)
     print("  ranked against the true expected counts (PAI of expected crimes flagged):")
-    from crimekit.evaluate import period_metrics
+    from crimekit.hotspots.evaluate import period_metrics
     t = np.arange(cube.n_periods - n, cube.n_periods)
     for name in ("poisson", "xgboost", "last-52-weeks", "all-history"):
         raw = rolling_predict(make_model(name), cube, t)[0]
@@ -197,10 +195,27 @@ def speed(scale=20.0, years=3.0, cell_size=250.0, weeks=52, retrain=13, seed=3):
     report(f"speed city, {len(ds.incidents):,} incidents", bt, seconds)
 
 
+def page(cell_size=250.0):
+    """The Hotspots page's first calls on the demo city, cold (nothing cached): the default
+    (the fast models' backtest of 13 weeks, the chosen model's fit and risk per cell) and the
+    Overview's XGBoost with every model's backtest and the truth."""
+    city = generate_city(7)
+    print(f"\n== page: demo city, {cell_size:g} m cells")
+    for name, settings in (
+            ("default (best fast model)", HotspotSettings(cell_size=cell_size)),
+            ("XGBoost, every model backtested", HotspotSettings(cell_size=cell_size,
+                                                                 model="xgboost",
+                                                                 compare=True))):
+        t0 = time.perf_counter()
+        r = predict_hotspots(city.dataset, settings, truth=city.truth)
+        print(f"{name}: {time.perf_counter() - t0:.1f} s (model {r.model}, backtested hit "
+              f"rate {r.hit_rate:.3f} at {settings.coverage:.0%})")
+
+
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("part", choices=["cities", "demo", "real", "speed", "all"])
+    p.add_argument("part", choices=["cities", "demo", "real", "speed", "page", "all"])
     p.add_argument("--years", type=float, default=None,
                    help="cities: how many yearly origins (default 1); speed: years of data")
     p.add_argument("--scale", type=float, default=20.0)
@@ -216,3 +231,5 @@ if __name__ == "__main__":
         real()
     if args.part in ("speed", "all"):
         speed(args.scale, args.years or 3.0, args.cell_size)
+    if args.part in ("page", "all"):
+        page(args.cell_size)

@@ -92,8 +92,8 @@ def step_forecast(work: Path) -> str:
 
 def step_hotspot_backtest(work: Path) -> str:
     """A 52-week backtest of the XGBoost hotspot model on 250 m cells (retrained every 13)."""
-    from crimekit.evaluate import backtest
-    from crimekit.features import count_cube
+    from crimekit.hotspots.evaluate import backtest
+    from crimekit.hotspots.features import count_cube
     from crimekit.hotspots import make_model
     from crimekit.spatial import grid_for
     ds = _load(work)

@@ -181,8 +181,8 @@ def _hot_spots(view, freq, settings, notes, accuracy):
     rate (None, with a note, when there are no coordinates or too little history)."""
     import geopandas as gpd
 
-    from crimekit.evaluate import backtest, n_flagged
-    from crimekit.features import count_cube
+    from crimekit.hotspots.evaluate import backtest, n_flagged
+    from crimekit.hotspots.features import count_cube
     from crimekit.hotspots import make_model
     from crimekit.places import name_cells
     from crimekit.spatial import grid_for, study_area

@@ -1,4 +1,4 @@
-"""crimekit.area_ranking: hot areas for data placed by area only, on hand-checkable data."""
+"""crimekit.hotspots.areas: hot areas for data placed by area only, on hand-checkable data."""
 
 import geopandas as gpd
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from crimekit.area_ranking import land_metrics, rank_areas
+from crimekit.hotspots.areas import land_metrics, rank_areas
 from crimekit.errors import UnusableInputError
 from crimekit.schema import conform_incidents
 
@@ -43,11 +43,11 @@ def test_the_hot_area_ranks_first_monthly_with_a_note():
     assert r.freq == "M" and "known only to the month" in r.note
     assert r.table["area"].iloc[0] == "B"
     assert r.table["expected"].iloc[0] == pytest.approx(20, rel=0.35)
-    assert (r.table["low"] <= r.table["expected"]).all()
-    assert (r.table["expected"] <= r.table["high"]).all()
+    assert (r.table["expected_low"] <= r.table["expected"]).all()
+    assert (r.table["expected"] <= r.table["expected_high"]).all()
     assert r.period == pd.Timestamp("2024-01-01")
     assert r.method in set(r.backtest["method"])
-    best = r.backtest[(r.backtest["method"] == r.method) & (r.backtest["land_share"] == .25)]
+    best = r.backtest[(r.backtest["method"] == r.method) & (r.backtest["coverage"] == .25)]
     assert best["hit_rate"].iloc[0] > 0.5  # one area of four holds most of the crime
 
 

@@ -9,11 +9,13 @@ import pytest
 from scipy.optimize import minimize
 from test_features import grid3, incidents_at
 
-from crimekit.count_model import (HotspotModel, PoissonMixture, _neighbours, feature_words,
-                                  fit_nonneg_poisson, history_features)
+from crimekit.hotspots.models.count_model import (PoissonMixture, feature_words,
+                                                  fit_nonneg_poisson, history_features,
+                                                  neighbour_matrix)
+from crimekit.hotspots.models.xgb import HotspotModel
 from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
-from crimekit.evaluate import period_metrics
-from crimekit.features import count_cube
+from crimekit.hotspots.evaluate import period_metrics
+from crimekit.hotspots.features import count_cube
 from crimekit.hotspots import make_model, rolling_predict
 from crimekit.spatial import grid_for
 
@@ -50,7 +52,7 @@ def test_history_features_by_hand():
 
 
 def test_neighbour_matrices_on_a_lattice():
-    near, ring = _neighbours(grid3(), 1), _neighbours(grid3(), 2, 1)
+    near, ring = neighbour_matrix(grid3(), 1), neighbour_matrix(grid3(), 2, 1)
     counts = np.asarray(near.sum(axis=1)).ravel()
     assert counts.tolist() == [3, 5, 3, 5, 8, 5, 3, 5, 3]
     assert np.asarray(ring.sum(axis=1)).ravel().tolist() == [5, 3, 5, 3, 0, 3, 5, 3, 5]

@@ -7,7 +7,7 @@ import pytest
 
 from crimekit import temporal as T
 from crimekit.errors import PrecisionError
-from crimekit.features import count_cube
+from crimekit.hotspots.features import count_cube
 from crimekit.overview import compare_periods
 from crimekit.schema import (Dataset, conform_incidents, crime_count, data_precision, freq_for,
                              require_precision)

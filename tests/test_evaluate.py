@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from crimekit.errors import ParameterError
-from crimekit.evaluate import (Backtest, best_baseline, brier, evaluate_scores, hit_rate,
-                               n_flagged, pai, paired_difference, pei, period_metrics,
-                               reliability_curve, versus_best_baseline)
+from crimekit.hotspots.evaluate import (Backtest, best_baseline, brier, evaluate_scores,
+                                        hit_rate, n_flagged, pai, paired_difference, pei,
+                                        period_metrics, reliability_curve,
+                                        versus_best_baseline)
 
 # cells 0..8 of a 3x3 grid, ranked 0 first; 10 crimes in cells 0, 2, 4 and 8
 SCORES = np.array([9, 8, 7, 6, 5, 4, 3, 2, 1], float)

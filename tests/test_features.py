@@ -8,7 +8,7 @@ import shapely
 from pyproj import Transformer
 
 from crimekit.errors import ParameterError
-from crimekit.features import build_features, count_cube, feature_names
+from crimekit.hotspots.features import build_features, count_cube, feature_names
 from crimekit.periods import period_range, period_start
 from crimekit.spatial import Grid
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from test_features import grid3
 
-from crimekit.features import CountCube
-from crimekit.hotspot_classes import getis_ord, gi_labels, hotspot_classes
+from crimekit.hotspots.features import CountCube
+from crimekit.hotspots.classes import getis_ord, gi_labels, hotspot_classes
 
 
 def cube_with(freqs, n_periods=20):
@@ -70,7 +70,7 @@ def test_gi_labels():
 
 
 def test_gi_finds_the_demo_citys_centre(small_city):
-    from crimekit.features import count_cube
+    from crimekit.hotspots.features import count_cube
     from crimekit.spatial import grid_for
     ds = small_city.dataset
     grid = grid_for(ds.incidents, cell_size=500, beats=ds.beats)

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
-from crimekit.evaluate import backtest
-from crimekit.features import _History, count_cube
+from crimekit.hotspots.evaluate import backtest
+from crimekit.hotspots.features import History, count_cube
 from crimekit.hotspots import (LEARNED, MODELS, CrimeTypeModel, HotspotModel, KernelDensity,
                                PoissonMixture, crime_type_backtest, make_model,
                                predict_beat_shift_risk, score_periods, usable_freq)
@@ -74,7 +74,7 @@ def test_learned_models_reach_the_truth_and_the_best_baseline(city):
 def test_the_52_week_count_baseline(small_cube):
     model = make_model("last-52-weeks").fit(small_cube, 60)
     raw = model.predict_arrays(small_cube, [60, 70])[0]
-    h = _History(small_cube.counts, "W")
+    h = History(small_cube.counts, "W")
     np.testing.assert_array_equal(raw, h.cum[[60, 70]] - h.cum[[8, 18]])
 
 

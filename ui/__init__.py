@@ -19,7 +19,7 @@ from ui.access import configured_users, require_sign_in, check_access, current_u
 from ui.sidebar import sidebar  # noqa: F401
 from ui.widgets import LIMITS_NOTE, scrub, message, md, log_run_time, download, STALE_UPLOADS_S, save_uploads, discard_uploads, p_text, plain, limits_note, stop_if_empty  # noqa: F401
 from ui.progress import with_progress  # noqa: F401
-from ui.hotspots import HOTSPOT_DEFAULTS, FAST_MODELS, hotspot_cube, hotspot_model, hotspot_risk, FREQ_WORD, area_ranking, joined_backtests, hotspot_verdict, best_fast_model, hotspot_backtest, crime_type_accuracy  # noqa: F401
+from ui.hotspots import FAST_MODELS, SHIFTS, percent, CachedSteps, cell_grid, hotspot_cube, hotspot_model, hotspot_risk, hotspot_backtest, hotspot_result, hotspot_classes, area_ranking, crime_type_mix, crime_type_accuracy  # noqa: F401
 from ui.forecasts import ALL_SERIES, WEEKDAYS, MONTHS, COUNTRIES, period_name, series_incidents, series_choices, forecast_freqs, counts_for, patterns_for, recent_for, trend_table, forecast_for, alerts_for, alert_verdict  # noqa: F401
 from ui.patrol import SIDEBAR_RULE, dataset_key, plan_key, plan_station, patrol_options, patrol_inputs, patrol_risk, patrol_plan, patrol_backtest, patrol_visits, patrol_report, plan_map  # noqa: F401
 from ui.operations import check_key, check_choices, operation_check, operation_place_names  # noqa: F401

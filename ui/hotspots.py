@@ -1,147 +1,143 @@
 """The Hotspots page's cached calls (shared with the Overview and Methods pages, so a result
-computed on one page is instant on the others). Each takes the small view key, never a frame."""
+computed on one page is instant on the others). Each takes the small view key and a
+:class:`~crimekit.hotspots.HotspotSettings`, never a frame, and calls crimekit.hotspots.
+
+:class:`CachedSteps` hands crimekit's entry points their costly steps (count, fit, predict,
+backtest) as the cached calls below, so a change of the area flagged reuses every fit and
+backtest, and the fast models' backtest is shared by every choice of crime heads.
+"""
 
 from __future__ import annotations
 
-
-import pandas as pd
 import streamlit as st
 
-from scipy import stats
-
-from crimekit.area_ranking import rank_areas
-from crimekit.evaluate import backtest, versus_best_baseline
-from crimekit.features import count_cube
-from crimekit.periods import weeks_to_periods
-from crimekit.hotspots import LEARNED, MODELS, cell_beats, crime_type_backtest, make_model
+from crimekit.hotspots import (CrimeTypeModel, HotspotSettings, HotspotSteps, backtest_hotspots,
+                               classify_hotspots, crime_type_backtest, make_model,
+                               predict_hotspots, rank_areas)
+from crimekit.hotspots.models import FAST_MODELS  # noqa: F401 (handed on to the pages)
+from crimekit.hotspots.predict import backtest_cells, count_cells, next_period_risk
+from crimekit.hotspots.verdict import percent  # noqa: F401 (handed on to the pages)
+from crimekit.schema import SHIFTS  # noqa: F401 (handed on to the pages)
 from ui.data import DEMO, all_heads_key, demo_city, grid, view_of
 
-#: The Hotspots page's default settings (cell size in metres, period, crime heads, backtest
-#: weeks); the Overview and Methods pages use them so their calls are the page's first calls.
-HOTSPOT_DEFAULTS = {"cell_size": 250, "freq": "W", "heads": (), "weeks": 13}
-#: Hotspot models that fit in about a second or less: the baselines and the learned count
-#: model (everything but XGBoost), so the page can choose among them by backtest at once.
-FAST_MODELS = tuple(m for m in MODELS if m != "xgboost")
+
+class CachedSteps(HotspotSteps):
+    """crimekit's hotspot steps on the view ``key``, each one a cached call."""
+
+    def __init__(self, key):
+        self.key = key
+
+    @property
+    def dataset(self):
+        return view_of(self.key)
+
+    @property
+    def wider(self):
+        """The same dates and districts with every crime head (None when that is this view)."""
+        base = all_heads_key(self.key)
+        return None if base == self.key else CachedSteps(base)
+
+    @property
+    def truth(self):
+        """The demo city's truth, when the view is that city unfiltered by district."""
+        name, districts = self.key[0], self.key[5]  # the view key's dataset and districts
+        return demo_city().truth if name == DEMO and not districts else None
+
+    def grid(self, settings):
+        return cell_grid(self.key, settings)
+
+    def cube(self, settings):
+        return hotspot_cube(self.key, settings)
+
+    def fitted(self, settings, model):
+        return hotspot_model(self.key, settings, model)
+
+    def risk(self, settings, model):
+        return hotspot_risk(self.key, settings, model)
+
+    def backtest(self, settings, models=None):
+        return _backtest(self.key, settings, models)
+
+
+def cell_grid(key, settings):
+    """The cells of ``settings.cell_size`` over the whole dataset's area (not the filtered
+    view's, so cells stay put when the filters change)."""
+    return grid(key[:2], float(settings.cell_size))  # the view key's dataset and version
 
 
 @st.cache_data(show_spinner="Counting incidents per cell and period...", max_entries=8)
-def hotspot_cube(key, cell_size, freq, heads):
+def hotspot_cube(key, settings):
     """Incidents per grid cell and period (the hotspot models' input)."""
-    view = view_of(key)
-    return count_cube(view.incidents, grid(key[:2], float(cell_size)), freq=freq,
-                      categories=heads, pois=view.pois)
+    settings = settings.counted()
+    return count_cells(view_of(key), cell_grid(key, settings), settings)
 
 
 @st.cache_resource(show_spinner="Fitting the model on all history...", max_entries=8)
-def hotspot_model(key, cell_size, freq, heads, model):
+def hotspot_model(key, settings, model):
     """A hotspot model fitted on every period of the view."""
-    return make_model(model).fit(hotspot_cube(key, cell_size, freq, heads))
+    return make_model(model).fit(hotspot_cube(key, settings))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def hotspot_risk(key, cell_size, freq, heads, model):
-    """Risk per cell for the period after the data, with beat and an 80% count range."""
-    cube = hotspot_cube(key, cell_size, freq, heads)
-    pred = hotspot_model(key, cell_size, freq, heads, model).predict(cube, [cube.n_periods])
-    beats = cell_beats(cube.grid, view_of(key))
-    pred["beat"] = pred["cell_id"].map(beats).astype(object).fillna("")
-    pred["expected_low"] = stats.poisson.ppf(0.1, pred["expected"])
-    pred["expected_high"] = stats.poisson.ppf(0.9, pred["expected"])
-    return pred.sort_values("score", ascending=False, ignore_index=True)
+def hotspot_risk(key, settings, model):
+    """Risk per cell for the period after the data, with its beat and 80% range."""
+    return next_period_risk(view_of(key), hotspot_cube(key, settings),
+                            hotspot_model(key, settings.counted(), model))
 
 
-#: A period length in words.
-FREQ_WORD = {"D": "day", "S": "shift", "W": "week", "2W": "fortnight", "M": "month"}
+@st.cache_data(show_spinner=False, max_entries=16)
+def _backtest(key, settings, models):
+    settings = settings.tested()
+    return backtest_cells(hotspot_cube(key, settings), settings, models, CachedSteps(key).truth)
+
+
+def hotspot_backtest(key, settings=HotspotSettings(), models=None):
+    """Rolling backtest of ``models`` (default: every model, and the demo city's truth as the
+    ceiling) over the view (cached)."""
+    return backtest_hotspots(view_of(key), settings, models=models, steps=CachedSteps(key))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def hotspot_result(key, settings=HotspotSettings()):
+    """Risk per cell for the next period, the model used and why, its backtest and the
+    verdict against the best baseline (crimekit.hotspots.predict_hotspots)."""
+    return predict_hotspots(view_of(key), settings, steps=CachedSteps(key))
+
+
+@st.cache_data(show_spinner="Classing cells over history...", max_entries=8)
+def hotspot_classes(key, settings):
+    """Each cell's class over history and its Gi* result."""
+    return classify_hotspots(view_of(key), settings, steps=CachedSteps(key))
 
 
 @st.cache_data(show_spinner="Ranking the areas...", max_entries=8)
 def area_ranking(key):
-    """Areas ranked for next period, for data placed by area only (see crimekit.area_ranking)."""
+    """Areas ranked for next period, for data placed by area only (crimekit.hotspots.areas)."""
     view = view_of(key)
     return rank_areas(view.incidents, view.beats, freq="W")
 
 
-
-def joined_backtests(first, second):
-    """One backtest with the models of both (backtests of the same view and periods)."""
-    extra = [m for m in second.summary["model"].unique()
-             if m not in set(first.summary["model"])]
-    if not extra:
-        return first
-
-    def pick(df):
-        return df[df["model"].isin(extra)] if len(df) else df
-    return type(first)(pd.concat([first.summary, pick(second.summary)], ignore_index=True),
-                       pd.concat([first.per_period, pick(second.per_period)], ignore_index=True),
-                       pd.concat([first.reliability, pick(second.reliability)],
-                                 ignore_index=True), first.periods)
-
-
-def hotspot_verdict(bt, coverage) -> dict | None:
-    """The best learned model in ``bt`` against its best baseline at ``coverage`` (hit rates,
-    paired over the backtest's periods): the row of crimekit.evaluate.versus_best_baseline
-    plus ``beats`` (the learned model captured more on average) and ``clear`` (by more than
-    twice the standard error). None when ``bt`` lacks a learned model or a baseline."""
-    vs = versus_best_baseline(bt, (coverage,), measure="hit_rate").dropna(
-        subset=["difference"])
-    if not len(vs):
-        return None
-    best = vs.loc[vs["difference"].idxmax()].to_dict()
-    se = best["se"] if best["se"] == best["se"] else 0.0  # NaN with a single period
-    return {**best, "beats": best["difference"] > 0,
-            "clear": best["difference"] > 2 * se and se > 0}
-
-
-def best_fast_model(key, cell_size, freq, heads, weeks, coverage=0.01):
-    """(model name, the fast models' backtest it was chosen on, whether that backtest is of
-    every crime head rather than this view). The fast models (the learned count model and the
-    baselines) are compared on the view with every crime head (same dates and districts),
-    computed once and shared by every crime-head filter; a crime-head filter then only
-    backtests the chosen model. The best baseline is chosen unless a learned model captured
-    more crimes than it (a tie goes to the simpler method)."""
-    base = all_heads_key(key)
-    bt = hotspot_backtest(base, cell_size, freq, heads, weeks, FAST_MODELS)
-    hits = bt.at(coverage)
-    learned = hits.reindex([m for m in LEARNED if m in hits.index]).dropna()
-    baselines = hits.drop(index=learned.index)
-    choice = baselines.idxmax()
-    if len(learned) and learned.max() > baselines.max():
-        choice = learned.idxmax()
-    return choice, bt, base != key
+@st.cache_resource(show_spinner="Fitting the crime-type model...", max_entries=4)
+def _crime_type_model(key, place, settings):
+    return CrimeTypeModel(place=place).fit(view_of(key).incidents, cell_grid(key, settings))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def hotspot_backtest(key, cell_size, freq, heads, weeks, models=None):
-    """Rolling backtest of the hotspot models over the last ``weeks`` (refit every 13 weeks).
-
-    ``models=None`` runs every model plus, on the demo city, the generator's truth as a ceiling
-    (what the Hotspots page shows); a tuple of names runs only those (e.g. FAST_MODELS).
-    """
-    cube = hotspot_cube(key, cell_size, freq, heads)
-    n = min(weeks_to_periods(weeks, freq), cube.n_periods // 3)
-    extra = _truth_scores(key, cube, n, heads) if models is None else {}
-    return backtest(cube, {name: make_model(name) for name in (models or MODELS)}, n_periods=n,
-                    retrain_every_weeks=13, extra_scores=extra)
+def _crime_type_mix(key, place, settings, at, when, shift):
+    return _crime_type_model(key, place, settings).predict(at, when, shift)
 
 
-def _truth_scores(key, cube, n, heads) -> dict:
-    """On the unfiltered-by-district demo city, the generator's expected counts as a ceiling."""
-    if key[0] != DEMO or key[5] or cube.freq == "S":
-        return {}
-    truth = demo_city().truth
-    fine = truth.fine_cells
-    exp = truth.expected_counts(cube.grid.cell_of(fine["lat"], fine["lon"]), freq=cube.freq,
-                                categories=list(heads) or None)
-    exp = exp[exp["unit"] >= 0].pivot(index="period_start", columns="unit", values="expected")
-    t = cube.periods[-n:]
-    if not set(t) <= set(exp.index):
-        return {}
-    return {"truth (demo ceiling)": exp.reindex(index=t, columns=cube.cell_ids).fillna(0)
-            .to_numpy()}
+def crime_type_mix(key, place, settings, at, when, shift):
+    """Each crime head's probability for an incident at place ``at`` (a cell id or beat) in
+    the period from ``when`` and ``shift``, beside the place's historical mix."""
+    return _crime_type_mix(key, place, settings.only("cell_size"), at, when, shift)
 
 
 @st.cache_data(show_spinner="Backtesting the crime-type model...", max_entries=4)
-def crime_type_accuracy(key, place, cell_size):
+def _crime_type_accuracy(key, place, settings):
+    return crime_type_backtest(view_of(key).incidents, cell_grid(key, settings), place=place)
+
+
+def crime_type_accuracy(key, place, settings=HotspotSettings()):
     """The crime-type model against each place's historical mix over the last 26 weeks."""
-    view = view_of(key)
-    return crime_type_backtest(view.incidents, grid(key[:2], float(cell_size)), place=place)
+    return _crime_type_accuracy(key, place, settings.only("cell_size"))

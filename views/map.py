@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui
 from ui import maps
+from crimekit.hotspots import HotspotSettings
 from crimekit.schema import crime_count
 from crimekit.spatial import count_by_beat, count_by_cell, study_area
 
@@ -63,8 +64,9 @@ else:
                               format_func=lambda x: units.capitalize() if x == "Beats" else x,
                               help="Every layer is counted on the server; the browser never "
                                    "receives individual incidents.")
-cell_size = mid.select_slider("Cell size (metres)", [100, 150, 200, 250, 300, 400, 500, 750, 1000],
-                              value=250, key="map_cell_size", disabled=by_area_only)
+size = HotspotSettings.spec("cell_size")
+cell_size = mid.select_slider(size["label"], HotspotSettings.CELL_SIZES, value=size["default"],
+                              key="map_cell_size", disabled=by_area_only, help=size["help"])
 basemap = right.selectbox("Basemap", list(maps.BASEMAPS), key="map_basemap",
                           help="Carto basemaps need no API key but need internet; "
                                "'none' draws only the data.")

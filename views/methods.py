@@ -13,12 +13,12 @@ import streamlit as st
 import ui
 from crimekit.errors import CrimekitError
 from crimekit.forecast import ForecastSettings
-from crimekit.evaluate import best_baseline, paired_difference
 from crimekit.patrol import PlanSettings
+from crimekit.hotspots import HotspotSettings
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
-COVERAGE = 0.01  # hotspot hit rates are read at the top 1% of cells, the Hotspots page default
+COVERAGE = HotspotSettings().coverage  # hotspot hit rates: the Hotspots page's default area
 REOFFENDING_MONTHS = 12  # the Profiles page's default horizon
 COMPUTED = "methods_computed"  # session flag: the slow backtests were asked for
 
@@ -164,14 +164,14 @@ def patrol_rows(key) -> list:
 
 
 def hotspot_rows(key) -> list:
-    d = ui.HOTSPOT_DEFAULTS
-    bt = ui.hotspot_backtest(key, d["cell_size"], d["freq"], d["heads"], d["weeks"])
-    at = bt.summary[np.isclose(bt.summary["coverage"], COVERAGE)].set_index("model")
-    best = best_baseline(bt, COVERAGE, "hit_rate")
-    where = f"top {COVERAGE:.0%} of {d['cell_size']} m cells, last {len(bt.periods)} weeks"
+    settings = HotspotSettings()  # the Hotspots page's defaults, so the backtest is shared
+    bt = ui.hotspot_backtest(key, settings)
+    at = bt.summary_at(COVERAGE).set_index("model")
+    best = bt.best_baseline(COVERAGE, "hit_rate")
+    where = f"top {COVERAGE:.0%} of {settings.cell_size} m cells, last {len(bt.periods)} weeks"
     rows = []
     for model, name in (("poisson", "Hotspots (count model)"), ("xgboost", "Hotspots (XGBoost)")):
-        gap = paired_difference(bt, model, best, COVERAGE, "hit_rate")
+        gap = bt.paired_difference(model, best, COVERAGE, "hit_rate")
         verdict = "beats" if gap["difference"] > 0 else "does not beat"
         rows += [row(name, f"hit rate, {where}", at.loc[model, "hit_rate"],
                      f"best baseline ({best})", at.loc[best, "hit_rate"],
@@ -190,8 +190,7 @@ def hotspot_rows(key) -> list:
 
 
 def crime_type_rows(key) -> list:
-    acc = ui.crime_type_accuracy(key, "cell", ui.HOTSPOT_DEFAULTS["cell_size"]) \
-        .set_index("method")
+    acc = ui.crime_type_accuracy(key, "cell", HotspotSettings()).set_index("method")
     n = int(acc.loc["model", "incidents"])
     return [row("Crime type at a place", "top-1 accuracy", acc.loc["model", "top1_accuracy"],
                 "historical mix", acc.loc["historical mix", "top1_accuracy"],

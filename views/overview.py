@@ -11,18 +11,19 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 import streamlit as st
-from scipy import stats
 
 import ui
 from crimekit import overview
 from crimekit.errors import CrimekitError
-from crimekit.evaluate import n_flagged
 from crimekit.forecast import AlertSettings
 from crimekit.patrol import PlanSettings
 from crimekit.patrol.areas import plural, station_words
+from crimekit.hotspots import HotspotSettings
 from crimekit.schema import crime_count, data_precision
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
+
+label = HotspotSettings.model_label
 
 PERIOD_DAYS = [7, 14, 28, 56, 91]
 PERIOD_MONTHS = [1, 3, 6, 12]
@@ -31,11 +32,6 @@ CONTROLS = {"p_days": (28, int), "p_months": (1, int),
             "p_beat_alerts": (False, lambda v: v == "1"),
             "p_learned": (False, lambda v: v == "1")}
 ALLOWED = {"p_days": PERIOD_DAYS, "p_months": PERIOD_MONTHS}
-MODEL_LABELS = {"xgboost": "XGBoost on counts (learned)", "poisson": "Count model (learned)",
-                "kde": "Kernel density (decayed)", "all-history": "All history",
-                "last-52-weeks": "Last 52 weeks", "markov": "Markov transition",
-                "last-period": "Last period", "last-year": "Last year"}
-COVERAGE = 0.01  # the Hotspots page's default share of the area flagged
 TOP_CELLS = 10
 
 
@@ -243,7 +239,6 @@ def alerts_block(key, months) -> None:
 
 def hotspot_block(key, months) -> None:
     st.subheader("Top predicted hotspots, next period")
-    d = ui.HOTSPOT_DEFAULTS
     if not ui.view_of(key).incidents["lat"].notna().any():
         st.info("None of these incidents has coordinates, so no place can be scored.")
         return
@@ -255,38 +250,27 @@ def hotspot_block(key, months) -> None:
                         help="Off: the best of the fast models (the learned count model and the "
                              "baselines) on a quick backtest of this data. On: XGBoost with the "
                              "Hotspots page's full backtest (slower the first time).")
-    args = (key, d["cell_size"], d["freq"], d["heads"])
-    chosen_wider = False
+    # the Hotspots page's defaults, so the results are shared with it
+    settings = HotspotSettings(model="xgboost", compare=True) if learned else HotspotSettings()
     try:
         with st.spinner("Scoring the next week and backtesting..."):
-            if learned:
-                bt, model = ui.hotspot_backtest(*args, d["weeks"]), "xgboost"
-                verdict = ui.hotspot_verdict(bt, COVERAGE)
-            else:
-                model, bt, chosen_wider = ui.best_fast_model(*args, d["weeks"])
-                verdict = ui.hotspot_verdict(bt, COVERAGE)
-                if chosen_wider:  # only the chosen model is backtested on this view
-                    bt = ui.hotspot_backtest(*args, d["weeks"], (model,))
-            risk = ui.hotspot_risk(*args, model)
+            result = ui.hotspot_result(key, settings)
     except ValueError as exc:  # crimekit's errors say what to change
         st.info(ui.message(f"No hotspot prediction: {exc}"))
         return
-    cube = ui.hotspot_cube(*args)
-    per = bt.per_period[(bt.per_period["model"] == model)
-                        & np.isclose(bt.per_period["coverage"], COVERAGE)]["hit_rate"].dropna()
-    hit = per.mean() if len(per) else np.nan
-    lo, hi = np.quantile(per, [0.1, 0.9]) if len(per) else (np.nan, np.nan)
-    k = n_flagged(len(risk), COVERAGE)
-    top = risk.head(min(k, TOP_CELLS)).merge(cube.grid.cells[["cell_id", "lat", "lon"]],
-                                             on="cell_id")
-    expected = top["expected"].sum()
-    start = cube.start_of(cube.n_periods)[0]
+    model, coverage, chosen_wider = result.model, settings.coverage, result.wider
+    per = result.hit_rates()
+    hit = result.hit_rate
+    lo, hi = result.hit_range
+    k = len(result.top)
+    top = result.top.head(TOP_CELLS)
+    expected, low, high = result.expected_in_top(len(top))
+    start = result.period_start
     m1, m2, m3 = st.columns(3)
     m1.metric("Week from", f"{start:%Y-%m-%d}")
     m2.metric(f"Expected incidents in the top {len(top)} cells", f"{expected:.1f}",
-              help=f"80% range assuming Poisson counts: {stats.poisson.ppf(0.1, expected):.0f}"
-                   f"-{stats.poisson.ppf(0.9, expected):.0f}.")
-    m3.metric(f"Backtested hit rate, top {COVERAGE:.0%} of cells",
+              help=f"80% range assuming Poisson counts: {low:.0f}-{high:.0f}.")
+    m3.metric(f"Backtested hit rate, top {coverage:.0%} of cells",
               f"{hit:.1%}" if np.isfinite(hit) else "n/a",
               help=f"Share of crimes that fell in the flagged {k} cells, averaged over the last "
                    f"{len(per)} weeks of held-out data.")
@@ -295,23 +279,20 @@ def hotspot_block(key, months) -> None:
         ("every crime head in this date range and these districts (shared by every crime-head "
          "filter); its own backtest on this view gives the hit rate" if chosen_wider else
          "this data")
-    st.caption(f"Model: **{MODEL_LABELS.get(model, model)}**, {how}. {d['cell_size']} m cells. "
-               f"Flagging the top {COVERAGE:.0%} ({k} of {len(risk):,} cells) captured "
+    st.caption(f"Model: **{label(model)}**, {how}. {settings.cell_size} m cells. "
+               f"Flagging the top {coverage:.0%} ({k} of {len(result.risk):,} cells) captured "
                f"{hit:.1%} of crimes in the backtest (80% of weeks between {lo:.1%} and "
                f"{hi:.1%}). Expected counts have 80% ranges (Poisson).")
-    if verdict is not None:
-        v = verdict
-        gap = (f"{v['difference'] * 100:+.1f} points of crimes captured, +/- "
-               f"{1.96 * v['se'] * 100:.1f} (95%, paired over {v['periods']} weeks)")
-        st.caption(f"{MODEL_LABELS.get(v['model'], v['model'])} against the best baseline "
-                   f"({MODEL_LABELS.get(v['baseline'], v['baseline'])}): {gap}."
-                   if v["beats"] else
-                   f"No learned model beat the best baseline "
-                   f"({MODEL_LABELS.get(v['baseline'], v['baseline'])}) on this data: the best "
-                   f"({MODEL_LABELS.get(v['model'], v['model'])}) was {gap}.")
-    table = top[["cell_id", "beat", "lat", "lon", "probability", "expected", "expected_low",
-                 "expected_high"]]
-    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    v = result.verdict
+    if v is not None:
+        gap = (f"{v.difference * 100:+.1f} points of crimes captured, +/- "
+               f"{1.96 * v.se * 100:.1f} (95%, paired over {v.periods} weeks)")
+        st.caption(f"{label(v.model)} against the best baseline ({label(v.baseline)}): {gap}."
+                   if v.beats else
+                   f"No learned model beat the best baseline ({label(v.baseline)}) on this "
+                   f"data: the best ({label(v.model)}) was {gap}.")
+    table = top[["rank", "cell_id", "beat", "lat", "lon", "probability", "expected",
+                 "expected_low", "expected_high"]]
     st.dataframe(table.round(4), hide_index=True, width="stretch")
     ui.download(table, "top_hotspots.csv", "Download the top hotspots")
     section_link("views/hotspots.py", "Hotspots: the map, the learned model, every backtest",

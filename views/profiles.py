@@ -12,6 +12,7 @@ import ui
 from crimekit import links, profiles
 from ui import maps
 from crimekit.errors import CrimekitError
+from crimekit.hotspots import HotspotSettings
 from crimekit.place_clusters import PlaceClusters
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
@@ -20,7 +21,7 @@ SECTIONS = ("Victims", "Accused", "Re-offending", "Crime links", "Place clusters
 BY = {"Crime head": "category", "Major head": "category_group"}
 FIELD_LABELS = {"age_band": "Age band", "sex": "Sex", "occupation": "Occupation",
                 "socio_economic": "Socio-economic status"}
-CELL_SIZES = [250, 500, 750, 1000]
+CELL_SIZES = [s for s in HotspotSettings.CELL_SIZES if s % 250 == 0]  # 250 m and up
 
 
 # --- cached calls (keyed on the small view key, never on frames) ----------------------------------

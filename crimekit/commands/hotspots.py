@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 
 from crimekit import export
-from crimekit.periods import FREQS
-from crimekit.hotspots import MODELS, score_periods, usable_freq
+from crimekit.hotspots import ScoreSettings, score_hotspots
 from crimekit.sources import open_dataset
 from crimekit.commands import add_data_argument
 
@@ -41,15 +40,21 @@ def register(subparsers) -> None:
     p.add_argument("--start", required=True, metavar="DATE", help="first period starts here")
     p.add_argument("--end", required=True, metavar="DATE",
                    help="score periods starting before this date")
-    p.add_argument("--freq", default="W", choices=list(FREQS), help="period length (default W)")
-    p.add_argument("--cell-size", type=float, default=250.0, metavar="METRES",
-                   help="grid cell size in metres (default 250)")
-    p.add_argument("--model", default="poisson", choices=list(MODELS),
-                   help="which model scores the cells (default poisson)")
+    spec = ScoreSettings.spec
+    p.add_argument("--freq", default=spec("freq")["default"], choices=spec("freq")["choices"],
+                   help=f"period length (default {spec('freq')['default']})")
+    size = spec("cell_size")
+    p.add_argument("--cell-size", type=float, default=float(size["default"]), metavar="METRES",
+                   help=f"grid cell size in metres, {size['low']:g} to {size['high']:g} "
+                        f"(default {size['default']:g})")
+    p.add_argument("--model", default=spec("model")["default"], choices=spec("model")["choices"],
+                   help=f"which model scores the cells (default {spec('model')['default']})")
     p.add_argument("--category", nargs="+", default=None, metavar="C",
                    help="only these crime heads (default: all)")
-    p.add_argument("--retrain-every", type=float, default=13.0, metavar="WEEKS",
-                   help="refit the model every this many weeks (default 13)")
+    every = spec("retrain_every_weeks")
+    p.add_argument("--retrain-every", type=float, default=float(every["default"]),
+                   metavar="WEEKS", help=f"refit the model every this many weeks (default "
+                                         f"{every['default']:g})")
     p.add_argument("--out", required=True, metavar="risk.csv", help="where to write the scores")
     p.add_argument("--cells", required=True, metavar="cells.csv",
                    help="where to write the cells' polygons")
@@ -58,23 +63,25 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     """Score the periods and write the two files."""
+    settings = ScoreSettings(cell_size=args.cell_size, freq=args.freq,
+                             categories=tuple(args.category or ()), model=args.model,
+                             retrain_every_weeks=args.retrain_every)
     dataset = open_dataset(args.data)
-    freq, why = usable_freq(dataset.incidents, args.freq)
-    if why:
-        print(why)
-    risk, grid = score_periods(dataset, start=args.start, end=args.end, freq=freq,
-                               cell_size=args.cell_size, model=args.model,
-                               categories=args.category,
-                               retrain_every_weeks=args.retrain_every)
-    out = risk[["period_start", "cell_id", "score"]].copy()
+    scored = score_hotspots(dataset, settings, start=args.start, end=args.end)
+    for note in scored.notes:
+        print(note)
+    # the contract's score is the calibrated probability of at least one crime
+    out = scored.risk[["period_start", "cell_id", "probability"]].rename(
+        columns={"probability": "score"})
     out["period_start"] = out["period_start"].dt.strftime(
-        "%Y-%m-%d %H:%M" if freq == "S" else "%Y-%m-%d")
+        "%Y-%m-%d %H:%M" if scored.freq == "S" else "%Y-%m-%d")
     for path in (args.out, args.cells):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     export.write_csv(out, args.out, float_format="%.8g")
+    grid = scored.grid
     cells = grid.cells[["cell_id"]].assign(geometry=grid.cells.geometry.to_wkt())
     export.write_csv(cells, args.cells)
     n_periods = out["period_start"].nunique()
     print(f"Scored {len(grid.cells):,} cells of {grid.cell_size:g} m for {n_periods} "
-          f"period(s) with the {args.model} model; wrote {args.out} and {args.cells}.")
+          f"period(s) with the {scored.model} model; wrote {args.out} and {args.cells}.")
     return 0

@@ -1,7 +1,7 @@
 """The contract every hotspot model follows, and the calibration they share.
 
 ``Model(**settings).fit(cube, end)`` learns only from the periods before position ``end`` of a
-:class:`~crimekit.features.CountCube`, and ``predict(cube, t)`` scores every cell for the
+:class:`~crimekit.hotspots.features.CountCube`, and ``predict(cube, t)`` scores every cell for the
 periods at positions ``t`` using only counts before each of them. Each model ranks cells by a
 raw ``score`` and turns it into a calibrated ``probability`` of at least one incident (Platt
 scaling on the last ``calib_weeks`` before ``end``, held out from learning) and an ``expected``
@@ -23,10 +23,9 @@ _EPS = 1e-6
 
 
 class RiskModel(BaseEstimator):
-    """Shared fit/predict/calibrate logic; subclasses implement ``_learn`` and ``_score``."""
-
-    #: Display name used in tables and the command line's ``--model``.
-    label = "model"
+    """Shared fit/predict/calibrate logic; subclasses implement ``_learn`` and ``_score``.
+    (Models are named by their key in ``crimekit.hotspots.models.MODELS`` and labelled in
+    words by ``HotspotSettings.model_label``.)"""
 
     def fit(self, cube, end=None):
         """Learn from the periods before position ``end`` (default: all of ``cube``)."""

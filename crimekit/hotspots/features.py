@@ -129,7 +129,7 @@ def _poi_matrix(pois, grid):
 
 # --- features ------------------------------------------------------------------------------------
 
-class _History:
+class History:
     """Cumulative sums and decayed sums of one count matrix, shared by every feature."""
 
     def __init__(self, counts, freq):
@@ -160,7 +160,7 @@ class _History:
         return out
 
 
-def _raster_smooth(values, grid, size=None, sigma=None) -> np.ndarray:
+def raster_smooth(values, grid, size=None, sigma=None) -> np.ndarray:
     """Spatially smoothed values (rows = periods, columns = cells) on the grid's raster:
     a box sum over size x size cells or a Gaussian of ``sigma`` cells (outside = 0)."""
     rows, cols = grid.cells["row"].to_numpy(), grid.cells["col"].to_numpy()
@@ -175,7 +175,7 @@ def _raster_smooth(values, grid, size=None, sigma=None) -> np.ndarray:
     return out[:, rows - r0, cols - c0]
 
 
-def _periods_since(counts, t) -> np.ndarray:
+def periods_since(counts, t) -> np.ndarray:
     """Periods since each cell last had an incident, before each t (t+1 when never)."""
     n = len(counts)
     idx = np.where(counts > 0, np.arange(n)[:, None], -1)
@@ -210,7 +210,7 @@ def feature_names(cube: CountCube) -> list:
 
 
 def _feature_arrays(cube: CountCube, t) -> dict:
-    h, o = _History(cube.counts, cube.freq), _History(cube.other, cube.freq)
+    h, o = History(cube.counts, cube.freq), History(cube.other, cube.freq)
     g, f = cube.grid, cube.freq
     n = cube.counts.shape[1]
     ppy = PERIODS_PER_YEAR[f]
@@ -223,18 +223,18 @@ def _feature_arrays(cube: CountCube, t) -> dict:
     feats["last_year"] = h.lag(t, ppy)
     around = weeks_to_periods(2, f)
     feats["last_year_around"] = sum(h.lag(t, ppy + k) for k in range(-around, around + 1))
-    feats["periods_since"] = _periods_since(cube.counts, t)
+    feats["periods_since"] = periods_since(cube.counts, t)
     feats["decay_2w"] = h.decayed(t, 2)
     feats["decay_13w"] = h.decayed(t, 13)
     for size in (3, 5):
-        feats[f"near{size}_decay_2w"] = _raster_smooth(feats["decay_2w"], g, size=size)
-        feats[f"near{size}_sum_13w"] = _raster_smooth(feats["sum_13w"], g, size=size)
-    feats["near3_lag1"] = _raster_smooth(feats["lag1"], g, size=3)
-    feats["kde2_sum_52w"] = _raster_smooth(feats["sum_52w"], g, sigma=2.0)
-    feats["kde4_sum_52w"] = _raster_smooth(feats["sum_52w"], g, sigma=4.0)
+        feats[f"near{size}_decay_2w"] = raster_smooth(feats["decay_2w"], g, size=size)
+        feats[f"near{size}_sum_13w"] = raster_smooth(feats["sum_13w"], g, size=size)
+    feats["near3_lag1"] = raster_smooth(feats["lag1"], g, size=3)
+    feats["kde2_sum_52w"] = raster_smooth(feats["sum_52w"], g, sigma=2.0)
+    feats["kde4_sum_52w"] = raster_smooth(feats["sum_52w"], g, sigma=4.0)
     feats["other_sum_52w"] = o.window(t, 52)
     feats["other_decay_2w"] = o.decayed(t, 2)
-    feats["near3_other_sum_52w"] = _raster_smooth(feats["other_sum_52w"], g, size=3)
+    feats["near3_other_sum_52w"] = raster_smooth(feats["other_sum_52w"], g, size=3)
     city_52 = feats["sum_52w"].sum(axis=1) / np.minimum(weeks_to_periods(52, f), span[:, 0])
     city_ly = feats["last_year_around"].sum(axis=1) / (2 * around + 1)
     feats["city_lag1"] = np.repeat(feats["lag1"].sum(axis=1)[:, None], n, axis=1)
@@ -252,5 +252,5 @@ def _feature_arrays(cube: CountCube, t) -> dict:
         for k, kind in enumerate(cube.poi_kinds):
             feats[f"poi_{kind}"] = np.broadcast_to(cube.pois[:, k], (len(t), n))
             feats[f"near3_poi_{kind}"] = np.broadcast_to(
-                _raster_smooth(cube.pois[None, :, k], g, size=3)[0], (len(t), n))
+                raster_smooth(cube.pois[None, :, k], g, size=3)[0], (len(t), n))
     return feats

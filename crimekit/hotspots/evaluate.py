@@ -23,10 +23,12 @@ import numpy as np
 import pandas as pd
 
 from crimekit.errors import ParameterError
-from crimekit.hotspots import LEARNED, rolling_predict
+from crimekit.hotspots.models import LEARNED, rolling_predict
 
 #: Area coverages reported by default (shares of the study area).
 COVERAGES = (0.005, 0.01, 0.02, 0.05, 0.10)
+#: The name the synthetic city's truth has in a backtest (see :func:`truth_scores`).
+TRUTH = "truth (demo ceiling)"
 
 
 def n_flagged(n_cells: int, coverage: float) -> int:
@@ -126,6 +128,42 @@ class Backtest:
         s = self.summary[np.isclose(self.summary["coverage"], coverage)]
         return s.set_index("model")["hit_rate"]
 
+    def summary_at(self, coverage: float) -> pd.DataFrame:
+        """The summary's rows at one coverage, the best hit rate first."""
+        s = self.summary[np.isclose(self.summary["coverage"], coverage)]
+        return s.sort_values("hit_rate", ascending=False)
+
+    def hit_rates(self, model: str, coverage: float) -> pd.Series:
+        """``model``'s hit rate in each test period at ``coverage`` (periods without crime
+        left out)."""
+        per = self.per_period
+        return per[(per["model"] == model) & np.isclose(per["coverage"], coverage)][
+            "hit_rate"].dropna()
+
+    def joined(self, other: Backtest) -> Backtest:
+        """One backtest with this one's models and ``other``'s others (same data and
+        periods)."""
+        extra = [m for m in other.summary["model"].unique()
+                 if m not in set(self.summary["model"])]
+        if not extra:
+            return self
+
+        def pick(df):
+            return df[df["model"].isin(extra)] if len(df) else df
+        return Backtest(pd.concat([self.summary, pick(other.summary)], ignore_index=True),
+                        pd.concat([self.per_period, pick(other.per_period)], ignore_index=True),
+                        pd.concat([self.reliability, pick(other.reliability)],
+                                  ignore_index=True), self.periods)
+
+    def best_baseline(self, coverage: float, measure: str = "pai") -> str | None:
+        """See :func:`best_baseline`."""
+        return best_baseline(self, coverage, measure)
+
+    def paired_difference(self, model: str, baseline: str, coverage: float,
+                          measure: str = "pai") -> dict:
+        """See :func:`paired_difference`."""
+        return paired_difference(self, model, baseline, coverage, measure)
+
 
 def backtest(cube, models: dict, *, n_periods: int = 26, retrain_every_weeks: float = 13,
              coverages=COVERAGES, extra_scores: dict | None = None, progress=None) -> Backtest:
@@ -216,3 +254,21 @@ def versus_best_baseline(bt: Backtest, coverages=(0.01, 0.05), measure: str = "p
     return pd.DataFrame(rows, columns=["model", "baseline", "coverage", "measure", "value",
                                        "baseline_value", "difference", "se", "relative",
                                        "periods"])
+
+
+def truth_scores(truth, cube, n: int) -> dict:
+    """The synthetic city's expected counts for the last ``n`` periods of ``cube`` as a score
+    matrix, to backtest beside the models as the ceiling no model can beat on average:
+    ``{"truth (demo ceiling)": (n x cells)}``, or ``{}`` when the truth cannot say (shifts: it
+    is daily; periods it does not cover). ``truth`` is a :class:`crimekit.synth.CityTruth` of
+    the same (unfiltered by district) city; the cube's crime heads are kept."""
+    if cube.freq == "S":
+        return {}
+    fine = truth.fine_cells
+    exp = truth.expected_counts(cube.grid.cell_of(fine["lat"], fine["lon"]), freq=cube.freq,
+                                categories=list(cube.categories) or None)
+    exp = exp[exp["unit"] >= 0].pivot(index="period_start", columns="unit", values="expected")
+    t = cube.periods[-n:]
+    if not set(t) <= set(exp.index):
+        return {}
+    return {TRUTH: exp.reindex(index=t, columns=cube.cell_ids).fillna(0).to_numpy()}

@@ -1,26 +1,24 @@
-"""Hotspot models that learn from counts, not only from "any crime or none".
+"""The count model (``poisson``): a hotspot model that learns from counts, not only from "any
+crime or none", and the features and likelihood fit it shares with XGBoost on counts
+(:mod:`crimekit.hotspots.models.xgb`).
 
-Both models predict the expected number of crimes in each cell in a period from counts before
-it (see :mod:`crimekit.risk_model` for the fit/predict contract and the calibration they share).
+It predicts the expected number of crimes in each cell in a period from counts before it (see
+:mod:`crimekit.hotspots.models.base` for the fit/predict contract and the calibration the
+models share).
 
-- :class:`PoissonMixture` (``poisson``): the expected count is a non-negative weighted sum of
-  the cell's history at several time scales (each of the last 8 periods; the mean per period
-  over the last 13 and 52 weeks and over all history), the same for its neighbours (the 8
-  cells around it and the 16 beyond those), other crime heads in the cell, and the covariates
-  a user supplies (points of interest in and around the cell). The weights maximise the
-  Poisson likelihood of the training periods' counts. Because the mean is linear in the
-  weights, that likelihood needs only the cell-periods that had crime and each feature's total,
-  so a fit on three years of a city's cells takes about a second. A first fit on every cell
-  ranks them; the weights are then refitted on the top ``focus`` share (20%) of each period,
-  where flagging decisions are made: the few hottest cells often follow other dynamics (a
-  lasting project block, a new nightlife strip) than the many quiet ones, which would
-  otherwise set the weights.
-- :class:`HotspotModel` (``xgboost``): XGBoost with a Poisson objective that starts from the
-  mixture's expected counts and learns multiplicative corrections (interactions, covariates,
-  season), stopped early on the last fifth of the training periods: with sparse data it stays
-  at the mixture, with more it learns what the mixture cannot.
+:class:`PoissonMixture`: the expected count is a non-negative weighted sum of the cell's
+history at several time scales (each of the last 8 periods; the mean per period over the last
+13 and 52 weeks and over all history), the same for its neighbours (the 8 cells around it and
+the 16 beyond those), other crime heads in the cell, and the covariates a user supplies (points
+of interest in and around the cell). The weights maximise the Poisson likelihood of the
+training periods' counts. Because the mean is linear in the weights, that likelihood needs only
+the cell-periods that had crime and each feature's total, so a fit on three years of a city's
+cells takes about a second. A first fit on every cell ranks them; the weights are then refitted
+on the top ``focus`` share (20%) of each period, where flagging decisions are made: the few
+hottest cells often follow other dynamics (a lasting project block, a new nightlife strip) than
+the many quiet ones, which would otherwise set the weights.
 
-Each is fitted on up to ``train_weeks`` of periods before the calibration slice.
+It is fitted on up to ``train_weeks`` of periods before the calibration slice.
 """
 
 from __future__ import annotations
@@ -32,9 +30,9 @@ from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
 from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
-from crimekit.features import _History, _periods_since
+from crimekit.hotspots.features import History
+from crimekit.hotspots.models.base import RiskModel
 from crimekit.periods import weeks_to_periods
-from crimekit.risk_model import RiskModel
 
 #: The windows (weeks) whose mean count per period is a feature, besides all history.
 WINDOWS_WEEKS = (13, 52)
@@ -96,12 +94,12 @@ def histories_of(cube) -> dict:
     counts (``own``) and of the other heads' (``other``, None when there are none), and the
     grid's neighbour matrices: the 8 cells around each cell (``near``) and the 16 beyond
     those (``ring``)."""
-    return {"own": _History(cube.counts, cube.freq),
-            "other": _History(cube.other, cube.freq) if cube.other.any() else None,
-            "near": _neighbours(cube.grid, 1), "ring": _neighbours(cube.grid, 2, 1)}
+    return {"own": History(cube.counts, cube.freq),
+            "other": History(cube.other, cube.freq) if cube.other.any() else None,
+            "near": neighbour_matrix(cube.grid, 1), "ring": neighbour_matrix(cube.grid, 2, 1)}
 
 
-def _neighbours(grid, radius, inner=0):
+def neighbour_matrix(grid, radius, inner=0):
     """Sparse (cells x cells) matrix with 1 where two cells are within ``radius`` cells of each
     other (king moves) but more than ``inner`` apart."""
     rows, cols = grid.cells["row"].to_numpy(), grid.cells["col"].to_numpy()
@@ -120,13 +118,13 @@ def _neighbours(grid, radius, inner=0):
     return sparse.csr_matrix((np.ones(len(src)), (src, dst)), shape=(len(rows), len(rows)))
 
 
-def _blocks(cube, t):
+def feature_blocks(cube, t):
     """``t`` in blocks of about _CHUNK_ROWS cell-periods (features are per period, so exact)."""
     per = max(1, _CHUNK_ROWS // max(cube.counts.shape[1], 1))
     return [t[i:i + per] for i in range(0, len(t), per)]
 
 
-def _train_positions(cube, end, train_weeks, max_rows):
+def train_positions(cube, end, train_weeks, max_rows):
     """Training periods before ``end``: the last ``train_weeks`` (after a first half-year of
     history), evenly thinned to at most ``max_rows`` cell-periods."""
     first = max(1, min(weeks_to_periods(26, cube.freq), end // 2))
@@ -174,8 +172,6 @@ class PoissonMixture(RiskModel):
     crimes per unit of it).
     """
 
-    label = "Poisson count model"
-
     def __init__(self, *, focus: float = 0.2, train_weeks: int = 156, calib_weeks: int = 13,
                  max_rows: int = 3_000_000):
         self.focus = focus
@@ -187,11 +183,11 @@ class PoissonMixture(RiskModel):
         if not (self.focus is None or 0 < self.focus <= 1):
             raise ParameterError.invalid("focus", "PoissonMixture", "a share in (0, 1] or None",
                                          self.focus)
-        t = _train_positions(cube, end, self.train_weeks, self.max_rows)
-        self.weights_, self.features_, self.feature_means_ = _fit_mixture(cube, t, self.focus)
+        t = train_positions(cube, end, self.train_weeks, self.max_rows)
+        self.weights_, self.features_, self.feature_means_ = fit_mixture(cube, t, self.focus)
 
     def _score(self, cube, t):
-        return _weighted(history_features(cube, t), self.features_, self.weights_)
+        return weighted_sum(history_features(cube, t), self.features_, self.weights_)
 
     def weights(self) -> pd.DataFrame:
         """``feature, weight, share``: each feature's weight and its share of the expected
@@ -212,136 +208,11 @@ class PoissonMixture(RiskModel):
         keep = np.ones(len(cube.cell_ids), bool) if cell_ids is None else \
             np.isin(cube.cell_ids, list(cell_ids))
         values = np.column_stack([feats[name][0, keep] for name in self.features_])
-        return _top_parts(cube.cell_ids[keep], np.array(self.features_), values,
+        return top_parts(cube.cell_ids[keep], np.array(self.features_), values,
                           values * self.weights_, top)
 
 
-class HotspotModel(RiskModel):
-    """XGBoost with a Poisson objective on counts, starting from a :class:`PoissonMixture`.
-
-    The mixture (fitted on the same periods) gives each cell-period's expected count; the trees
-    learn multiplicative corrections from the mixture's features plus the periods since the
-    cell's last crime and the time of year (and day of week / shift for daily and shift
-    periods), stopped early on the last fifth of the training periods. Every cell-period with
-    crime is kept for training and the others are sampled (weighted back) to at most
-    ``max_rows`` rows in all.
-    """
-
-    label = "xgboost"
-
-    def __init__(self, *, n_estimators: int = 400, max_depth: int = 4,
-                 learning_rate: float = 0.08, train_weeks: int = 156, calib_weeks: int = 13,
-                 max_rows: int = 250_000, n_jobs: int = 2, seed: int = 0):
-        self.n_estimators = n_estimators
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.train_weeks = train_weeks
-        self.calib_weeks = calib_weeks
-        self.max_rows = max_rows
-        self.n_jobs = n_jobs
-        self.seed = seed
-
-    def _learn(self, cube, end):
-        from xgboost import XGBRegressor
-        t = _train_positions(cube, end, self.train_weeks, 3_000_000)
-        self.mixture_weights_, self.mixture_features_, _ = _fit_mixture(cube, t)
-        y_all = cube.counts[t]
-        n_crime = int((y_all > 0).sum())
-        keep_zero = min(1.0, max(self.max_rows - n_crime, 1) / max(y_all.size - n_crime, 1))
-        rng = np.random.default_rng(self.seed)
-        parts, histories = [], histories_of(cube)
-        for block in _blocks(cube, t):
-            X, margin = self._design(cube, block, histories)
-            y = cube.counts[block].ravel()
-            pick = (y > 0) | (rng.random(len(y)) < keep_zero)
-            weight = np.where(y > 0, 1.0, 1.0 / keep_zero)[pick]
-            parts.append((X[pick], margin[pick], y[pick], weight,
-                          np.repeat(block, len(cube.cell_ids))[pick]))
-        X, margin, y, weight, when = (np.concatenate([p[i] for p in parts]) for i in range(5))
-        val = when >= t[int(len(t) * 0.8)] if len(t) > 4 else np.zeros(len(y), bool)
-        fit_on = ~val if val.any() else np.ones(len(y), bool)
-        self.booster_ = XGBRegressor(
-            objective="count:poisson", n_estimators=self.n_estimators,
-            max_depth=self.max_depth, learning_rate=self.learning_rate, subsample=0.8,
-            colsample_bytree=0.8, min_child_weight=5, tree_method="hist", n_jobs=self.n_jobs,
-            random_state=self.seed, early_stopping_rounds=30 if val.any() else None)
-        self.booster_.fit(X[fit_on], y[fit_on], sample_weight=weight[fit_on],
-                          base_margin=margin[fit_on],
-                          eval_set=[(X[val], y[val])] if val.any() else None,
-                          sample_weight_eval_set=[weight[val]] if val.any() else None,
-                          base_margin_eval_set=[margin[val]] if val.any() else None,
-                          verbose=False)
-        self.prior_mean_ = float(np.average(margin, weights=weight))
-
-    def _design(self, cube, t, histories=None):
-        """(features, log of the mixture's expected count) for every cell at positions t."""
-        t = np.atleast_1d(np.asarray(t, dtype=np.int64))
-        feats = history_features(cube, t, histories)
-        mix = _weighted(feats, self.mixture_features_, self.mixture_weights_)
-        feats.pop("base")
-        feats.update(_extra_features(cube, t))
-        self.features_ = list(feats)
-        X = np.column_stack([v.ravel() for v in feats.values()]).astype(np.float32)
-        return X, np.log(np.ravel(mix) + 1e-6)
-
-    def _iterations(self):
-        best = getattr(self.booster_, "best_iteration", None)
-        return (0, best + 1) if best is not None else (0, 0)
-
-    def _score(self, cube, t):
-        X, margin = self._design(cube, t)
-        return self.booster_.predict(X, base_margin=margin,
-                                     iteration_range=self._iterations()).reshape(len(t), -1)
-
-    def feature_importance(self) -> pd.DataFrame:
-        """Global importance of the trees' features: ``feature, gain, share`` (share of total
-        gain), largest first. (The mixture they start from is not included: see its weights.)"""
-        if not hasattr(self, "booster_"):
-            raise NotFittedError("Fit the HotspotModel before asking for feature importance.")
-        gain = self.booster_.get_booster().get_score(importance_type="total_gain")
-        vals = np.array([gain.get(f"f{i}", 0.0) for i in range(len(self.features_))])
-        out = pd.DataFrame({"feature": self.features_, "gain": vals,
-                            "share": vals / max(vals.sum(), 1e-12)})
-        return out.sort_values("gain", ascending=False, ignore_index=True)
-
-    def explain(self, cube, t: int, cell_ids=None, top: int = 3) -> pd.DataFrame:
-        """What drove each cell's score in period position ``t``: contributions to the log of
-        its expected count of its ``top`` features (XGBoost's per-feature contributions, plus
-        ``history mixture``: the mixture's log expected count relative to its average). Columns
-        ``cell_id, feature, value, contribution``; for each cell all contributions sum to the
-        log of its expected count minus a constant."""
-        self._check_fitted(cube)
-        from xgboost import DMatrix
-        X, margin = self._design(cube, [t])
-        keep = np.ones(len(cube.cell_ids), bool) if cell_ids is None else \
-            np.isin(cube.cell_ids, list(cell_ids))
-        X, margin = X[keep], margin[keep]
-        contrib = self.booster_.get_booster().predict(
-            DMatrix(X, base_margin=margin), pred_contribs=True,
-            iteration_range=self._iterations())[:, :-1]
-        contrib = np.column_stack([contrib, margin - self.prior_mean_])
-        values = np.column_stack([X, np.exp(margin)])
-        return _top_parts(cube.cell_ids[keep], np.array(self.features_ + ["history mixture"]),
-                          values, contrib, top)
-
-
-def _extra_features(cube, t) -> dict:
-    """What the trees see besides the mixture's features: periods since the cell's last crime,
-    the time of year, and the day of week and shift for daily and shift periods."""
-    n = cube.counts.shape[1]
-    out = {"periods_since": _periods_since(cube.counts, t)}
-    starts = cube.start_of(t)
-    year = 2 * np.pi * (starts.day_of_year.to_numpy() - 1) / 365.25
-    out["doy_sin"] = np.repeat(np.sin(year)[:, None], n, axis=1)
-    out["doy_cos"] = np.repeat(np.cos(year)[:, None], n, axis=1)
-    if cube.freq in ("D", "S"):
-        out["weekday"] = np.repeat(starts.day_of_week.to_numpy()[:, None], n, axis=1)
-    if cube.freq == "S":
-        out["shift"] = np.repeat(((starts.hour.to_numpy() - 6) % 24 // 8)[:, None], n, axis=1)
-    return out
-
-
-def _fit_mixture(cube, t, focus=None):
+def fit_mixture(cube, t, focus=None):
     """(weights, feature names, each feature's mean over the cells fitted on) of the mixture
     fitted on periods ``t``: on every cell, or with ``focus`` (a share) refitted on the cells a
     first fit on every cell ranks in the top ``focus`` of each period."""
@@ -349,11 +220,11 @@ def _fit_mixture(cube, t, focus=None):
     weights = None
     for rank_by in ((None,) if not focus or focus >= 1 else (None, "pilot")):
         names, totals, rows, ys, n_rows = None, None, [], [], 0
-        for block in _blocks(cube, t):
+        for block in feature_blocks(cube, t):
             feats = history_features(cube, block, histories)
             names = names or list(feats)
             keep = np.ones((len(block), len(cube.cell_ids)), bool) if rank_by is None else \
-                _top_share(_weighted(feats, names, weights), focus)
+                _top_share(weighted_sum(feats, names, weights), focus)
             y = cube.counts[block]
             crime = keep & (y > 0)
             part = np.array([feats[k][keep].sum() for k in names])
@@ -370,7 +241,7 @@ def _fit_mixture(cube, t, focus=None):
     return weights, names, totals / max(n_rows, 1)
 
 
-def _weighted(feats, names, weights) -> np.ndarray:
+def weighted_sum(feats, names, weights) -> np.ndarray:
     """The mixture's expected counts: sum of weight x feature."""
     out = np.zeros(feats["base"].shape)
     for name, w in zip(names, weights):
@@ -388,6 +259,15 @@ def feature_words(name: str) -> str:
     return FEATURE_WORDS.get(name, name.replace("_", " "))
 
 
+def drivers_in_words(parts: pd.DataFrame) -> pd.Series:
+    """One line per cell (indexed by ``cell_id``) from a model's ``explain`` table: its top
+    features in words, their values and push ("+" raises the risk)."""
+    def line(g):
+        return "; ".join(f"{feature_words(f)} = {v:.3g} ({'+' if c >= 0 else '-'}{abs(c):.2f})"
+                         for f, v, c in zip(g["feature"], g["value"], g["contribution"]))
+    return parts.groupby("cell_id")[["feature", "value", "contribution"]].apply(line)
+
+
 def _top_share(scores, share) -> np.ndarray:
     """Per row (period), whether each cell is among the top ``share`` of cells by score (ties
     at the cut included)."""
@@ -396,7 +276,7 @@ def _top_share(scores, share) -> np.ndarray:
     return scores >= cut[:, None]
 
 
-def _top_parts(cell_ids, names, values, contrib, top) -> pd.DataFrame:
+def top_parts(cell_ids, names, values, contrib, top) -> pd.DataFrame:
     order = np.argsort(-np.abs(contrib), axis=1)[:, :top]
     rows = np.repeat(np.arange(len(cell_ids)), order.shape[1])
     cols = order.ravel()

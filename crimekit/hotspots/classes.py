@@ -6,11 +6,13 @@
 - :func:`getis_ord`: the Getis-Ord Gi* statistic (esda) of each cell's count against its
   neighbours (queen moves, the cell included), with a normal-approximation p-value and a
   label (hot/cold spot at 99/95/90% confidence, or not significant).
+- :func:`classify_cells`: both for every cell of a count cube (:class:`HotspotClasses`).
 """
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,8 @@ from sklearn.cluster import KMeans
 from crimekit.errors import ParameterError
 
 CLASSES = ("stable", "relative", "occasional", "non-hotspot")
+#: Each class as a level for a map's colour scale (3 stable ... 0 non-hotspot).
+CLASS_LEVELS = {c: len(CLASSES) - 1 - i for i, c in enumerate(CLASSES)}
 
 
 def hotspot_classes(cube, *, last_weeks: float | None = None, seed: int = 0) -> pd.DataFrame:
@@ -87,3 +91,32 @@ def gi_labels(z, p) -> np.ndarray:
         out[(p <= alpha) & (z > 0)] = f"hot spot {level}"
         out[(p <= alpha) & (z < 0)] = f"cold spot {level}"
     return out
+
+
+@dataclass(frozen=True)
+class HotspotClasses:
+    """Every cell's class over history and its Gi* result.
+
+    Attributes: ``table`` (one row per cell: ``cell_id, periods_with_crime, frequency, total,
+    hotspot_class, gi_z, p_value, gi_class, class_level``), ``by_class`` (cells per class and
+    Gi* class) and ``grid``.
+    """
+
+    table: pd.DataFrame
+    by_class: pd.DataFrame
+    grid: object
+
+    def cells(self):
+        """The grid's cells (GeoDataFrame) with their classes."""
+        return self.grid.cells.merge(self.table, on="cell_id")
+
+
+def classify_cells(cube, *, seed: int = 0) -> HotspotClasses:
+    """:func:`hotspot_classes` over the cube's periods and :func:`getis_ord` of each cell's
+    total count, side by side."""
+    table = hotspot_classes(cube, seed=seed)
+    gi = getis_ord(cube.grid, cube.counts.sum(axis=0), seed=seed)
+    table = table.merge(gi.drop(columns="value"), on="cell_id")
+    table["class_level"] = table["hotspot_class"].map(CLASS_LEVELS)
+    return HotspotClasses(table, pd.crosstab(table["hotspot_class"], table["gi_class"]),
+                          cube.grid)
