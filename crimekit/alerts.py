@@ -20,7 +20,7 @@ from scipy import stats
 from crimekit.errors import ParameterError, UnusableInputError
 from crimekit.forecast import ForecastSettings, parse_date, run_parallel, series_table
 from crimekit.periods import check_freq, next_period
-from crimekit.profiles import fdr_q_values
+from crimekit.stats import fdr_q_values
 from crimekit.temporal import FREQS, check_by
 
 ALERT_COLUMNS = ("series", "window_start", "window_end", "observed", "expected", "ratio",

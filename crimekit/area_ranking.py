@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from crimekit.errors import UnusableInputError
 from crimekit.periods import next_period, period_range, period_start
 from crimekit.schema import crime_count, freq_for
+from crimekit.stats import poisson_band
 
 #: Shares of the land flagged when scoring a ranking.
 LAND_SHARES = (0.10, 0.25)
@@ -110,10 +110,11 @@ def rank_areas(incidents: pd.DataFrame, areas, *, freq: str = "W",
         method, note = "all history", (note + " Too few periods to backtest the rankings: "
                                        "ranked by the all-history mean.").strip()
     expected = baseline_scores(counts, method, freq)
+    low, high = poisson_band(expected)
     table = pd.DataFrame({
         "area": list(areas["beat"]), "district": list(areas.get("district", "")),
         "expected": expected.round(2),
-        "low": stats.poisson.ppf(0.1, expected), "high": stats.poisson.ppf(0.9, expected),
+        "low": low, "high": high,
         "recent": counts[-1], "km2": km2.round(2),
         "per_km2": np.where(km2 > 0, expected / np.maximum(km2, 1e-9), 0).round(2)})
     table = table.sort_values(["expected", "area"], ascending=[False, True],

@@ -24,11 +24,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from crimekit.errors import CrimekitError, ParameterError, UnusableInputError
 from crimekit.periods import FREQS, next_period, weeks_to_periods
 from crimekit.schema import SHIFTS, crime_count, data_precision, freq_for
+from crimekit.stats import poisson_band
 from crimekit.wording import chance_words, change_words, p_phrase
 
 #: Hotspot models fast enough for a briefing (all but the learned XGBoost model).
@@ -214,8 +214,7 @@ def _hot_spots(view, freq, settings, notes, accuracy):
     top = pred.sort_values(["score", "cell_id"], ascending=[False, True]).head(
         n_flagged(len(pred), coverage)).reset_index(drop=True)
     top.insert(0, "rank", np.arange(1, len(top) + 1))
-    top["expected_low"] = stats.poisson.ppf(0.1, top["expected"])
-    top["expected_high"] = stats.poisson.ppf(0.9, top["expected"])
+    top["expected_low"], top["expected_high"] = poisson_band(top["expected"])
     named = name_cells(inc, grid, top, pois=view.pois, beats=view.beats,
                        area_unit=view.meta.get("area_unit", "beat"))
     per = bt.per_period[(bt.per_period["model"] == model)]["hit_rate"].dropna()

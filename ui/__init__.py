@@ -19,6 +19,7 @@ from ui.access import configured_users, require_sign_in, check_access, current_u
 from ui.sidebar import sidebar  # noqa: F401
 from ui.widgets import LIMITS_NOTE, scrub, message, md, log_run_time, download, STALE_UPLOADS_S, save_uploads, discard_uploads, alert_verdict, p_text, plain, limits_note, stop_if_empty  # noqa: F401
 from ui.progress import with_progress  # noqa: F401
+from crimekit.stats import poisson_band  # noqa: F401  (the 80% band some pages quote)
 from ui.hotspots import HOTSPOT_DEFAULTS, FAST_MODELS, hotspot_cube, hotspot_model, hotspot_risk, FREQ_WORD, area_ranking, joined_backtests, hotspot_verdict, best_fast_model, hotspot_backtest, crime_type_accuracy  # noqa: F401
 from ui.forecasts import FORECAST_DEFAULTS, ALERT_DEFAULTS, series_incidents, holidays_of, trend_table, QUICK_ORIGINS, forecast_backtest, alerts_for  # noqa: F401
 from ui.patrol import PLAN_CHOICE, plan_key, patrol_areas, patrol_inputs, patrol_risk, patrol_current, patrol_default_officers, patrol_plan, patrol_backtest  # noqa: F401

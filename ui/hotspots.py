@@ -7,13 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from scipy import stats
 
 from crimekit.area_ranking import rank_areas
 from crimekit.evaluate import backtest, versus_best_baseline
 from crimekit.features import count_cube
 from crimekit.periods import weeks_to_periods
 from crimekit.hotspots import LEARNED, MODELS, cell_beats, crime_type_backtest, make_model
+from crimekit.stats import poisson_band
 from ui.data import DEMO, all_heads_key, demo_city, grid, view_of
 
 #: The Hotspots page's default settings (cell size in metres, period, crime heads, backtest
@@ -45,8 +45,7 @@ def hotspot_risk(key, cell_size, freq, heads, model):
     pred = hotspot_model(key, cell_size, freq, heads, model).predict(cube, [cube.n_periods])
     beats = cell_beats(cube.grid, view_of(key))
     pred["beat"] = pred["cell_id"].map(beats).astype(object).fillna("")
-    pred["expected_low"] = stats.poisson.ppf(0.1, pred["expected"])
-    pred["expected_high"] = stats.poisson.ppf(0.9, pred["expected"])
+    pred["expected_low"], pred["expected_high"] = poisson_band(pred["expected"])
     return pred.sort_values("score", ascending=False, ignore_index=True)
 
 

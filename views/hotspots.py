@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
-from scipy import stats
 
 import ui
 from ui import maps
@@ -244,8 +243,8 @@ m1.metric("Next period starts", f"{next_start:%Y-%m-%d %H:%M}" if freq == "S"
 m2.metric("Cells flagged", f"{k} of {len(risk):,}")
 m3.metric("Expected incidents in them", f"{top['expected'].sum():.1f}",
           help="80% range assuming Poisson counts: "
-               f"{stats.poisson.ppf(0.1, top['expected'].sum()):.0f}-"
-               f"{stats.poisson.ppf(0.9, top['expected'].sum()):.0f}")
+               f"{ui.poisson_band(top['expected'].sum())[0]:.0f}-"
+               f"{ui.poisson_band(top['expected'].sum())[1]:.0f}")
 vs_base = verdict is not None and model in LEARNED and (compare or not wider)
 m4.metric("Backtested hit rate", percent(chosen["hit_rate"].iloc[0]) if len(chosen) else "n/a",
           delta=f"{(chosen['hit_rate'].iloc[0] - verdict['baseline_value']) * 100:+.1f} points "

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 import streamlit as st
-from scipy import stats
 
 import ui
 from crimekit import overview, patrol
@@ -284,8 +283,8 @@ def hotspot_block(key, months) -> None:
     m1, m2, m3 = st.columns(3)
     m1.metric("Week from", f"{start:%Y-%m-%d}")
     m2.metric(f"Expected incidents in the top {len(top)} cells", f"{expected:.1f}",
-              help=f"80% range assuming Poisson counts: {stats.poisson.ppf(0.1, expected):.0f}"
-                   f"-{stats.poisson.ppf(0.9, expected):.0f}.")
+              help=f"80% range assuming Poisson counts: {ui.poisson_band(expected)[0]:.0f}"
+                   f"-{ui.poisson_band(expected)[1]:.0f}.")
     m3.metric(f"Backtested hit rate, top {COVERAGE:.0%} of cells",
               f"{hit:.1%}" if np.isfinite(hit) else "n/a",
               help=f"Share of crimes that fell in the flagged {k} cells, averaged over the last "
@@ -348,7 +347,7 @@ def patrol_block(key) -> None:
     total = plan.total_risk
     st.caption(f"{inputs.notes[0]} Expected crimes in {inputs.period_words()} across "
                f"{ui.md(scope_words(inputs))}: {total:.0f} (80% range "
-               f"{stats.poisson.ppf(0.1, total):.0f}-{stats.poisson.ppf(0.9, total):.0f}, "
+               f"{ui.poisson_band(total)[0]:.0f}-{ui.poisson_band(total)[1]:.0f}, "
                f"assuming Poisson counts), from decayed recorded history per {unit} and "
                f"{'shift' if len(inputs.shifts) > 1 else 'day'}, every crime head counted "
                "(the sidebar's crime-head filter narrows the comparisons above, not the plan). "
