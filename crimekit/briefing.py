@@ -4,7 +4,7 @@
 (station) or the whole area:
 
 - next week's hot spots (the best fast hotspot model on a backtest of this data, as the
-  Overview picks it) named as places (:mod:`crimekit.places`) with their reasons;
+  Overview picks it) named as places (:mod:`crimekit.place_names`) with their reasons;
 - the forecast of next week's crime (:mod:`crimekit.forecast`);
 - what is rising: each crime head's last 28 days against the 28 before, by the exact test of
   :func:`crimekit.overview.rise_p_value`, Holm-corrected for testing many heads at once; "not
@@ -184,7 +184,7 @@ def _hot_spots(view, freq, settings, notes, accuracy):
     from crimekit.evaluate import backtest, n_flagged
     from crimekit.features import count_cube
     from crimekit.hotspots import make_model
-    from crimekit.places import name_cells
+    from crimekit.place_names import name_cells
     from crimekit.spatial import grid_for, study_area
 
     inc = view.incidents
@@ -396,7 +396,7 @@ def _busiest(view, risk, most: int = 5):
     """The beats (areas) with the most expected crime in the coming period (``value``,
     ``what`` "expected"), else with the most crime in the last month (``what`` "recent"),
     named, with reasons."""
-    from crimekit.places import name_beats
+    from crimekit.place_names import name_beats
     inc = view.incidents
     if risk is not None and len(risk):
         per_beat, what = risk.groupby("beat")["risk"].sum(), "expected"

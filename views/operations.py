@@ -13,7 +13,7 @@ import ui
 from crimekit.errors import CrimekitError
 from crimekit.operations import (busiest_beats_before, check_operation, default_window, indexed,
                                  top_cells_before)
-from crimekit.places import name_beats, name_cells
+from crimekit.place_names import name_beats, name_cells
 from crimekit.wording import change_words, chance_words, p_phrase, range_words
 
 KINDS = {"Beats": "beat", "Hot spots (the busiest 250 m cells before it)": "cell"}
