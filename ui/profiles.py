@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 
-from crimekit import reoffending
+from crimekit.profiles.people import reoffending
 from crimekit.errors import CrimekitError
 from ui.data import view_of
 

@@ -9,10 +9,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from crimekit import links, profiles
+from crimekit import profiles
+from crimekit.profiles.places import links
 from ui import maps
 from crimekit.errors import CrimekitError
-from crimekit.place_clusters import PlaceClusters
+from crimekit.profiles import PlaceClusters
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
