@@ -23,5 +23,5 @@ from crimekit.stats import poisson_band  # noqa: F401  (the 80% band some pages 
 from ui.hotspots import HOTSPOT_DEFAULTS, FAST_MODELS, hotspot_cube, hotspot_model, hotspot_risk, FREQ_WORD, area_ranking, joined_backtests, hotspot_verdict, best_fast_model, hotspot_backtest, crime_type_accuracy  # noqa: F401
 from ui.forecasts import FORECAST_DEFAULTS, ALERT_DEFAULTS, series_incidents, holidays_of, trend_table, QUICK_ORIGINS, forecast_backtest, alerts_for  # noqa: F401
 from ui.patrol import PLAN_CHOICE, plan_key, patrol_areas, patrol_inputs, patrol_risk, patrol_current, patrol_default_officers, patrol_plan, patrol_backtest  # noqa: F401
-from ui.profiles import reoffending_backtest  # noqa: F401
+from ui.profiles import profile_coverage, profile_grid, profile_section, read_population, reoffending_backtest  # noqa: F401
 from ui.briefing import briefing_scope, briefing_download  # noqa: F401
