@@ -3,6 +3,8 @@ optional population table, and what the data can answer at all (:func:`coverage`
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from dataclasses import dataclass
 
 import pandas as pd
@@ -44,13 +46,40 @@ def age_band(age, age_group=None) -> pd.Series:
     return out.fillna(UNKNOWN).astype(object)
 
 
+#: The joins made inside :func:`shared_joins` ({(id of dataset, role): (dataset, table)}).
+_SHARED = contextvars.ContextVar("crimekit_profiles_shared_joins", default=None)
+
+
+@contextlib.contextmanager
+def shared_joins():
+    """Inside the block, :func:`person_incidents` joins each dataset and role once and hands
+    the same table to every caller (none changes it in place), so a profile of many tables
+    does not join persons to incidents again for each one."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def person_incidents(dataset, role: str | None = None) -> pd.DataFrame:
     """Persons of ``role`` (all when None) joined to their incident's time, head and place.
 
     Persons whose incident is not in the dataset (e.g. filtered out) are dropped. Adds
     ``age_band``; an empty major head (``category_group``) falls back to the crime head.
-    Returns a new table; the dataset is not changed.
+    Returns a new table (inside :func:`shared_joins`, one shared per dataset and role); the
+    dataset is not changed.
     """
+    shared = _SHARED.get()
+    if shared is None:
+        return _join(dataset, role)
+    key = (id(dataset), role)
+    if key not in shared:  # the dataset is kept with its table, so its id stays its own
+        shared[key] = (dataset, _join(dataset, role))
+    return shared[key][1]
+
+
+def _join(dataset, role) -> pd.DataFrame:
     persons = dataset.persons
     if role is not None:
         persons = persons[persons["role"] == role]

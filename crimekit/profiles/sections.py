@@ -8,15 +8,15 @@ from __future__ import annotations
 import pandas as pd
 
 from crimekit.errors import CrimekitError
-from crimekit.profiles.base import coverage, person_incidents
+from crimekit.profiles.base import coverage, person_incidents, shared_joins
 from crimekit.profiles.people.groups import distribution, overrepresentation, person_counts
 from crimekit.profiles.people.offenders import co_offending, journey_summary, repeat_offenders
 from crimekit.profiles.people.reoffending import backtest_reoffending, current_scores
-from crimekit.profiles.people.victims import repeat_victims, revictimisation_intervals
+from crimekit.profiles.people.victims import repeats_and_intervals
 from crimekit.profiles.places.clusters import PlaceClusters
 from crimekit.profiles.places.links import (co_occurrence, head_correlation, heinous_share,
                                             major_head_breakdown, property_values)
-from crimekit.profiles.places.vulnerable import areas_of_group
+from crimekit.profiles.places.vulnerable import areas_by_group
 from crimekit.profiles.results import (AccusedProfile, CrimeLinks, PlaceGroups, ProfileResult,
                                        ReoffendingProfile, VictimProfile)
 from crimekit.profiles.settings import ProfileSettings
@@ -33,6 +33,11 @@ def profile(dataset, settings: ProfileSettings = ProfileSettings(), *,
     ``settings.cell_size`` over the dataset). Sections the data cannot support are None, and
     :meth:`ProfileResult.tables` says why.
     """
+    with shared_joins():
+        return ProfileResult(**_sections(dataset, settings, population, grid))
+
+
+def _sections(dataset, settings, population, grid) -> dict:
     want = settings.section
     cov = coverage(dataset)
     people = want in ("all", "victims", "accused")
@@ -52,7 +57,7 @@ def profile(dataset, settings: ProfileSettings = ProfileSettings(), *,
         result["links"] = crime_links(dataset, settings, grid)
     if want in ("all", "clusters"):
         result["clusters"] = place_groups(dataset, settings, grid)
-    return ProfileResult(**result)
+    return result
 
 
 def victim_profile(dataset, settings, cov, population=None) -> VictimProfile:
@@ -64,14 +69,18 @@ def victim_profile(dataset, settings, cov, population=None) -> VictimProfile:
                                          min_ratio=s.min_ratio)
                       for f in cov.victim_fields], ignore_index=True)
     joined = person_incidents(dataset, "victim")
-    vulnerable = {(f, g): areas_of_group(joined, f, g, population=population,
-                                         min_persons=s.min_persons, alpha=s.alpha)
-                  for f in cov.victim_fields
-                  for g in over.loc[over["field"] == f, "value"].unique()}
-    repeat = {"person": repeat_victims(dataset, by="person", mask_names=s.mask_names)
-              if cov.victim_ids else None,
-              "address": repeat_victims(dataset, by="address", mask_names=s.mask_names)}
-    intervals = {by: revictimisation_intervals(dataset, by=by) for by in ("person", "address")}
+    vulnerable = {}
+    for f in cov.victim_fields:
+        groups = over.loc[over["field"] == f, "value"].unique()
+        for g, table in areas_by_group(joined, f, groups, population=population,
+                                       min_persons=s.min_persons, alpha=s.alpha).items():
+            vulnerable[(f, g)] = table
+    repeat, intervals = {}, {}
+    for by in ("person", "address"):
+        repeat[by], intervals[by] = repeats_and_intervals(dataset, by=by,
+                                                          mask_names=s.mask_names)
+    if not cov.victim_ids:
+        repeat["person"] = None
     return VictimProfile(n=cov.victims, fields=cov.victim_fields,
                          distribution=distribution(dataset, "victim", by=s.by),
                          overrepresentation=over, vulnerable=vulnerable, repeat=repeat,

@@ -9,7 +9,6 @@ import pandas as pd
 from crimekit.profiles.base import check_choice, is_known, masked, person_incidents
 
 #: Gaps between one victimisation and the next, as shown in revictimisation_intervals.
-
 GAP_BINS = ((0, 7, "within a week"), (8, 30, "8-30 days"), (31, 90, "31-90 days"),
             (91, 365, "91-365 days"), (366, np.inf, "over a year"))
 
@@ -24,10 +23,18 @@ def _victim_keys(people: pd.DataFrame, by: str) -> pd.Series:
 
 
 def _victimisations(dataset, by: str) -> pd.DataFrame:
+    """The victimisations of people (or addresses) harmed more than once, by key then time."""
     check_choice("by", "repeat_victims", by, ("person", "address"))
     people = person_incidents(dataset, "victim")
     people = people.assign(key=_victim_keys(people, by)).dropna(subset=["key"])
+    people = people[people["key"].duplicated(keep=False)]  # one-off victims have no repeat
     return people.sort_values(["key", "occurred_at"], kind="stable")
+
+
+def repeats_and_intervals(dataset, *, by: str = "person", mask_names: bool = True) -> tuple:
+    """(:func:`repeat_victims`, :func:`revictimisation_intervals`) from one join."""
+    v = _victimisations(dataset, by)
+    return _repeats(v, mask_names), _intervals(v)
 
 
 def repeat_victims(dataset, *, by: str = "person", mask_names: bool = True) -> pd.DataFrame:
@@ -38,9 +45,12 @@ def repeat_victims(dataset, *, by: str = "person", mask_names: bool = True) -> p
     pseudonym ("Victim #1") unless ``mask_names=False`` (then the person id or address), and
     ``name`` is masked unless ``mask_names=False``.
     """
+    return _repeats(_victimisations(dataset, by), mask_names)
+
+
+def _repeats(v, mask_names) -> pd.DataFrame:
     columns = ["victim", "name", "n_incidents", "first", "last", "min_days_between",
                "median_days_between", "heads"]
-    v = _victimisations(dataset, by)
     v = v.assign(gap=v.groupby("key")["occurred_at"].diff().dt.total_seconds() / 86400)
     g = v.groupby("key")
     out = pd.DataFrame({
@@ -62,7 +72,10 @@ def revictimisation_intervals(dataset, *, by: str = "person") -> pd.DataFrame:
 
     Returns one row per bin of GAP_BINS: ``interval, count, share, cumulative_share``.
     """
-    v = _victimisations(dataset, by)
+    return _intervals(_victimisations(dataset, by))
+
+
+def _intervals(v) -> pd.DataFrame:
     gaps = (v.groupby("key")["occurred_at"].diff().dt.total_seconds() / 86400).dropna()
     days = np.floor(gaps.to_numpy())
     counts = [int(((days >= lo) & (days <= hi)).sum()) for lo, hi, _ in GAP_BINS]

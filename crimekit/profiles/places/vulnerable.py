@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -31,24 +32,34 @@ def vulnerable_areas(dataset, field: str, value: str, *, role: str = "victim",
     (+ ``population, rate_per_1000`` with population), most unusual first.
     """
     check_choice("field", "vulnerable_areas", field, PROFILE_FIELDS)
-    return areas_of_group(person_incidents(dataset, role), field, value, population=population,
-                          min_persons=min_persons, alpha=alpha)
+    return areas_by_group(person_incidents(dataset, role), field, [value],
+                          population=population, min_persons=min_persons, alpha=alpha)[value]
 
 
-def areas_of_group(people: pd.DataFrame, field: str, value: str, *,
+def areas_by_group(people: pd.DataFrame, field: str, groups, *,
                    population: pd.DataFrame | None = None,
                    min_persons: int = _DEFAULT.min_persons,
-                   alpha: float = _DEFAULT.alpha) -> pd.DataFrame:
-    """:func:`vulnerable_areas` from persons already joined to their incidents
-    (:func:`~crimekit.profiles.base.person_incidents`), so many groups share one join."""
-    columns = list(COLUMNS)
+                   alpha: float = _DEFAULT.alpha) -> dict:
+    """{group: :func:`vulnerable_areas` of ``field == group``} for each of ``groups``, from
+    persons already joined to their incidents (:func:`~crimekit.profiles.base.person_incidents`),
+    so the groups of a field share one filter and one count of persons per beat."""
     if len(people):
         people = people[is_known(people[field]) & is_known(people["beat"])]
-    if not len(people):
+    codes, beats = pd.factorize(people["beat"], sort=True)
+    n = np.bincount(codes, minlength=len(beats))
+    values = people[field].astype(str).to_numpy()
+    return {g: _areas(beats, n, codes, values == str(g), g, population, min_persons, alpha)
+            for g in groups}
+
+
+def _areas(beats, n, codes, hit, value, population, min_persons, alpha) -> pd.DataFrame:
+    """Vulnerable areas of one group: ``hit`` marks its persons, ``codes`` their beats (positions
+    in ``beats``), ``n`` the persons (known field and beat) per beat."""
+    columns = list(COLUMNS)
+    if not len(codes):
         return pd.DataFrame(columns=columns)
-    hit = people[field].astype(str) == str(value)
-    per_beat = pd.DataFrame({"n": people.groupby("beat").size(),
-                             "count": hit.groupby(people["beat"]).sum()}).reset_index()
+    count = np.bincount(codes, weights=hit, minlength=len(beats)).astype(int)
+    per_beat = pd.DataFrame({"beat": beats.to_numpy(), "n": n, "count": count})
     per_beat = per_beat[per_beat["n"] >= min_persons].reset_index(drop=True)
     per_beat["share"] = per_beat["count"] / per_beat["n"]
     if population is None:
