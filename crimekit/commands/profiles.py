@@ -8,7 +8,7 @@ from pathlib import Path
 
 from crimekit.commands import add_data_argument, add_setting_argument
 from crimekit.export import write_csv
-from crimekit.filters import Filters, apply_filters
+from crimekit.filters import Filters
 from crimekit.profiles import ProfileSettings, profile
 from crimekit.sources import open_dataset
 
@@ -60,7 +60,7 @@ def tables(dataset, settings: ProfileSettings = ProfileSettings()):
 def run(args) -> int:
     """Open the data, filter it, write every table; print what was written or skipped."""
     settings = settings_of(args)
-    dataset = apply_filters(open_dataset(args.data), Filters(
+    dataset = open_dataset(args.data, filters=Filters(
         start=args.start, end=args.end, categories=tuple(args.category)))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -31,14 +31,18 @@ def write_tables(folder: Path, ds) -> dict:
     return counts
 
 
-def read_tables(folder: Path) -> tuple:
+def read_tables(folder: Path, filters=None) -> tuple:
     """({table: DataFrame}, beats GeoDataFrame or None) of a stored version, as written;
-    UnreadableFile names the first file that cannot be read."""
+    UnreadableFile names the first file that cannot be read. With ``filters``
+    (:class:`~crimekit.filters.Filters`), the incidents file is read with the dates, crime
+    heads, districts and beats pushed down to the Parquet reader: row groups and rows that
+    cannot pass are never converted (the caller still applies the filters exactly)."""
     tables = {}
     for table in TABLES:
         path = folder / f"{table}.parquet"
         try:
-            tables[table] = pd.read_parquet(path)
+            where = pushdown(path, filters) if table == "incidents" and filters else None
+            tables[table] = pd.read_parquet(path, filters=where)
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise UnreadableFile(path, exc) from None
     beats = None
@@ -51,6 +55,25 @@ def read_tables(folder: Path) -> tuple:
         except Exception as exc:
             raise UnreadableFile(folder / "beats.geojson", exc) from None
     return tables, beats
+
+
+def pushdown(path: Path, filters) -> list | None:
+    """The Parquet reader's filter for :class:`~crimekit.filters.Filters` (the same bounds as
+    ``incident_mask``: from the start day, up to the end of the end day), on the columns the
+    file has; None when nothing can be pushed down."""
+    import pyarrow.parquet as pq
+    have = set(pq.read_schema(path).names)
+    where = []
+    if filters.start is not None and "occurred_at" in have:
+        where.append(("occurred_at", ">=", pd.Timestamp(filters.start).normalize()))
+    if filters.end is not None and "occurred_at" in have:
+        where.append(("occurred_at", "<", pd.Timestamp(filters.end).normalize()
+                      + pd.Timedelta(days=1)))
+    for column, values in (("category", filters.categories), ("district", filters.districts),
+                           ("beat", filters.beats)):
+        if values and column in have:
+            where.append((column, "in", list(values)))
+    return where or None
 
 
 def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
