@@ -4,7 +4,7 @@
 (station) or the whole area:
 
 - next week's hot spots (the best fast hotspot model on a backtest of this data, as the
-  Overview picks it) named as places (:mod:`crimekit.places`) with their reasons;
+  Overview picks it) named as places (:mod:`crimekit.place_names`) with their reasons;
 - the forecast of next week's crime (:mod:`crimekit.forecast`);
 - what is rising: each crime head's last 28 days against the 28 before, by the exact test of
   :func:`crimekit.overview.rise_p_value`, Holm-corrected for testing many heads at once; "not
@@ -24,11 +24,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from crimekit.errors import CrimekitError, ParameterError, UnusableInputError
 from crimekit.periods import FREQS, next_period, weeks_to_periods
 from crimekit.schema import SHIFTS, crime_count, data_precision, freq_for
+from crimekit.stats import poisson_band
 from crimekit.wording import chance_words, change_words, p_phrase
 
 #: Hotspot models fast enough for a briefing (all but the learned XGBoost model).
@@ -184,7 +184,7 @@ def _hot_spots(view, freq, settings, notes, accuracy):
     from crimekit.hotspots.evaluate import backtest, n_flagged
     from crimekit.hotspots.features import count_cube
     from crimekit.hotspots import make_model
-    from crimekit.places import name_cells
+    from crimekit.place_names import name_cells
     from crimekit.spatial import grid_for, study_area
 
     inc = view.incidents
@@ -214,8 +214,7 @@ def _hot_spots(view, freq, settings, notes, accuracy):
     top = pred.sort_values(["score", "cell_id"], ascending=[False, True]).head(
         n_flagged(len(pred), coverage)).reset_index(drop=True)
     top.insert(0, "rank", np.arange(1, len(top) + 1))
-    top["expected_low"] = stats.poisson.ppf(0.1, top["expected"])
-    top["expected_high"] = stats.poisson.ppf(0.9, top["expected"])
+    top["expected_low"], top["expected_high"] = poisson_band(top["expected"])
     named = name_cells(inc, grid, top, pois=view.pois, beats=view.beats,
                        area_unit=view.meta.get("area_unit", "beat"))
     per = bt.per_period[(bt.per_period["model"] == model)]["hit_rate"].dropna()
@@ -393,7 +392,7 @@ def _busiest(view, risk, most: int = 5):
     """The beats (areas) with the most expected crime in the coming period (``value``,
     ``what`` "expected"), else with the most crime in the last month (``what`` "recent"),
     named, with reasons."""
-    from crimekit.places import name_beats
+    from crimekit.place_names import name_beats
     inc = view.incidents
     if risk is not None and len(risk):
         per_beat, what = risk.groupby("beat")["risk"].sum(), "expected"

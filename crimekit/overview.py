@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from crimekit.errors import ParameterError
-from crimekit.profiles import fdr_q_values
+from crimekit.stats import fdr_q_values
 from crimekit.schema import crime_count, data_precision
 
 #: Crimes in the two periods together before a change is tested.

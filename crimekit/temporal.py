@@ -155,7 +155,7 @@ def trend_summary(counts: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
         rows.append((name, len(y), y.mean(), *fit))
     out = pd.DataFrame(rows, columns=["series", "periods", "mean_per_period", "change_per_year",
                                       "low", "high", "p_value"])
-    from crimekit.profiles import fdr_q_values
+    from crimekit.stats import fdr_q_values
     out["q_value"] = fdr_q_values(out["p_value"])
     out["direction"] = np.where(
         out["change_per_year"].isna(), "too little data (needs a year and "
@@ -301,7 +301,7 @@ def recent_change(incidents: pd.DataFrame, by=None, *, days: int = 365, end=None
     out = out.reindex(columns=["recent", "previous"], fill_value=0).reset_index()
     out.columns.name = None
     from crimekit.overview import MIN_PERCENT_BASE, MIN_TEST_TOTAL
-    from crimekit.profiles import fdr_q_values
+    from crimekit.stats import fdr_q_values
     out["change"] = np.where(out["previous"] >= MIN_PERCENT_BASE,
                              out["recent"] / out["previous"].clip(lower=1) - 1, np.nan)
     out["p_value"] = [stats.binomtest(int(r), int(r + p), 0.5).pvalue

@@ -13,7 +13,8 @@ from crimekit.hotspots.evaluate import backtest
 from crimekit.hotspots.features import History, count_cube
 from crimekit.hotspots import (LEARNED, MODELS, CrimeTypeModel, HotspotModel, KernelDensity,
                                PoissonMixture, crime_type_backtest, make_model,
-                               predict_beat_shift_risk, score_periods, usable_freq)
+                               score_periods, usable_freq)
+from crimekit.patrol.hotspot_risk import predict_beat_shift_risk
 from crimekit.spatial import grid_for
 
 FAST = dict(n_estimators=80, max_depth=4, learning_rate=0.15, max_rows=120_000)
@@ -121,10 +122,10 @@ def test_model_contract(small_cube):
 def test_beat_shift_risk_for_the_planner(small_city):
     ds = small_city.dataset
     risk = predict_beat_shift_risk(ds, model="kde")
-    assert list(risk.columns[:5]) == ["beat", "shift", "risk", "risk_lower", "risk_upper"]
+    assert list(risk.columns[:5]) == ["beat", "shift", "risk", "risk_low", "risk_high"]
     assert set(risk["shift"]) == {"morning", "evening", "night"}
     assert set(risk["beat"]) == set(ds.beats["beat"])
-    assert (risk["risk_lower"] <= risk["risk"]).all() and (risk["risk"] <= risk["risk_upper"]).all()
+    assert (risk["risk_low"] <= risk["risk"]).all() and (risk["risk"] <= risk["risk_high"]).all()
     last = ds.incidents["occurred_at"].max()
     assert risk["period_start"].iloc[0] > last
     recent = ds.incidents[ds.incidents["occurred_at"] > last - pd.Timedelta(weeks=8)]

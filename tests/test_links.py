@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from crimekit import links as L
+from crimekit.profiles.places import links as L
 from crimekit.errors import ParameterError
 from crimekit.schema import conform_incidents
 from crimekit.spatial import make_grid

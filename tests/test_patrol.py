@@ -238,7 +238,7 @@ def test_history_risk_by_hand():
     assert r.loc[("A", "night"), "risk"] == pytest.approx(total * 2.5 / 9.0)
     assert r.loc[("B", "evening"), "risk"] == pytest.approx(total * 3.5 / 9.0)
     assert r.loc[("B", "night"), "risk"] == pytest.approx(total * 0.5 / 9.0)
-    assert (risk["risk_lower"] < risk["risk"]).all() and (risk["risk"] < risk["risk_upper"]).all()
+    assert (risk["risk_low"] < risk["risk"]).all() and (risk["risk"] < risk["risk_high"]).all()
     assert r.loc[("A", "night"), "evidence"] == "2 recorded at night in the last 2 years: 2 Hurt"
     assert r.loc[("B", "evening"), "evidence"] == \
         "3 recorded in the evening in the last 2 years: 1 Hurt, 1 Robbery, 1 Theft"
@@ -270,9 +270,6 @@ def test_risk_matches_the_city_truth(city):
 
 
 def test_hotspot_risk_source(small_city):
-    hotspots = pytest.importorskip("crimekit.hotspots")
-    if not hasattr(hotspots, "predict_beat_shift_risk"):
-        pytest.skip("the hotspot model does not offer beat-shift risk yet")
     ds = small_city.dataset
     start = pd.Timestamp("2024-06-03")
     hot = beat_shift_risk(ds, period_start=start, risk_source="hotspots",
@@ -280,7 +277,7 @@ def test_hotspot_risk_source(small_city):
     mine = beat_shift_risk(ds, period_start=start)
     assert list(hot.columns) == list(mine.columns)
     assert hot[["beat", "shift"]].equals(mine[["beat", "shift"]])
-    assert (hot["risk_lower"] <= hot["risk"]).all() and (hot["risk"] <= hot["risk_upper"]).all()
+    assert (hot["risk_low"] <= hot["risk"]).all() and (hot["risk"] <= hot["risk_high"]).all()
     assert hot["evidence"].equals(mine["evidence"])
     assert np.corrcoef(hot["risk"], mine["risk"])[0, 1] > 0.8
     plan = solve_plan(hot, 60, min_per_beat=1)

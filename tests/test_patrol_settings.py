@@ -100,7 +100,7 @@ def test_plan_result_by_hand():
     assert result.minimum == 1 and (result.table["officers"] >= 1).all()
     assert result.headline == headline(result.plan, result.comparison)
     assert result.scope == "the 2 beats" and result.station == ""
-    assert result.total_risk_lower <= result.total_risk <= result.total_risk_upper
+    assert result.total_risk_low <= result.total_risk <= result.total_risk_high
     assert any(n.startswith("Times are known to the hour") for n in result.notes)
     assert result.officers_sentence() == ("Officers per shift (morning 4, evening 4, night 4): "
                                           "two per beat (no duty logs).")

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
-from crimekit.place_clusters import PlaceClusters, place_features
+from crimekit.profiles.places.clusters import PlaceClusters, place_features
 from crimekit.schema import conform_incidents
 
 

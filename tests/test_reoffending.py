@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from crimekit.errors import NotFittedError, ParameterError
-from crimekit.reoffending import (FEATURES, ReoffendingModel, backtest_reoffending,
-                                  history_features, reoffended)
+from crimekit.profiles.people.reoffending import (FEATURES, ReoffendingModel,
+                                                  backtest_reoffending, history_features,
+                                                  reoffended)
 from crimekit.schema import PERSON_COLUMNS, PROTECTED_FIELDS, Dataset, conform_incidents, \
     conform_persons
 

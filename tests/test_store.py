@@ -145,3 +145,26 @@ def test_corrupt_file_message(tmp_path, city):
     assert "damaged" in store.list().loc[0, "sources"]
     store.delete("city")
     assert store.names() == []
+
+
+@pytest.mark.parametrize("filters", [
+    dict(start="2024-03-01", end="2024-12-31"), dict(categories=("Burglary", "Hurt")),
+    dict(start="2024-06-01", districts=("East",)), dict(beats=("E-02",)), dict(end="2023-12-31"),
+    dict(categories=("No such head",)), dict()])
+def test_filtered_load_reads_what_load_then_filter_gives(tmp_path, small_city, filters):
+    """Store.load(name, filters) pushes the filters down to the Parquet reader; the dataset is
+    the one apply_filters gives on the whole load, persons included."""
+    from dataclasses import replace
+
+    from crimekit.filters import Filters, apply_filters
+    from crimekit.sources import open_dataset
+    store = Store(tmp_path)
+    store.save(replace(small_city.dataset, name="small"))
+    f = Filters(**filters)
+    whole = apply_filters(store.load("small"), f)
+    part = store.load("small", f)
+    pd.testing.assert_frame_equal(part.incidents, whole.incidents)
+    pd.testing.assert_frame_equal(part.persons, whole.persons)
+    assert len(part.beats) == len(whole.beats) and len(part.patrols) == len(whole.patrols)
+    same = open_dataset("small", store_root=tmp_path, filters=f)
+    pd.testing.assert_frame_equal(same.incidents, whole.incidents)

@@ -23,6 +23,6 @@ from ui.hotspots import FAST_MODELS, SHIFTS, percent, CachedSteps, cell_grid, ho
 from ui.forecasts import ALL_SERIES, WEEKDAYS, MONTHS, COUNTRIES, period_name, series_incidents, series_choices, forecast_freqs, counts_for, patterns_for, recent_for, trend_table, forecast_for, alerts_for, alert_verdict  # noqa: F401
 from ui.patrol import SIDEBAR_RULE, dataset_key, plan_key, plan_station, patrol_options, patrol_inputs, patrol_risk, patrol_plan, patrol_backtest, patrol_visits, patrol_report, plan_map  # noqa: F401
 from ui.operations import check_key, check_choices, operation_check, operation_place_names  # noqa: F401
-from ui.profiles import reoffending_backtest  # noqa: F401
+from ui.profiles import profile_coverage, profile_grid, profile_section, read_population, reoffending_backtest  # noqa: F401
 from ui.importing import DATE_ORDERS, FIELDS, available_formats, excel_sheets, expand_uploads, file_preview, import_into_store, import_summary, incident_facts  # noqa: F401
 from ui.briefing import briefing_scope, briefing_download  # noqa: F401

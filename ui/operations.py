@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from crimekit.operations import OperationSettings, check_operation, operation_choices
-from crimekit.places import name_beats, name_cells
+from crimekit.place_names import name_beats, name_cells
 from ui.data import grid, view_of
 from ui.patrol import dataset_key
 

@@ -312,7 +312,7 @@ def patrol_block(key) -> None:
     st.markdown(f"**{plan.headline}**")
     st.caption(f"{plan.notes[0]} Expected crimes in {plan.period} across "
                f"{ui.md(plan.scope)}: {plan.total_risk:.0f} (80% range "
-               f"{plan.total_risk_lower:.0f}-{plan.total_risk_upper:.0f}, "
+               f"{plan.total_risk_low:.0f}-{plan.total_risk_high:.0f}, "
                f"assuming Poisson counts), from {plan.method}, every crime head counted "
                "(the sidebar's crime-head filter narrows the comparisons above, not the plan). "
                + plan.officers_sentence())

@@ -186,7 +186,7 @@ with tab_table:
     st.caption(f"Risk = expected crimes in the {period}, with its 80% band; evidence = the "
                "recorded crime behind it. Rows under-patrolled today are flagged.")
     shown_table = table.sort_values(["under_patrolled", "risk"], ascending=False)
-    st.dataframe(shown_table.round({"risk": 2, "risk_lower": 2, "risk_upper": 2, "covered": 2,
+    st.dataframe(shown_table.round({"risk": 2, "risk_low": 2, "risk_high": 2, "covered": 2,
                                     "covered_current": 2}), hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     with d1:

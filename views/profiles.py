@@ -1,7 +1,8 @@
 """Profiles: who is harmed, who offends, how crime heads go together, which places are alike.
 
 Groups and places only: people appear as pseudonyms with masked names unless an analyst turns
-names on. Every number comes from crimekit.profiles / reoffending / links / place_clusters.
+names on. Layout only: each section is one call, ``ui.profile_section(view, ProfileSettings)``,
+whose result (crimekit.profiles) holds every number and choice shown here.
 """
 
 import altair as alt
@@ -9,78 +10,42 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from crimekit import links, profiles
 from ui import maps
 from crimekit.errors import CrimekitError
-from crimekit.hotspots import HotspotSettings
-from crimekit.place_clusters import PlaceClusters
+from crimekit.profiles import CHOICE_LABELS, MONTH_CHOICES, SECTION_TITLES, ProfileSettings
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
-SECTIONS = ("Victims", "Accused", "Re-offending", "Crime links", "Place clusters")
-BY = {"Crime head": "category", "Major head": "category_group"}
-FIELD_LABELS = {"age_band": "Age band", "sex": "Sex", "occupation": "Occupation",
-                "socio_economic": "Socio-economic status"}
-CELL_SIZES = [s for s in HotspotSettings.CELL_SIZES if s % 250 == 0]  # 250 m and up
+SECTION_OF_TITLE = {title: name for name, title in SECTION_TITLES.items()}
+FIELD_LABELS = CHOICE_LABELS["field"]
 
 
-# --- cached calls (keyed on the small view key, never on frames) ----------------------------------
+# --- widgets read their choices, defaults, labels and help from ProfileSettings -------------------
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def coverage(key):
-    return profiles.coverage(ui.view_of(key))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def distribution(key, role, by):
-    return profiles.distribution(ui.view_of(key), role, by=by)
+def choice_radio(where, name, key, **kwargs):
+    """A radio over the choices of setting ``name``, named as CHOICE_LABELS names them."""
+    spec = ProfileSettings.spec(name)
+    return where.radio(spec["label"], spec["choices"], index=spec["choices"].index(
+        spec["default"]), horizontal=True, key=key, format_func=CHOICE_LABELS[name].get,
+        help=spec["help"], **kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def overrepresentation(key, field, by, population):
-    return profiles.overrepresentation(ui.view_of(key), field=field, by=by, population=population)
+def unit_picker(prefix):
+    c1, c2 = st.columns(2)
+    unit = choice_radio(c1, "unit", f"{prefix}_unit")
+    spec = ProfileSettings.spec("cell_size")
+    size = c2.select_slider(spec["label"], spec["choices"], value=spec["default"],
+                            key=f"{prefix}_cell", disabled=unit != "cell", help=spec["help"])
+    return unit, size
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def vulnerable(key, field, value, population):
-    return profiles.vulnerable_areas(ui.view_of(key), field, value, population=population)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def repeat_victims(key, by, mask):
-    view = ui.view_of(key)
-    return (profiles.repeat_victims(view, by=by, mask_names=mask),
-            profiles.revictimisation_intervals(view, by=by))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def accused_tables(key, mask):
-    view = ui.view_of(key)
-    return (profiles.repeat_offenders(view, mask_names=mask),
-            profiles.co_offending(view, mask_names=mask), profiles.journey_summary(view))
-
-
-@st.cache_data(show_spinner="Linking crime heads...", max_entries=8)
-def link_tables(key, unit, cell_size):
-    view = ui.view_of(key)
-    grid = ui.grid(key[:2], float(cell_size)) if unit == "cell" else None
-    inc = view.incidents
-    return (links.head_correlation(inc, unit=unit, grid=grid),
-            links.co_occurrence(inc, unit=unit, grid=grid), links.heinous_share(inc),
-            links.major_head_breakdown(inc, by="district"),
-            links.property_values(inc, by=("category",)),
-            links.property_values(inc, by=("district", "category")))
-
-
-@st.cache_data(show_spinner="Grouping places...", max_entries=8)
-def place_clusters(key, unit, cell_size, method):
-    view = ui.view_of(key)
-    grid = ui.grid(key[:2], float(cell_size)) if unit == "cell" else None
-    try:
-        pc = PlaceClusters(method=method).fit(view.incidents, unit=unit, grid=grid)
-    except CrimekitError as exc:
-        return None, str(exc)
-    return pc, None
+def person_pickers(role, fields):
+    """Group-by and field pickers of a people section."""
+    c1, c2 = st.columns(2)
+    by = choice_radio(c1, "by", f"profiles_{role}_by")
+    field = c2.selectbox("Show", fields, format_func=FIELD_LABELS.get,
+                         key=f"profiles_{role}_field")
+    return by, field
 
 
 # --- small display helpers ------------------------------------------------------------------------
@@ -95,17 +60,11 @@ def share_chart(dist, field, title):
         tooltip=["head", "value", "count", alt.Tooltip("share:Q", format=".1%")])
 
 
-def distribution_block(key, role, fields):
-    """Group-by and field pickers, the stacked chart, the table and its download."""
-    c1, c2 = st.columns(2)
-    by = c1.radio("Group by", list(BY), horizontal=True, key=f"profiles_{role}_by")
-    field = c2.selectbox("Show", fields, format_func=FIELD_LABELS.get,
-                         key=f"profiles_{role}_field")
-    dist = distribution(key, role, BY[by])
+def distribution_block(role, dist, field):
+    """The stacked chart of a people section and its download."""
     st.altair_chart(share_chart(dist, field, f"{role.title()}s by {FIELD_LABELS[field].lower()}"),
                     width="stretch")
     ui.download(dist, f"{role}_profiles.csv", f"Download {role} profiles")
-    return BY[by], field
 
 
 def beat_map(key, table, value_col, label):
@@ -124,20 +83,27 @@ def beat_map(key, table, value_col, label):
     st.caption(label)
 
 
-def read_population(upload):
+def population_upload():
     """The optional population table (beat, group, population), or None."""
+    upload = st.file_uploader("Population by beat (optional CSV: beat, group, population)",
+                              type=["csv"], key="profiles_population")
     if upload is None:
         return None
     try:
-        pop = pd.read_csv(upload)
-    except (ValueError, UnicodeDecodeError) as exc:
-        st.error(ui.message(f"The population file cannot be read: {exc}"))
+        return ui.read_population(upload)
+    except CrimekitError as exc:
+        st.error(ui.message(str(exc)))
         return None
-    if not {"beat", "group", "population"} <= set(pop.columns):
-        st.error("The population file needs the columns beat, group, population "
-                 "(group = a value of the field shown, e.g. F or Retired).")
-        return None
-    return pop.assign(beat=pop["beat"].astype(str), group=pop["group"].astype(str))
+
+
+def counts_only(key, mask, section, what):
+    """Counts per head for data with person counts but no person rows."""
+    st.info(f"This data has {what} *counts* per incident but no {what} details"
+            + (", so only counts can be shown." if what == "victim" else "."))
+    counts = ui.profile_section(key, ProfileSettings(section=section, mask_names=mask)).counts
+    st.dataframe(counts, hide_index=True, width="stretch")
+    if what == "victim":
+        ui.download(counts, "person_counts.csv", "Download counts per crime head")
 
 
 # --- sections -------------------------------------------------------------------------------------
@@ -145,44 +111,43 @@ def read_population(upload):
 def victims_section(key, cov, mask):
     if not cov.victims:
         if "victim_count" in cov.count_columns:
-            st.info("This data has victim *counts* per incident but no victim details, so "
-                    "only counts can be shown.")
-            counts = profiles.person_counts(ui.view_of(key))
-            st.dataframe(counts, hide_index=True, width="stretch")
-            ui.download(counts, "person_counts.csv", "Download counts per crime head")
+            counts_only(key, mask, "victims", "victim")
         else:
             st.info("This data has no victim records, so victims cannot be profiled. Import a "
                     "victims table (or a format with victim fields) on the Data page.")
         return
     st.caption(f"{cov.victims:,} victims in the current view.")
-    by, field = distribution_block(key, "victim", cov.victim_fields)
+    by, field = person_pickers("victim", cov.victim_fields)
+    chart = st.container()
 
     st.subheader("Over-represented groups")
-    upload = st.file_uploader("Population by beat (optional CSV: beat, group, population)",
-                              type=["csv"], key="profiles_population")
-    population = read_population(upload)
-    over = overrepresentation(key, field, by, population)
-    flagged = over[over["overrepresented"]]
-    st.caption("A group is flagged when its share of a head's victims is at least 1.25 times "
-               "its share of all victims and the excess is unlikely to be chance "
-               "(binomial test, false discovery rate 5 %).")
+    population = population_upload()
+    settings = ProfileSettings(section="victims", mask_names=mask, by=by)
+    res = ui.profile_section(key, settings, population).victims
+    with chart:
+        distribution_block("victim", res.distribution, field)
+    flagged = res.flagged(field)
+    st.caption(f"A group is flagged when its share of a head's victims is at least "
+               f"{settings.min_ratio:g} times its share of all victims and the excess is "
+               f"unlikely to be chance (binomial test, false discovery rate "
+               f"{settings.alpha * 100:g} %).")
     if len(flagged):
         st.dataframe(flagged.drop(columns=["field", "overrepresented"]), hide_index=True,
                      width="stretch")
     else:
         st.info(f"No {FIELD_LABELS[field].lower()} group is clearly over-represented.")
-    ui.download(over, "overrepresentation.csv", "Download over-representation table")
+    ui.download(res.overrepresentation_of(field), "overrepresentation.csv",
+                "Download over-representation table")
 
     st.subheader("Vulnerable areas")
-    values = [v for v in over["value"].unique()] or ["unknown"]
-    default = flagged["value"].iloc[0] if len(flagged) else values[0]
-    value = st.selectbox("Group", values, index=values.index(default),
+    groups = res.groups(field)
+    value = st.selectbox("Group", groups, index=groups.index(res.default_group(field)),
                          key="profiles_group_value")
-    areas = vulnerable(key, field, value, population)
-    sig = areas[areas["significant"]]
-    st.markdown(f"**{len(sig)}** beats where {FIELD_LABELS[field].lower()} = {ui.md(value)} is "
-                "harmed unusually often" + (" relative to its residents." if population is not None
-                                     else " relative to its share of victims city-wide."))
+    areas = res.areas(field, value)
+    st.markdown(f"**{int(areas['significant'].sum())}** beats where "
+                f"{FIELD_LABELS[field].lower()} = {ui.md(value)} is harmed unusually often"
+                + (" relative to its residents." if res.with_population
+                   else " relative to its share of victims city-wide."))
     beat_map(key, areas, "ratio", "Ratio of observed to expected victims in the group "
              "(1 = as city-wide).")
     st.dataframe(areas.head(30), hide_index=True, width="stretch")
@@ -193,12 +158,12 @@ def victims_section(key, cov, mask):
     if how == "person" and not cov.victim_ids:
         st.info("Victim records carry no person ids; choose 'address' to match by home.")
         return
-    table, gaps = repeat_victims(key, how, mask)
+    table, gaps = res.repeat[how], res.intervals[how]
     if not len(table):
         st.info("No victim appears more than once in the current view.")
         return
     st.markdown(f"**{len(table):,}** {how}s were victimised more than once; "
-                f"**{gaps['cumulative_share'].iloc[1]:.0%}** of repeats came within 30 days.")
+                f"**{res.share_within_30_days(how):.0%}** of repeats came within 30 days.")
     st.altair_chart(alt.Chart(gaps, title="Time to the next victimisation").mark_bar().encode(
         x=alt.X("interval:N", sort=None, title=None), y=alt.Y("count:Q"),
         tooltip=["interval", "count", alt.Tooltip("share:Q", format=".1%")]), width="stretch")
@@ -209,27 +174,28 @@ def victims_section(key, cov, mask):
 def accused_section(key, cov, mask):
     if not cov.accused:
         if "accused_count" in cov.count_columns:
-            st.info("This data has accused *counts* per incident but no accused details.")
-            st.dataframe(profiles.person_counts(ui.view_of(key)), hide_index=True,
-                         width="stretch")
+            counts_only(key, mask, "accused", "accused")
         else:
             st.info("This data has no accused records, so offenders cannot be profiled. "
                     "Import an accused table on the Data page.")
         return
     st.caption(f"{cov.accused:,} accused in the current view.")
-    distribution_block(key, "accused", cov.accused_fields)
-    offenders, pairs, journeys = accused_tables(key, mask)
+    by, field = person_pickers("accused", cov.accused_fields)
+    res = ui.profile_section(key, ProfileSettings(section="accused", mask_names=mask,
+                                                  by=by)).accused
+    distribution_block("accused", res.distribution, field)
 
     st.subheader("Repeat offenders")
     if not cov.person_ids:
         st.info("Accused records carry no person ids, so repeat offenders cannot be found.")
     else:
-        st.markdown(f"**{len(offenders):,}** people were accused more than once "
+        st.markdown(f"**{len(res.offenders):,}** people were accused more than once "
                     "(ranked by count, then recency).")
-        st.dataframe(offenders.head(50), hide_index=True, width="stretch")
-        ui.download(offenders, "repeat_offenders.csv", "Download repeat offenders")
+        st.dataframe(res.offenders.head(50), hide_index=True, width="stretch")
+        ui.download(res.offenders, "repeat_offenders.csv", "Download repeat offenders")
 
     st.subheader("Journey to crime")
+    journeys = res.journeys
     if not len(journeys):
         st.info("Accused records carry no home locations, so journeys cannot be measured.")
     else:
@@ -245,26 +211,29 @@ def accused_section(key, cov, mask):
         ui.download(journeys, "journey_to_crime.csv", "Download journey distances")
 
     st.subheader("Co-offending groups")
-    if not len(pairs):
+    if not len(res.pairs):
         st.info("No two people were accused together in the current view.")
     else:
-        st.markdown(f"**{pairs['group'].nunique():,}** groups of people accused together; the "
-                    f"largest has **{int(pairs['group_size'].max())}** members.")
-        st.dataframe(pairs.head(50), hide_index=True, width="stretch")
-        ui.download(pairs, "co_offending.csv", "Download co-offending pairs")
+        st.markdown(f"**{res.n_groups:,}** groups of people accused together; the "
+                    f"largest has **{res.largest_group}** members.")
+        st.dataframe(res.pairs.head(50), hide_index=True, width="stretch")
+        ui.download(res.pairs, "co_offending.csv", "Download co-offending pairs")
 
 
 def reoffending_section(key, cov, mask):
     if not cov.person_ids:
         st.info("Re-offending needs accused records with person ids, which this data lacks.")
         return
-    months = st.select_slider("Within (months)", [3, 6, 9, 12, 18, 24], value=12,
-                              key="profiles_months")
-    bt, scores, error = ui.reoffending_backtest(key, months, mask)
-    if error:
+    spec = ProfileSettings.spec("months")
+    months = st.select_slider(spec["label"], MONTH_CHOICES, value=spec["default"],
+                              key="profiles_months", help=spec["help"])
+    res = ui.profile_section(key, ProfileSettings(section="reoffending", months=months,
+                                                  mask_names=mask)).reoffending
+    if res.error:
         st.info(ui.message(f"The re-offending model cannot be backtested on this view: "
-                           f"{error}"))
+                           f"{res.error}"))
         return
+    bt, scores = res.backtest, res.scores
     st.caption("Inputs are criminal history only: counts, recency, crime heads and spread over "
                "beats. Caste, religion, nationality, sex and age are never inputs; they are used "
                "below only to check the error rates of each group.")
@@ -298,21 +267,14 @@ def reoffending_section(key, cov, mask):
     ui.download(scores, "reoffending_scores.csv", "Download current scores")
 
 
-def unit_picker(prefix):
-    c1, c2 = st.columns(2)
-    unit = c1.radio("Places", ["beat", "cell"], horizontal=True, key=f"{prefix}_unit",
-                    format_func={"beat": "Beats", "cell": "Grid cells"}.get)
-    size = c2.select_slider("Cell size (metres)", CELL_SIZES, value=500, key=f"{prefix}_cell",
-                            disabled=unit != "cell")
-    return unit, size
-
-
 def links_section(key):
     view = ui.view_of(key)
     if view.beats is None and not view.incidents["beat"].astype(bool).any():
         st.caption("No beats in this data: use grid cells.")
     unit, size = unit_picker("profiles_links")
-    corr, co, heinous, major, prop_head, prop_place = link_tables(key, unit, size)
+    res = ui.profile_section(key, ProfileSettings(section="links", unit=unit,
+                                                  cell_size=size)).links
+    corr, co, heinous, major = res.correlation, res.co_occurrence, res.heinous, res.major_heads
     st.subheader("Do crime heads go together?")
     if not len(corr):
         st.info("Too few places or crime heads to correlate.")
@@ -349,39 +311,40 @@ def links_section(key):
                  alt.Tooltip("share:Q", format=".1%")]), width="stretch")
     ui.download(major, "major_heads.csv", "Download major heads by district")
     st.subheader("Property stolen")
-    if prop_head["with_value"].sum() == 0:
+    if not res.has_property_values:
         st.info("This data records no property values.")
     else:
-        if prop_head["recovered_total"].isna().all():
+        if not res.has_recovered_values:
             st.caption("No recovered values in this data; only stolen values are shown.")
-        st.dataframe(prop_head, hide_index=True, width="stretch")
-        ui.download(prop_place, "property_values.csv", "Download property values by place")
+        st.dataframe(res.property_by_head, hide_index=True, width="stretch")
+        ui.download(res.property_by_place, "property_values.csv",
+                    "Download property values by place")
 
 
 def clusters_section(key):
     unit, size = unit_picker("profiles_clusters")
-    method = st.radio("Method", ["kmeans", "ward"], horizontal=True, key="profiles_method",
-                      format_func={"kmeans": "k-means", "ward": "Hierarchical (Ward)"}.get)
-    pc, error = place_clusters(key, unit, size, method)
-    if error:
-        st.info(ui.message(error))
+    method = choice_radio(st, "method", "profiles_method")
+    settings = ProfileSettings(section="clusters", unit=unit, cell_size=size, method=method)
+    res = ui.profile_section(key, settings).clusters
+    if res.error:
+        st.info(ui.message(res.error))
         return
-    best = pc.selection_.set_index("k").loc[pc.k_, "silhouette"]
-    st.markdown(f"**{pc.k_} groups** of {len(pc.labels_):,} places, chosen because that number "
-                f"gave the highest silhouette ({best:.2f}; closer to 1 = better separated).")
-    st.altair_chart(alt.Chart(pc.selection_, title="Silhouette by number of groups").mark_line(
+    st.markdown(f"**{res.k} groups** of {len(res.labels):,} places, chosen because that number "
+                f"gave the highest silhouette ({res.silhouette:.2f}; closer to 1 = better "
+                "separated).")
+    st.altair_chart(alt.Chart(res.selection, title="Silhouette by number of groups").mark_line(
         point=True).encode(x="k:O", y="silhouette:Q",
                            tooltip=["k", alt.Tooltip("silhouette:Q", format=".3f")]),
                     width="stretch")
-    for row in pc.profiles_.itertuples():
-        st.markdown(f"- **Group {row.cluster}**: {ui.md(row.summary)}")
+    for cluster, summary in res.summaries:
+        st.markdown(f"- **Group {cluster}**: {ui.md(summary)}")
     view = ui.view_of(key)
-    labels = pc.labels_
+    labels = res.labels
     shapes = None
     if unit == "beat" and view.beats is not None:
         shapes = view.beats.merge(labels.rename(columns={"unit": "beat"}), on="beat")
     elif unit == "cell":
-        shapes = ui.grid(key[:2], float(size)).cells.merge(
+        shapes = ui.profile_grid(key, settings).cells.merge(
             labels.rename(columns={"unit": "cell_id"}), on="cell_id")
     if shapes is not None and len(shapes):
         shapes = shapes.assign(group="Group " + shapes["cluster"].astype(str))
@@ -390,8 +353,7 @@ def clusters_section(key):
                                                          view.incidents["lon"]), "none"),
                         height=420)
         st.html(legend.to_html())
-    table = pc.profiles_.drop(columns="summary")
-    ui.download(table, "place_cluster_profiles.csv", "Download group profiles")
+    ui.download(res.profiles, "place_cluster_profiles.csv", "Download group profiles")
     ui.download(labels, "place_clusters.csv", "Download each place's group")
 
 
@@ -401,10 +363,12 @@ st.title("Profiles")
 view = ui.current_view()
 ui.stop_if_empty(view)
 key = ui.view_key()
-cov = coverage(key)
+cov = ui.profile_coverage(key)
 
 left, right = st.columns([3, 1])
-section = left.radio("Section", SECTIONS, horizontal=True, key="profiles_section")
+title = left.radio("Section", list(SECTION_TITLES.values()), horizontal=True,
+                   key="profiles_section")
+section = SECTION_OF_TITLE[title]
 unmask = right.toggle("Show names", value=False, key="profiles_unmask",
                       disabled=not ui.can("unmask"))
 right.caption("Off by default: people are shown as pseudonyms and masked names, because these "
@@ -413,13 +377,13 @@ right.caption("Off by default: people are shown as pseudonyms and masked names, 
 mask = not (unmask and ui.can("unmask"))
 st.caption(f"{len(view.incidents):,} incidents - {ui.md(ui.current_filters().describe())}.")
 
-if section == "Victims":
+if section == "victims":
     victims_section(key, cov, mask)
-elif section == "Accused":
+elif section == "accused":
     accused_section(key, cov, mask)
-elif section == "Re-offending":
+elif section == "reoffending":
     reoffending_section(key, cov, mask)
-elif section == "Crime links":
+elif section == "links":
     links_section(key)
 else:
     clusters_section(key)

@@ -13,7 +13,7 @@ Plan how many officers to post to each beat in each shift (morning 06-14, evenin
 night 22-06) for the period after the data ends, to cover the most expected crime with
 diminishing returns per extra officer. Writes one row per (beat, shift) with the columns
 beat, shift, officers, current (today's deployment from the duty logs, 0 if none), change,
-risk (expected incidents), risk_lower, risk_upper (80% band), covered, covered_current,
+risk (expected incidents), risk_low, risk_high (80% band), covered, covered_current,
 under_patrolled and evidence (the recorded crime behind the risk).
 
 --officers N posts N officers in every shift; --officers 20,25,15 gives each shift its own,

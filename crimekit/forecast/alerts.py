@@ -25,7 +25,7 @@ from crimekit.forecast.parallel import run_parallel
 from crimekit.forecast.series import series_table
 from crimekit.forecast.settings import AlertSettings
 from crimekit.periods import next_period
-from crimekit.profiles import fdr_q_values
+from crimekit.stats import fdr_q_values
 from crimekit.schema import Dataset, freq_for
 from crimekit.temporal import FREQS, check_by
 

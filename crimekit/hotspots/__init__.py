@@ -21,12 +21,12 @@ The floors, from the data up:
   line's) and the period length the data's dates allow;
 - beside them: :mod:`~crimekit.hotspots.classes` (stable/relative/occasional, Gi*),
   :mod:`~crimekit.hotspots.crime_type` (the likely crime at a place),
-  :mod:`~crimekit.hotspots.areas` (areas ranked when crimes are placed by area only), and
-  :mod:`~crimekit.hotspots.beat_shift` (risk per beat and shift for the patrol planner).
+  :mod:`~crimekit.hotspots.areas` (areas ranked when crimes are placed by area only).
+  The patrol planner's risk per beat and shift from these models is
+  :mod:`crimekit.patrol.hotspot_risk`.
 """
 
 from crimekit.hotspots.areas import AreaRanking, rank_areas
-from crimekit.hotspots.beat_shift import predict_beat_shift_risk
 from crimekit.hotspots.crime_type import CrimeTypeModel, crime_type_backtest
 from crimekit.hotspots.evaluate import COVERAGES, Backtest, backtest
 from crimekit.hotspots.features import CountCube, count_cube
@@ -44,7 +44,7 @@ from crimekit.hotspots.verdict import Verdict
 
 __all__ = ["HotspotSettings", "ScoreSettings", "HotspotResult", "ScoredPeriods", "Verdict",
            "HotspotSteps", "predict_hotspots", "backtest_hotspots", "classify_hotspots",
-           "score_hotspots", "AreaRanking", "rank_areas", "predict_beat_shift_risk",
+           "score_hotspots", "AreaRanking", "rank_areas",
            "CrimeTypeModel", "crime_type_backtest", "COVERAGES", "Backtest", "backtest",
            "CountCube", "count_cube", "FAST_MODELS", "LEARNED", "MODELS", "AllHistory",
            "HotspotModel", "KernelDensity", "LastPeriod", "LastYear", "MarkovTransition",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from crimekit.errors import UnusableInputError
-from crimekit.hotspots.bands import poisson_band
+from crimekit.stats import poisson_band
 from crimekit.periods import FREQS, next_period, period_range, period_start
 from crimekit.schema import crime_count, freq_for
 

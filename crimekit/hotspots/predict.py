@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crimekit.errors import ParameterError
-from crimekit.hotspots.bands import poisson_band
+from crimekit.stats import poisson_band
 from crimekit.hotspots.classes import HotspotClasses, classify_cells
 from crimekit.hotspots.evaluate import Backtest, backtest, n_flagged, truth_scores, \
     versus_best_baseline

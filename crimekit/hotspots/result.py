@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crimekit.hotspots.bands import poisson_band
+from crimekit.stats import poisson_band
 from crimekit.hotspots.evaluate import Backtest
 from crimekit.hotspots.models import LEARNED
 from crimekit.hotspots.settings import HotspotSettings

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crimekit.stats import haversine_km
+
 #: Known projected systems and the x/y box a city's data falls in (used only to guess a CRS
 #: when neither the analyst nor a preset gives one and no row has lat/lon to compare with).
 KNOWN_BOXES = (
@@ -17,7 +19,6 @@ KNOWN_BOXES = (
     ("EPSG:32610", "Vancouver (UTM zone 10N, metres)", (4.6e5, 5.1e5), (5.43e6, 5.48e6)),
     ("EPSG:2229", "Los Angeles (California V State Plane, feet)", (6.2e6, 6.7e6), (1.7e6, 2.0e6)),
 )
-EARTH_RADIUS_KM = 6371.0088
 #: Latitudes beyond this (either pole) hold no city that files crime data; a file whose
 #: median latitude is there has its latitude and longitude swapped.
 POLAR_LAT = 70.0
@@ -157,10 +158,3 @@ def guess_crs(x: pd.Series, y: pd.Series, lat=None, lon=None, preset_crs=None):
                 return crs, f"the size of the numbers, which fits {what}"
     return None, "unknown"
 
-
-def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance in km between points (arrays broadcast)."""
-    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=float)) for a in (lat1, lon1, lat2, lon2))
-    a = (np.sin((lat2 - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from crimekit.ingest.coords import haversine_km
+from crimekit.stats import haversine_km
 
 PROBLEM_COLUMNS = ("problem", "column", "rows", "examples", "action", "advice")
 MAX_EXAMPLES = 5

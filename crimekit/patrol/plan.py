@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from scipy import stats
 
 from crimekit.patrol.areas import station_words
 from crimekit.patrol.deployment import compare_deployments, headline
@@ -20,9 +19,7 @@ from crimekit.patrol.inputs import PlanInputs, inputs_for, plan_risk
 from crimekit.patrol.settings import PlanSettings
 from crimekit.patrol.solver import Plan, officers_per_shift, solve_plan
 from crimekit.schema import SHIFTS
-
-#: The level of the band around the expected total (a Poisson range).
-BAND_LEVEL = 0.8
+from crimekit.stats import BAND_LEVEL, poisson_band
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,7 @@ class PlanResult:
     officers_source : where the officers per shift came from, in words.
     has_current : whether the duty logs gave today's deployment (else ``current`` is 0).
     method : how the risk was estimated, in words.
-    total_risk_lower, total_risk_upper : the :data:`BAND_LEVEL` range of the crimes expected
+    total_risk_low, total_risk_high : the :data:`BAND_LEVEL` range of the crimes expected
         in the whole period (Poisson counts around ``total_risk``).
     notes : plain sentences on what the plan covers and leaves out (areas, the data's
         precision, the heads weighed, crimes in no area).
@@ -66,8 +63,8 @@ class PlanResult:
     officers_source: str
     has_current: bool
     method: str
-    total_risk_lower: float
-    total_risk_upper: float
+    total_risk_low: float
+    total_risk_high: float
     notes: tuple
 
     @property
@@ -141,7 +138,7 @@ def plan_patrols(dataset, settings: PlanSettings = PlanSettings(), *,
                       effectiveness=settings.effectiveness)
     comparison = compare_deployments(plan)
     total = plan.total_risk
-    tail = (1 - BAND_LEVEL) / 2
+    band = poisson_band(total, BAND_LEVEL)
     per = "shift" if inputs.shifts == SHIFTS else "day"
     method = ({"history": "decayed recorded history", "hotspots": "the hotspot model"}
               [settings.risk_source] + f" per {inputs.areas.unit} and {per}")
@@ -151,5 +148,4 @@ def plan_patrols(dataset, settings: PlanSettings = PlanSettings(), *,
         period=inputs.period_words(), shifts=tuple(inputs.shifts), area_unit=inputs.areas.unit,
         scope=inputs.scope_words(), station=station_words(inputs.areas.stations),
         officers_source=source, has_current=bool(len(current)), method=method,
-        total_risk_lower=float(stats.poisson.ppf(tail, total)),
-        total_risk_upper=float(stats.poisson.ppf(1 - tail, total)), notes=inputs.notes)
+        total_risk_low=float(band[0]), total_risk_high=float(band[1]), notes=inputs.notes)

@@ -40,7 +40,7 @@ from crimekit.schema import (FREQS_FOR_PRECISION, SHIFTS, crime_count, crime_wei
                              data_precision, shift_of)
 
 #: Columns of every risk table.
-RISK_COLUMNS = ("beat", "shift", "risk", "risk_lower", "risk_upper", "recorded", "evidence")
+RISK_COLUMNS = ("beat", "shift", "risk", "risk_low", "risk_high", "recorded", "evidence")
 #: Days in each supported planning period (a month: its own length).
 PERIOD_DAYS = {"D": 1, "W": 7, "2W": 14, "M": None}
 #: The one "shift" of a plan for data without times of day: the same posting all day.
@@ -195,7 +195,7 @@ def _history_risk(inc, recent, frame, start, freq, half_life_days, level) -> pd.
     tail = (1 - level) / 2
     lower = stats.gamma.ppf(tail, n) / n
     upper = stats.gamma.ppf(1 - tail, n) / n
-    return frame.assign(risk=risk, risk_lower=risk * lower, risk_upper=risk * upper)
+    return frame.assign(risk=risk, risk_low=risk * lower, risk_high=risk * upper)
 
 
 def _expected_total(inc, start, days) -> float:
@@ -262,7 +262,7 @@ def hotspot_risk_available() -> bool:
     """Whether the hotspot model can give risk per beat and shift here (it needs XGBoost and
     the rest of :mod:`crimekit.hotspots` installed)."""
     try:
-        from crimekit.hotspots import predict_beat_shift_risk  # noqa: F401
+        from crimekit.patrol.hotspot_risk import predict_beat_shift_risk  # noqa: F401
     except ImportError:
         return False
     return True
@@ -271,13 +271,13 @@ def hotspot_risk_available() -> bool:
 def _hotspot_risk(dataset, start, freq, model) -> pd.DataFrame:
     """Risk from the hotspot model (imported here: it pulls in XGBoost, which the history
     estimator does not need)."""
-    from crimekit.hotspots import predict_beat_shift_risk
+    from crimekit.patrol.hotspot_risk import predict_beat_shift_risk
     risk = predict_beat_shift_risk(dataset, period_start=start, freq=freq, model=model)
-    risk = risk[["beat", "shift", "risk", "risk_lower", "risk_upper"]].copy()
+    risk = risk[["beat", "shift", "risk", "risk_low", "risk_high"]].copy()
     risk["beat"] = risk["beat"].astype(str)
     frame = _frame(beats_of(dataset))
     return frame.merge(risk, on=["beat", "shift"], how="left").fillna(
-        {"risk": 0.0, "risk_lower": 0.0, "risk_upper": 0.0})
+        {"risk": 0.0, "risk_low": 0.0, "risk_high": 0.0})
 
 
 def _check_freq(freq):

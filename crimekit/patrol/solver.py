@@ -46,8 +46,8 @@ from crimekit.patrol.settings import DEFAULT_EFFECTIVENESS
 from crimekit.schema import SHIFTS
 
 #: Columns of a plan's table, one row per (beat, shift).
-PLAN_COLUMNS = ("beat", "shift", "officers", "current", "change", "risk", "risk_lower",
-                "risk_upper", "covered", "covered_current", "under_patrolled", "evidence")
+PLAN_COLUMNS = ("beat", "shift", "officers", "current", "change", "risk", "risk_low",
+                "risk_high", "covered", "covered_current", "under_patrolled", "evidence")
 
 
 # --- the limits as the solver got them ------------------------------------------------------------
@@ -159,7 +159,7 @@ def solve_plan(risk: pd.DataFrame, officers, *, min_per_beat: int = 0,
                effectiveness: float = DEFAULT_EFFECTIVENESS) -> Plan:
     """The deployment that covers the most risk within the limits (see the module docstring).
 
-    ``risk``: columns ``beat, shift, risk`` (and optionally ``risk_lower, risk_upper,
+    ``risk``: columns ``beat, shift, risk`` (and optionally ``risk_low, risk_high,
     evidence``), e.g. from :func:`crimekit.patrol.risk.beat_shift_risk`. ``officers``: per
     shift (see :func:`officers_per_shift`). ``current``: ``beat, shift, officers`` (e.g. from
     :func:`crimekit.patrol.deployment.current_deployment`), needed for ``max_change``. Raises
@@ -207,7 +207,7 @@ def _plan_input(risk, current, limits) -> pd.DataFrame:
     if not len(table) or (table["risk"] < 0).any() or table["risk"].isna().any():
         raise ParameterError.invalid("risk", "plan_patrols", "non-negative numbers for every "
                                      "beat in the planned shifts", "missing or negative risk")
-    for col, default in (("risk_lower", np.nan), ("risk_upper", np.nan), ("evidence", "")):
+    for col, default in (("risk_low", np.nan), ("risk_high", np.nan), ("evidence", "")):
         if col not in table:
             table[col] = table["risk"] if col != "evidence" else default
     cur = 0

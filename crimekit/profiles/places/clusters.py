@@ -18,10 +18,11 @@ from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.metrics import silhouette_score
 
 from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
-from crimekit.links import unit_of
+from crimekit.profiles.places.links import unit_of
+from crimekit.profiles.settings import CLUSTER_METHODS, ProfileSettings
 from crimekit.schema import SHIFTS, shift_of
 
-METHODS = ("kmeans", "ward")
+_DEFAULT = ProfileSettings()
 
 
 def place_features(incidents: pd.DataFrame, *, unit: str = "beat", grid=None,
@@ -75,7 +76,7 @@ class PlaceClusters:
     """
 
     def __init__(self, *, k: int | None = None, k_range: tuple = (2, 8),
-                 method: str = "kmeans", min_incidents: int = 30, seed: int = 0):
+                 method: str = _DEFAULT.method, min_incidents: int = 30, seed: int = 0):
         self.k = k
         self.k_range = k_range
         self.method = method
@@ -90,7 +91,7 @@ class PlaceClusters:
     def fit(self, incidents: pd.DataFrame, *, unit: str = "beat", grid=None,
             by: str = "category") -> "PlaceClusters":
         """Describe each place, cluster them, and profile each group."""
-        if self.method not in METHODS:
+        if self.method not in CLUSTER_METHODS:
             raise ParameterError.invalid("method", "PlaceClusters", "'kmeans' or 'ward'",
                                          self.method)
         feats = place_features(incidents, unit=unit, grid=grid, by=by,

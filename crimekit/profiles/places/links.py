@@ -21,11 +21,14 @@ from scipy.spatial.distance import squareform
 
 from crimekit.errors import ParameterError
 from crimekit.periods import period_start
-from crimekit.profiles import _known, fdr_q_values
+from crimekit.profiles.base import is_known
+from crimekit.profiles.settings import UNITS, ProfileSettings
+from crimekit.stats import fdr_q_values, wilson_interval
+
+_DEFAULT = ProfileSettings()
 
 #: Extra source columns read as the value of property recovered (first one present wins).
 RECOVERED_COLUMNS = ("property_recovered", "recovered_value", "value_recovered")
-UNITS = ("beat", "cell")
 
 
 def unit_of(incidents: pd.DataFrame, *, unit: str = "beat", grid=None) -> pd.Series:
@@ -34,7 +37,7 @@ def unit_of(incidents: pd.DataFrame, *, unit: str = "beat", grid=None) -> pd.Ser
     if unit not in UNITS:
         raise ParameterError.invalid("unit", "unit_of", "'beat' or 'cell'", unit)
     if unit == "beat":
-        return incidents["beat"].where(_known(incidents["beat"]))
+        return incidents["beat"].where(is_known(incidents["beat"]))
     if grid is None:
         raise ParameterError.invalid("grid", "unit_of", "a Grid when unit='cell'", None)
     ids = pd.Series(grid.cell_of(incidents["lat"], incidents["lon"]), index=incidents.index)
@@ -92,7 +95,8 @@ def head_correlation(incidents: pd.DataFrame, *, unit: str = "beat", grid=None,
 
 
 def co_occurrence(incidents: pd.DataFrame, *, unit: str = "beat", grid=None, freq: str = "W",
-                  by: str = "category", min_both: int = 5, alpha: float = 0.05) -> pd.DataFrame:
+                  by: str = "category", min_both: int = 5,
+                  alpha: float = _DEFAULT.alpha) -> pd.DataFrame:
     """Pairs of heads recorded in the same place and the same period more often than chance.
 
     Each (unit, period) with any incident is a trial; ``n_a``/``n_b`` count the trials with
@@ -132,21 +136,11 @@ def co_occurrence(incidents: pd.DataFrame, *, unit: str = "beat", grid=None, fre
     return out[columns].sort_values("lift", ascending=False, ignore_index=True)
 
 
-def wilson_interval(successes, trials, z: float = 1.96):
-    """Wilson score interval for a proportion (well behaved for small counts and 0 or 1)."""
-    k, n = np.asarray(successes, float), np.asarray(trials, float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
-
-
 def heinous_share(incidents: pd.DataFrame, *, by: str = "beat") -> pd.DataFrame:
     """Heinous vs non-heinous crime per place: ``<by>, incidents, heinous, non_heinous, share,
     lower, upper, ratio_to_area`` (``lower``/``upper``: 95 % Wilson interval of the share;
     ``ratio_to_area``: the share over the whole area's share). Highest share first."""
-    inc = incidents[_known(incidents[by])]
+    inc = incidents[is_known(incidents[by])]
     g = inc.groupby(by)["heinous"]
     out = pd.DataFrame({"incidents": g.size(), "heinous": g.sum().astype(int)})
     out["non_heinous"] = out["incidents"] - out["heinous"]
@@ -160,10 +154,10 @@ def heinous_share(incidents: pd.DataFrame, *, by: str = "beat") -> pd.DataFrame:
 def major_head_breakdown(incidents: pd.DataFrame, *, by: str | None = "district") -> pd.DataFrame:
     """Incidents per major head (``category_group``; the crime head when it is empty) in each
     ``by`` (None: the whole area as "All"): ``<by>, category_group, count, share``."""
-    group = incidents["category_group"].where(_known(incidents["category_group"]),
+    group = incidents["category_group"].where(is_known(incidents["category_group"]),
                                               incidents["category"])
     place = (pd.Series("All", index=incidents.index) if by is None
-             else incidents[by].where(_known(incidents[by]), "unknown"))
+             else incidents[by].where(is_known(incidents[by]), "unknown"))
     name = by or "area"
     out = pd.DataFrame({name: place, "category_group": group}).value_counts().rename("count")
     out = out.reset_index()

@@ -23,7 +23,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from crimekit.errors import NotFittedError, ParameterError, UnusableInputError
-from crimekit.profiles import _known, age_band, person_incidents
+from crimekit.profiles.base import age_band, is_known, person_incidents
+from crimekit.profiles.people.offenders import offender_pseudonyms
+from crimekit.profiles.settings import ProfileSettings
+from crimekit.stats import wilson_interval
+
+_DEFAULT = ProfileSettings()
 
 #: Every history feature the model sees (plus one count per major head, ``head_<name>``).
 FEATURES = ("log_offences", "log_offences_90d", "log_days_since_last", "log_career_days",
@@ -37,7 +42,7 @@ LOOKBACK_MONTHS = 12
 def _history(dataset) -> pd.DataFrame:
     """One row per (accused person id, incident), with what the features need and nothing else."""
     acc = person_incidents(dataset, "accused")
-    acc = acc[_known(acc["person_id"])].drop_duplicates(["person_id", "incident_id"])
+    acc = acc[is_known(acc["person_id"])].drop_duplicates(["person_id", "incident_id"])
     acc = acc.assign(n_accused=acc.groupby("incident_id")["person_id"].transform("size"))
     return acc[["person_id", "incident_id", "occurred_at", "category_group", "category",
                 "heinous", "beat", "n_accused"]]
@@ -65,11 +70,11 @@ def history_features(dataset, as_of, *, heads=None,
         "log_career_days": np.log1p(days_ago.groupby(h["person_id"]).max()
                                     - days_ago.groupby(h["person_id"]).min()),
         "n_heads": g["category"].nunique(),
-        "n_beats": h[_known(h["beat"])].groupby("person_id")["beat"].nunique(),
+        "n_beats": h[is_known(h["beat"])].groupby("person_id")["beat"].nunique(),
         "share_heinous": g["heinous"].mean(),
         "share_co_accused": (h["n_accused"] > 1).groupby(h["person_id"]).mean(),
     })
-    groups = h["category_group"].where(_known(h["category_group"]), h["category"])
+    groups = h["category_group"].where(is_known(h["category_group"]), h["category"])
     counts = pd.crosstab(h["person_id"], groups)
     heads = sorted(counts.columns) if heads is None else list(heads)
     for head in heads:
@@ -113,7 +118,7 @@ class ReoffendingModel:
     n_train_ : number of training offenders.
     """
 
-    def __init__(self, *, months: int = 12, lookback_months: int = LOOKBACK_MONTHS,
+    def __init__(self, *, months: int = _DEFAULT.months, lookback_months: int = LOOKBACK_MONTHS,
                  C: float = 1.0, max_heads: int = 8):
         self.months = months
         self.lookback_months = lookback_months
@@ -129,7 +134,7 @@ class ReoffendingModel:
         train_at = as_of - pd.DateOffset(months=self.months)
         h = _history(dataset)
         h = h[h["occurred_at"] < train_at]
-        groups = h["category_group"].where(_known(h["category_group"]), h["category"])
+        groups = h["category_group"].where(is_known(h["category_group"]), h["category"])
         self.heads_ = tuple(groups.value_counts().index[: self.max_heads])
         X = history_features(dataset, train_at, heads=self.heads_,
                              lookback_months=self.lookback_months)
@@ -211,9 +216,9 @@ def _person_groups(dataset, as_of) -> pd.DataFrame:
     """Each offender's age band and sex from their latest record before ``as_of`` (reporting
     only; never a model input)."""
     acc = person_incidents(dataset, "accused")
-    acc = acc[_known(acc["person_id"]) & (acc["occurred_at"] < pd.Timestamp(as_of))]
+    acc = acc[is_known(acc["person_id"]) & (acc["occurred_at"] < pd.Timestamp(as_of))]
     last = acc.sort_values("occurred_at").groupby("person_id").tail(1).set_index("person_id")
-    sex = last["sex"].where(_known(last["sex"]), "unknown").astype(str)
+    sex = last["sex"].where(is_known(last["sex"]), "unknown").astype(str)
     bands = age_band(last["age"], last["age_group"] if "age_group" in last else None)
     return pd.DataFrame({"age_band": bands.to_numpy(), "sex": sex.to_numpy()},
                         index=last.index)
@@ -243,8 +248,8 @@ def _group_rates(scores, groups, threshold) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def backtest_reoffending(dataset, *, months: int = 12, as_of=None, threshold: float | None = None,
-                         C: float = 1.0) -> ReoffendingBacktest:
+def backtest_reoffending(dataset, *, months: int = _DEFAULT.months, as_of=None,
+                         threshold: float | None = None, C: float = 1.0) -> ReoffendingBacktest:
     """Fit on the past, score offenders at ``as_of`` and compare with what happened next.
 
     ``as_of`` defaults to ``months`` before the last incident, so every outcome window is
@@ -290,9 +295,6 @@ def current_scores(dataset, backtest: ReoffendingBacktest, *, mask_names: bool =
     from what happened. Returns ``offender, probability, band_lower, band_upper``, highest
     first; ``offender`` is a pseudonym unless ``mask_names=False`` (then the person id).
     """
-    from crimekit.links import wilson_interval
-    from crimekit.profiles import offender_pseudonyms
-
     end = dataset.incidents["occurred_at"].max().normalize() + pd.Timedelta(days=1)
     model = ReoffendingModel(months=backtest.months, C=C).fit(dataset, end)
     out = model.predict(dataset, end)

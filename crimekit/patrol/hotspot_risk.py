@@ -1,15 +1,16 @@
-"""Risk per (beat, shift) from the hotspot model, for the patrol planner (it moves to the
-patrol package; it stays here until then)."""
+"""Risk per (beat, shift) from the hotspot model: the planner's second source of risk (the
+first, decayed recorded history, is :func:`crimekit.patrol.risk.beat_shift_risk`). Imported only
+when asked for, as it pulls in the hotspot models (and XGBoost)."""
 
 from __future__ import annotations
 
 import pandas as pd
-from scipy import stats
 
 from crimekit import periods
 from crimekit.hotspots.scoring import cell_beats, score_periods
 from crimekit.periods import next_period
 from crimekit.schema import SHIFTS, shift_of
+from crimekit.stats import poisson_band
 
 
 def predict_beat_shift_risk(dataset, *, period_start=None, freq: str = "W",
@@ -20,9 +21,9 @@ def predict_beat_shift_risk(dataset, *, period_start=None, freq: str = "W",
 
     Cells' expected counts (the model's, from incidents before the period only) are summed per
     beat and split across shifts by the beat's share of incidents per shift over the last 52
-    weeks (shrunk towards the city's shares). ``risk_lower``/``risk_upper`` bound a Poisson
-    ``interval`` (default 80%) around ``risk``. Columns: ``beat, shift, risk, risk_lower,
-    risk_upper, period_start``.
+    weeks (shrunk towards the city's shares). ``risk_low``/``risk_high`` bound a Poisson
+    ``interval`` (default 80%) around ``risk``. Columns: ``beat, shift, risk, risk_low,
+    risk_high, period_start``.
     """
     # the argument period_start hides the function, hence periods.period_start
     inc = dataset.incidents
@@ -42,9 +43,7 @@ def predict_beat_shift_risk(dataset, *, period_start=None, freq: str = "W",
         for s in SHIFTS:
             rows.append((beat, s, total * share[s]))
     out = pd.DataFrame(rows, columns=["beat", "shift", "risk"])
-    lo, hi = (1 - interval) / 2, (1 + interval) / 2
-    out["risk_lower"] = stats.poisson.ppf(lo, out["risk"]).astype(float)
-    out["risk_upper"] = stats.poisson.ppf(hi, out["risk"]).astype(float)
+    out["risk_low"], out["risk_high"] = poisson_band(out["risk"].to_numpy(), interval)
     out["period_start"] = period_start
     return out
 

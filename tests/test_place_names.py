@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crimekit import places
+from crimekit import place_names
 from crimekit.schema import conform_incidents
 from crimekit.spatial import make_grid
 
@@ -64,7 +64,7 @@ def _cell(grid, lat, lon):
 def test_a_hot_cell_is_named_by_its_block_beat_and_district_with_a_plain_reason(town):
     inc, grid, pois = town
     cells = pd.DataFrame({"cell_id": [_cell(grid, LAT, LON)], "score": [0.9]})
-    out = places.name_cells(inc, grid, cells, end=END, pois=pois)
+    out = place_names.name_cells(inc, grid, cells, end=END, pois=pois)
     row = out.iloc[0]
     assert row["place"] == "100 block of W MADISON ST"
     assert row["name"] == "100 block of W MADISON ST, beat 111, 1"
@@ -80,7 +80,7 @@ def test_without_times_the_reason_names_no_times(town):
     monthly = inc.assign(occurred_at=inc["occurred_at"].dt.to_period("M").dt.to_timestamp(),
                          precision="month")
     cells = pd.DataFrame({"cell_id": [_cell(grid, LAT, LON)]})
-    reason = places.name_cells(monthly, grid, cells, end="2025-03-01",
+    reason = place_names.name_cells(monthly, grid, cells, end="2025-03-01",
                                recent_weeks=4).iloc[0]["reason"]
     assert ":" not in reason and not any(d in reason for d in ("Fri", "Sat", "Mon"))
     assert reason.startswith("10 crimes in February 2025, 8 of them thefts")
@@ -89,7 +89,7 @@ def test_without_times_the_reason_names_no_times(town):
 def test_without_an_address_a_point_of_interest_or_the_part_of_the_beat_names_it(town):
     inc, grid, pois = town
     north, south = _cell(grid, LAT + 5 * STEP, LON), _cell(grid, LAT - 5 * STEP, LON)
-    out = places.name_cells(inc, grid, pd.DataFrame({"cell_id": [north, south]}), end=END,
+    out = place_names.name_cells(inc, grid, pd.DataFrame({"cell_id": [north, south]}), end=END,
                             pois=pois).set_index("cell_id")
     assert out.loc[north, "name"] == "near Central Station (shop), beat 222, 2"
     assert out.loc[north, "reason"] == "no crime in the last 4 weeks; 3 in the last year, " \
@@ -102,14 +102,14 @@ def test_without_an_address_a_point_of_interest_or_the_part_of_the_beat_names_it
 
 def test_the_area_unit_of_the_data_is_used(town):
     inc, grid, pois = town
-    out = places.name_cells(inc, grid, pd.DataFrame({"cell_id": [_cell(grid, LAT, LON)]}),
+    out = place_names.name_cells(inc, grid, pd.DataFrame({"cell_id": [_cell(grid, LAT, LON)]}),
                             end=END, area_unit="LSOA")
     assert out.iloc[0]["name"] == "100 block of W MADISON ST, LSOA 111, 1"
 
 
 def test_beats_are_named_by_their_busiest_spot(town):
     inc, grid, pois = town
-    out = places.name_beats(inc, pd.DataFrame({"beat": ["111", "222", "444"]}), end=END,
+    out = place_names.name_beats(inc, pd.DataFrame({"beat": ["111", "222", "444"]}), end=END,
                             pois=pois).set_index("beat")
     assert out.loc["111", "name"] == "beat 111, 1: around 100 block of W MADISON ST"
     assert out.loc["111", "reason"].startswith("13 crimes in the last 4 weeks, 8 of them "
@@ -127,7 +127,7 @@ def test_beats_are_named_by_their_busiest_spot(town):
     (2, "Attempt to murder", "2 attempt to murder cases"),
 ])
 def test_crimes_of(n, head, text):
-    assert places.crimes_of(n, head) == text
+    assert place_names.crimes_of(n, head) == text
 
 
 @pytest.mark.parametrize("raw, text", [
@@ -137,20 +137,20 @@ def test_crimes_of(n, head, text):
     ("12 MG Road", "12 MG Road"),
 ])
 def test_readable_address(raw, text):
-    assert places.readable_address(raw) == text
+    assert place_names.readable_address(raw) == text
 
 
 def test_peak_times_names_only_real_peaks():
     rng = np.random.default_rng(0)
     spread = pd.Timestamp("2025-01-06") + pd.to_timedelta(rng.uniform(0, 28 * 24, 500), "h")
-    assert places.peak_times(spread) == ""
+    assert place_names.peak_times(spread) == ""
     evenings = pd.Series(pd.date_range("2025-01-06 18:00", periods=28, freq="D"))
-    assert places.peak_times(evenings) == "18:00-19:00"
-    assert places.peak_times(evenings, precision="day") == ""  # every day alike, no hours
-    assert places.peak_times(evenings[:5]) == ""  # too few to say
+    assert place_names.peak_times(evenings) == "18:00-19:00"
+    assert place_names.peak_times(evenings, precision="day") == ""  # every day alike, no hours
+    assert place_names.peak_times(evenings[:5]) == ""  # too few to say
     saturdays = pd.Series(pd.date_range("2025-01-04 12:00", periods=10, freq="7D"))
-    assert places.peak_times(saturdays, precision="day") == "Sat"
-    assert places.peak_times(saturdays, precision="month") == ""
+    assert place_names.peak_times(saturdays, precision="day") == "Sat"
+    assert place_names.peak_times(saturdays, precision="month") == ""
 
 
 def test_demo_city_hot_spots_have_names_and_reasons(city):
@@ -159,7 +159,7 @@ def test_demo_city_hot_spots_have_names_and_reasons(city):
     grid = grid_for(ds.incidents, cell_size=250, beats=ds.beats)
     recent = ds.incidents[ds.incidents["occurred_at"] >= "2025-10-01"]
     top = count_by_cell(recent, grid).nlargest(10, "count")[["cell_id", "count"]]
-    out = places.name_cells(ds.incidents, grid, top, pois=ds.pois, beats=ds.beats)
+    out = place_names.name_cells(ds.incidents, grid, top, pois=ds.pois, beats=ds.beats)
     beats = set(ds.beats["beat"])
     assert out["beat"].isin(beats).all()
     assert out["district"].isin(set(ds.beats["district"])).all()
@@ -169,6 +169,6 @@ def test_demo_city_hot_spots_have_names_and_reasons(city):
     assert (out["place"].str.startswith("near ")).sum() >= 5  # the city's bars and stations
     assert out["reason"].str.match(r"^\d+ (crimes?|\w)").all()
     assert out["reason"].str.contains("in the last 4 weeks").all()
-    named = places.name_beats(ds.incidents, ds.beats[["beat", "district"]].head(5), pois=ds.pois)
+    named = place_names.name_beats(ds.incidents, ds.beats[["beat", "district"]].head(5), pois=ds.pois)
     assert named["name"].str.startswith("beat ").all()
     assert named["reason"].str.contains("in the last 4 weeks").all()
