@@ -136,3 +136,12 @@ def _run(counts, longest: int, lift: float):
         if share >= 0.5:
             return (best, length) if share >= lift * length / n else None
     return None
+
+
+def plural(unit: str, n: int = 2) -> str:
+    """'beat' -> 'beats', 'community' -> 'communities', 'LSOA' -> 'LSOAs' (n == 1: as is)."""
+    if n == 1:
+        return unit
+    if unit.endswith("y") and unit[-2:-1].lower() not in "aeiou":
+        return unit[:-1] + "ies"
+    return unit + "s"

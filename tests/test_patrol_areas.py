@@ -8,7 +8,8 @@ import shapely
 
 from crimekit.errors import ParameterError, UnusableInputError
 from crimekit.patrol import PlanSettings, plan_patrols
-from crimekit.patrol.areas import available_kinds, build_patrol_areas, default_n_areas, plural
+from crimekit.patrol.areas import available_kinds, build_patrol_areas, default_n_areas
+from crimekit.wording import plural
 from crimekit.patrol.balanced_areas import balanced_areas
 from crimekit.patrol.inputs import HeadWeights, plan_inputs
 from crimekit.schema import Dataset, conform_incidents, crime_count

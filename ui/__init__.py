@@ -14,7 +14,7 @@ analysis: every number it returns comes from crimekit.
   :mod:`ui.profiles`, :mod:`ui.briefing`: the cached calls the pages share.
 """
 
-from ui.data import DEMO, DEMO_SEED, demo_city, store, stored_names, store_version, load_dataset, dataset, recording, current_filters, view_key, view_of, current_view, grid, all_heads_key  # noqa: F401
+from ui.data import crime_count, data_precision, DEMO, DEMO_SEED, demo_city, store, stored_names, store_version, load_dataset, dataset, recording, current_filters, view_key, view_of, current_view, grid, all_heads_key  # noqa: F401
 from ui.access import configured_users, require_sign_in, check_access, current_user, can  # noqa: F401
 from ui.sidebar import sidebar  # noqa: F401
 from ui.widgets import LIMITS_NOTE, scrub, message, md, log_run_time, download, STALE_UPLOADS_S, save_uploads, discard_uploads, p_text, plain, limits_note, stop_if_empty  # noqa: F401
@@ -25,4 +25,6 @@ from ui.patrol import SIDEBAR_RULE, dataset_key, plan_key, plan_station, patrol_
 from ui.operations import check_key, check_choices, operation_check, operation_place_names  # noqa: F401
 from ui.profiles import profile_coverage, profile_grid, profile_section, read_population, reoffending_backtest  # noqa: F401
 from ui.importing import DATE_ORDERS, FIELDS, available_formats, excel_sheets, expand_uploads, file_preview, import_into_store, import_summary, incident_facts  # noqa: F401
+from ui.overview import MIN_PERCENT_BASE, MIN_TEST_TOTAL, PRECISION_SENTENCES, change_label, change_words, n_tested, plural, station_words, comparison, rising, comparable_span, comparison_windows  # noqa: F401
+from ui.map_counts import cell_counts, beat_counts, outline  # noqa: F401
 from ui.briefing import briefing_scope, briefing_download  # noqa: F401

@@ -10,7 +10,7 @@ import streamlit as st
 
 from crimekit.errors import CrimekitError
 from crimekit.recording import recording_start
-from crimekit.schema import Dataset
+from crimekit.schema import Dataset, crime_count, data_precision  # noqa: F401 (counts handed on)
 from crimekit.filters import Filters, ViewFilter, apply_filters
 from crimekit.spatial import grid_for
 from crimekit.synth import CITY_NAME, generate_city

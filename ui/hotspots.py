@@ -40,8 +40,7 @@ class CachedSteps(HotspotSteps):
     @property
     def truth(self):
         """The demo city's truth, when the view is that city unfiltered by district."""
-        name, districts = self.key[0], self.key[5]  # the view key's dataset and districts
-        return demo_city().truth if name == DEMO and not districts else None
+        return demo_city().truth if self.key.dataset == DEMO and not self.key.districts else None
 
     def grid(self, settings):
         return cell_grid(self.key, settings)
@@ -62,7 +61,7 @@ class CachedSteps(HotspotSteps):
 def cell_grid(key, settings):
     """The cells of ``settings.cell_size`` over the whole dataset's area (not the filtered
     view's, so cells stay put when the filters change)."""
-    return grid(key[:2], float(settings.cell_size))  # the view key's dataset and version
+    return grid(key.source, float(settings.cell_size))
 
 
 @st.cache_data(show_spinner="Counting incidents per cell and period...", max_entries=8)

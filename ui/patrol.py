@@ -10,7 +10,6 @@ re-solves.
 
 from __future__ import annotations
 
-import dataclasses
 
 import pandas as pd
 import streamlit as st
@@ -26,16 +25,12 @@ from ui.data import current_filters, load_dataset, view_of
 def plan_key(key):
     """The view key a plan learns from: the same dataset and dates, every crime head and
     district (its station is in its settings)."""
-    if dataclasses.is_dataclass(key):
-        return dataclasses.replace(key, categories=(), districts=())
-    return tuple(key[:4]) + ((), ())  # the 6-tuple of ui.data.view_key
+    return key.whole_area()
 
 
 def dataset_key(key) -> tuple:
     """(name, version) of the dataset a view key is of."""
-    if dataclasses.is_dataclass(key):
-        return (key.name, key.version)
-    return tuple(key[:2])  # the 6-tuple of ui.data.view_key
+    return key.source
 
 
 def _whole_dataset(key):

@@ -6,38 +6,10 @@ import streamlit as st
 import ui
 from ui import maps
 from crimekit.hotspots import HotspotSettings
-from crimekit.schema import crime_count
-from crimekit.spatial import count_by_beat, count_by_cell, study_area
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
 LAYERS = ("Grid cells", "Heat map", "Beats")
-
-
-@st.cache_data(show_spinner="Counting incidents per cell...", max_entries=16)
-def cell_counts(key, cell_size):
-    """Incidents of the filtered view per grid cell (cells of the whole dataset's area)."""
-    return count_by_cell(ui.view_of(key).incidents, ui.grid(key[:2], cell_size))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def beat_counts(key):
-    """Incidents of the filtered view per beat (None when the dataset has no beat polygons)."""
-    view = ui.view_of(key)
-    return None if view.beats is None else count_by_beat(view.incidents, view.beats)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def outline(dataset_key):
-    """The study area's outline in WGS84, always drawn so the map reads offline."""
-    ds = ui.dataset(dataset_key[0])
-    area = study_area(ds.incidents["lat"], ds.incidents["lon"], ds.beats, crs="EPSG:4326") \
-        if ds.beats is not None else None
-    if area is None:
-        g = ui.grid(dataset_key, 500.0)
-        area = g.cells.union_all()
-    return area
-
 
 st.title("Map")
 view = ui.current_view()
@@ -46,7 +18,7 @@ key = ui.view_key()
 unit = view.meta.get("area_unit", "beat")
 units = "beats" if unit == "beat" else f"{unit} areas"
 located = int(view.incidents["lat"].notna().sum())
-beats = beat_counts(key)
+beats = ui.beat_counts(key)
 by_area_only = not located and beats is not None and beats["count"].abs().sum() > 0
 if not located and not by_area_only:
     st.warning("None of these incidents has coordinates or a named area with a polygon, so "
@@ -73,8 +45,8 @@ basemap = right.selectbox("Basemap", list(maps.BASEMAPS), key="map_basemap",
 show_pois = st.toggle("Show points of interest", value=False, key="map_pois",
                       disabled=not len(view.pois))
 
-cells = None if by_area_only else cell_counts(key, float(cell_size))
-layers = [] if by_area_only else [maps.outline_layer(outline(key.source))]
+cells = None if by_area_only else ui.cell_counts(key, float(cell_size))
+layers = [] if by_area_only else [maps.outline_layer(ui.outline(key.source))]
 legend = None
 if layer_choice == "Beats" and beats is None:
     st.info(f"This dataset has no polygons of its {units}; showing grid cells instead. Import a "
@@ -102,7 +74,7 @@ else:
 st.pydeck_chart(maps.deck(layers, maps.view_for(*centre), basemap), height=560)
 if legend is not None:
     st.html(legend.to_html())
-crimes = crime_count(view.incidents)
+crimes = ui.crime_count(view.incidents)
 where = (f"{located:,} rows with coordinates" if located else
          f"placed by their {unit}")
 st.caption(f"{crimes:,} crimes ({where}) - {ui.md(ui.current_filters().describe())}."

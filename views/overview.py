@@ -13,13 +13,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from crimekit import overview
 from crimekit.errors import CrimekitError
 from crimekit.forecast import AlertSettings
 from crimekit.patrol import PlanSettings
-from crimekit.patrol.areas import plural, station_words
 from crimekit.hotspots import HotspotSettings
-from crimekit.schema import crime_count, data_precision
 
 ui.check_access()  # before anything else: a page opened by its own URL checks sign-in too
 
@@ -33,36 +30,6 @@ CONTROLS = {"p_days": (28, int), "p_months": (1, int),
             "p_learned": (False, lambda v: v == "1")}
 ALLOWED = {"p_days": PERIOD_DAYS, "p_months": PERIOD_MONTHS}
 TOP_CELLS = 10
-
-
-# --- cached work only this page needs -------------------------------------------------------------
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def comparison(key, days, by=None, months=None):
-    """This period, the previous one and last year's, per ``by`` group (or all); windows
-    outside the data or the sidebar's date range are not comparable."""
-    return overview.compare_periods(ui.view_of(key).incidents, days=days, by=by, months=months,
-                                    covered=covered(key))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def rising(key, by, days, months=None):
-    """The groups rising most against the previous period, beyond chance (q-values)."""
-    return overview.rising(ui.view_of(key).incidents, by, days=days, months=months,
-                           covered=covered(key))
-
-
-def covered(key):
-    """The span the comparisons may look at: from where the data's consistent recording starts
-    (or the sidebar's range, if later) to the view's last day."""
-    start, stop = overview.covered_span(ui.view_of(key).incidents)
-    if start is None:
-        return None
-    first = ui.recording(key.dataset).start
-    first = overview.covered_span(ui.dataset(key.dataset).incidents)[0] if first is None else first
-    if key.start is not None:
-        first = max(first, pd.Timestamp(key.start).normalize())
-    return first, stop
 
 
 # --- small helpers --------------------------------------------------------------------------------
@@ -119,35 +86,33 @@ def delta(now, before):
 def period_block(key, days, months) -> None:
     unit = unit_of(days, months)
     st.subheader(f"This period against the last ({unit})")
-    whole = comparison(key, days, None, months)
+    whole = ui.comparison(key, days, None, months)
     if not len(whole):
         st.info("No dated crimes to compare.")
         return
     row = whole.iloc[0]
-    end = ui.view_of(key).incidents["occurred_at"].max()
-    windows = overview.months_ending(end, months) if months else \
-        overview.periods_ending(end, days)
+    windows = ui.comparison_windows(key, days, months)
     cur, prev, last = int(row["current"]), row["previous"], row["last_year"]
     m1, m2, m3 = st.columns(3)
     m1.metric(f"This period ({windows.label()})", f"{cur:,}",
               help="Crimes (rows that stand for several are counted as several) in the last "
                    f"{unit} of the selected data.")
-    m2.metric(f"Against the previous {unit}", overview.change_label(cur, prev),
+    m2.metric(f"Against the previous {unit}", ui.change_label(cur, prev),
               delta=delta(cur, prev), delta_color="inverse")
-    m3.metric(f"Against the same {unit} last year", overview.change_label(cur, last),
+    m3.metric(f"Against the same {unit} last year", ui.change_label(cur, last),
               delta=delta(cur, last), delta_color="inverse")
     lined_up = "" if months else " (52 weeks earlier, so weekdays line up)"
-    st.caption(f"Against the previous {unit}: {overview.change_words(cur, prev)}. Against the "
-               f"same {unit} last year{lined_up}: {overview.change_words(cur, last)}. A change "
+    st.caption(f"Against the previous {unit}: {ui.change_words(cur, prev)}. Against the "
+               f"same {unit} last year{lined_up}: {ui.change_words(cur, last)}. A change "
                "is tested (exact binomial test: how often a split this lopsided happens when "
                "the underlying rate has not changed) only when both periods lie inside the "
-               f"data and the date range and hold at least {overview.MIN_TEST_TOTAL} crimes "
-               f"between them; it is a percentage only from {overview.MIN_PERCENT_BASE} crimes "
+               f"data and the date range and hold at least {ui.MIN_TEST_TOTAL} crimes "
+               f"between them; it is a percentage only from {ui.MIN_PERCENT_BASE} crimes "
                "before.")
-    by_head = comparison(key, days, "category", months)
-    tested = overview.n_tested(by_head)
+    by_head = ui.comparison(key, days, "category", months)
+    tested = ui.n_tested(by_head)
     with st.expander("Every crime head"):
-        heads = plural("crime head", tested)
+        heads = ui.plural("crime head", tested)
         st.caption((f"q_rise accounts for the {tested} {heads} tested at once "
                     "(Benjamini-Hochberg): below 0.05, a rise unlikely to be chance even among "
                     "that many. " if tested else "No crime head could be tested. ")
@@ -160,21 +125,21 @@ def period_block(key, days, months) -> None:
 
 def rising_table(key, by, days, months, label) -> None:
     unit = unit_of(days, months)
-    tested = overview.n_tested(comparison(key, days, by, months))
-    table = rising(key, by, days, months)
+    tested = ui.n_tested(ui.comparison(key, days, by, months))
+    table = ui.rising(key, by, days, months)
     if not tested:
         st.info(f"No {label} could be tested: the previous {unit} lies outside the data or "
                 f"the date range, or too few crimes were recorded.")
         return
     if not len(table):
         st.success(f"No {label} rose beyond chance against the previous {unit}, after "
-                   f"accounting for the {tested} {plural(label, tested)} tested.")
+                   f"accounting for the {tested} {ui.plural(label, tested)} tested.")
         return
     shown = table[["group", "current", "previous", "rise", "change_vs_previous", "p_rise",
                    "q_rise"]]
     shown = shown.assign(in_words=[
-        f"{overview.change_words(c, p)}; q = {q:.3g} after accounting for the {tested} "
-        f"{plural(label, tested)} tested" for c, p, q in
+        f"{ui.change_words(c, p)}; q = {q:.3g} after accounting for the {tested} "
+        f"{ui.plural(label, tested)} tested" for c, p, q in
         zip(shown["current"], shown["previous"], shown["q_rise"])])
     st.dataframe(shown.rename(columns={"group": label}).round(3), hide_index=True,
                  column_config=CHANGE_FORMATS,
@@ -194,9 +159,9 @@ def rising_block(key, days, months) -> None:
         rising_table(key, "category", days, months, "crime head")
     with right:
         area = ui.dataset(key.dataset).meta.get("area_unit") or "beat"
-        st.markdown(f"**{plural(area)[:1].upper() + plural(area)[1:]}**")
+        st.markdown(f"**{ui.plural(area)[:1].upper() + ui.plural(area)[1:]}**")
         if ui.view_of(key).incidents["beat"].astype(str).eq("").all():
-            st.info(f"This dataset names no {plural(area)}, so they cannot be compared.")
+            st.info(f"This dataset names no {ui.plural(area)}, so they cannot be compared.")
         else:
             rising_table(key, "beat", days, months, area)
     section_link("views/trends.py", "Trends: patterns, trends per year and forecasts",
@@ -339,7 +304,7 @@ view = ui.current_view()
 ui.stop_if_empty(view)
 key = ui.view_key()
 controls_from_url()
-precision = data_precision(view.incidents)
+precision = ui.data_precision(view.incidents)
 months = None
 if precision in ("month", "year"):
     months = st.select_slider("Period length (months)", PERIOD_MONTHS, key="p_months",
@@ -347,10 +312,10 @@ if precision in ("month", "year"):
 days = st.select_slider("Period length (days)", PERIOD_DAYS, key="p_days",
                         help="This period is the last days of the selected data.",
                         disabled=months is not None)
-station = station_words(key.districts)
-st.caption(f"{crime_count(view.incidents):,} crimes - {ui.md(ui.current_filters().describe())}"
+station = ui.station_words(key.districts)
+st.caption(f"{ui.crime_count(view.incidents):,} crimes - {ui.md(ui.current_filters().describe())}"
            + (f" ({station}: the sidebar's districts)." if station else "."))
-st.caption(overview.PRECISION_SENTENCES[precision])
+st.caption(ui.PRECISION_SENTENCES[precision])
 ui.briefing_download()
 
 period_block(key, days, months)

@@ -100,7 +100,7 @@ def run(args) -> int:
     """Build the risk, solve the plan, write it and print the headline."""
     from crimekit import export
     from crimekit.patrol import hot_spot_visits, inputs_for, plan_patrols, plan_report_html
-    from crimekit.patrol.areas import plural
+    from crimekit.wording import plural
     from crimekit.schema import SHIFTS
     from crimekit.sources import open_dataset
 

@@ -28,6 +28,7 @@ import pandas as pd
 from crimekit.patrol.balanced_areas import balanced_areas
 from crimekit.errors import ParameterError, UnusableInputError
 from crimekit.schema import crime_weights
+from crimekit.wording import plural
 
 KINDS = ("beats", "named", "districts", "grid")
 #: Share of the crimes that must name an area (or district) for those names to be planned over.
@@ -39,15 +40,6 @@ MIN_AREAS, MAX_AREAS = 4, 30
 CELLS_PER_AREA = 40
 LOOKBACK_DAYS = 730
 GRID_UNIT = "patrol area"
-
-
-def plural(unit: str, n: int = 2) -> str:
-    """'beat' -> 'beats', 'community' -> 'communities', 'LSOA' -> 'LSOAs' (n == 1: as is)."""
-    if n == 1:
-        return unit
-    if unit.endswith("y") and unit[-2:-1].lower() not in "aeiou":
-        return unit[:-1] + "ies"
-    return unit + "s"
 
 
 @dataclass(frozen=True)

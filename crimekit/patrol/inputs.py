@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 
 from crimekit.errors import ParameterError
-from crimekit.patrol.areas import (PatrolAreas, available_kinds, build_patrol_areas, plural,
+from crimekit.patrol.areas import (PatrolAreas, available_kinds, build_patrol_areas,
                                    station_words, stations)
 from crimekit.patrol.deployment import current_deployment, totals_per_shift
 from crimekit.patrol.risk import (ALL_DAY, beat_shift_risk, check_plan_freq,
                                   hotspot_risk_available, plan_shifts, planning_start)
 from crimekit.patrol.settings import PlanSettings, default_minimum
 from crimekit.schema import SHIFTS, crime_weights, data_precision, freq_for
+from crimekit.wording import plural
 
 #: What each precision allows a plan to do, in one sentence (the Patrol page shows it).
 PRECISION_SENTENCES = {
