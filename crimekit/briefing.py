@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 
 from crimekit.errors import CrimekitError, ParameterError, UnusableInputError
+from crimekit.overview import rising_heads
 from crimekit.periods import FREQS, next_period, weeks_to_periods
 from crimekit.schema import SHIFTS, crime_count, data_precision, freq_for
 from crimekit.stats import poisson_band
-from crimekit.wording import chance_words, change_words, p_phrase
 
 #: Hotspot models fast enough for a briefing (all but the learned XGBoost model).
 FAST_MODELS = ("last-period", "last-year", "all-history", "kde", "markov")
@@ -257,84 +257,6 @@ def _forecast_line(inc, freq, unit, start, notes, accuracy) -> list:
     else:
         accuracy.append("Crime forecast: not yet backtested (it needs more history).")
     return [line]
-
-
-def rising_heads(incidents: pd.DataFrame, days: int = 28, *, min_now: int = 5,
-                 alpha: float = 0.05):
-    """(table of the crime heads rising beyond chance, a note, one sentence on all crime).
-
-    Windows: the last ``days`` days of the data against the ``days`` before (monthly data: the
-    last month against the one before). "Not comparable" when the data does not cover both.
-    Each head's rise is the exact test of :func:`crimekit.overview.rise_p_value`, then
-    Holm-corrected for the number of heads tested; heads need ``min_now`` crimes now.
-    """
-    from crimekit.overview import rise_p_value
-    cols = ["head", "now", "before", "change", "chance"]
-    empty = pd.DataFrame(columns=cols)
-    when = incidents["occurred_at"]
-    last, first = when.max().normalize(), when.min().normalize()
-    if data_precision(incidents) in ("month", "year"):
-        if data_precision(incidents) == "year":
-            return empty, "Not comparable: the data is dated to the year only.", ""
-        cur = (last.replace(day=1), last.replace(day=1) + pd.offsets.MonthBegin(1))
-        prev = (cur[0] - pd.offsets.MonthBegin(1), cur[0])
-        span = f"{cur[0]:%B %Y} against {prev[0]:%B %Y}"
-    else:
-        stop = last + pd.Timedelta(days=1)
-        cur = (stop - pd.Timedelta(days=days), stop)
-        prev = (stop - pd.Timedelta(days=2 * days), cur[0])
-        span = f"the last {days} days against the {days} before"
-    if prev[0] < first:
-        return (empty, f"Not comparable: the data starts on {first:%d %b %Y}, so it does not "
-                       f"cover both windows ({span}).", "")
-    now = crime_count(incidents[(when >= cur[0]) & (when < cur[1])], "category")
-    before = crime_count(incidents[(when >= prev[0]) & (when < prev[1])], "category")
-    table = pd.DataFrame({"now": now, "before": before}).fillna(0).clip(lower=0)
-    total_now, total_before = table["now"].sum(), table["before"].sum()
-    overall = (f"All crime, {span}: {total_now:,.0f} against {total_before:,.0f} ("
-               + (f"{change_words(total_now / total_before - 1)}, " if total_before >= 20
-                  else "too few for a percentage, ")
-               + f"{_direction_words(total_now, total_before)}).")
-    tested = table[table["now"] >= min_now]
-    p = np.array([rise_p_value(n, b) for n, b in zip(tested["now"], tested["before"])])
-    adjusted = holm(p)
-    rising = tested.assign(p=adjusted)[(adjusted < alpha) & (tested["now"] > tested["before"])]
-    rising = rising.assign(rise=rising["now"] - rising["before"]).sort_values(
-        ["rise", "p"], ascending=[False, True])
-    out = pd.DataFrame({
-        "head": rising.index.astype(str), "now": rising["now"].round().astype(int).to_numpy(),
-        "before": rising["before"].round().astype(int).to_numpy(),
-        "change": [change_words(n / b - 1) if b >= 20 else f"+{n - b:,.0f} crimes"
-                   for n, b in zip(rising["now"], rising["before"])],
-        "chance": [f"{chance_words(q)} ({p_phrase(q)}, {len(tested)} heads tested)"
-                   for q in rising["p"]]})
-    note = (f"{span[0].upper() + span[1:]}: no crime head rose beyond chance "
-            f"({len(tested)} heads with at least {min_now} crimes tested together)."
-            if not len(out) else f"{span[0].upper() + span[1:]}; each head's rise tested "
-            f"exactly, corrected for testing {len(tested)} heads at once.")
-    return out, note, overall
-
-
-def _direction_words(now, before) -> str:
-    from crimekit.overview import rise_p_value
-    if now == before:
-        return "no change"
-    p = rise_p_value(now, before) if now > before else rise_p_value(before, now)
-    verdict = chance_words(p)
-    return (f"a {'rise' if now > before else 'fall'} "
-            f"{'that ' + verdict if verdict.startswith('could') else verdict}, {p_phrase(p)}")
-
-
-def holm(p) -> np.ndarray:
-    """Holm's step-down adjustment of p-values (controls the chance of any false alarm)."""
-    p = np.asarray(p, float)
-    if not len(p):
-        return p
-    order = np.argsort(p)
-    adj = np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order])
-    out = np.empty_like(p)
-    out[order] = np.minimum(adj, 1.0)
-    return out
 
 
 def _plan(view, settings, notes, accuracy):

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["BAND_LEVEL", "EARTH_RADIUS_KM", "poisson_band", "wilson_interval", "fdr_q_values",
+__all__ = ["BAND_LEVEL", "EARTH_RADIUS_KM", "poisson_band", "wilson_interval", "fdr_q_values", "holm",
            "haversine_km"]
 
 #: The level of the count bands shown everywhere (80%: one period in five falls outside).
@@ -70,3 +70,15 @@ def haversine_km(lat1, lon1, lat2, lon2):
     if isinstance(lat1, pd.Series) and km.shape == (len(lat1),):
         return pd.Series(km, index=lat1.index)
     return km
+
+
+def holm(p) -> np.ndarray:
+    """Holm's step-down adjustment of p-values (controls the chance of any false alarm)."""
+    p = np.asarray(p, float)
+    if not len(p):
+        return p
+    order = np.argsort(p)
+    adj = np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order])
+    out = np.empty_like(p)
+    out[order] = np.minimum(adj, 1.0)
+    return out

@@ -12,7 +12,9 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import SHARED_DATA
-from crimekit.briefing import BriefingSettings, build_briefing, holm, rising_heads, scoped
+from crimekit.briefing import BriefingSettings, build_briefing, scoped
+from crimekit.overview import rising_heads
+from crimekit.stats import holm
 from crimekit.briefing_pdf import pdf_bytes
 from crimekit.cli import main
 from crimekit.errors import ParameterError

@@ -80,24 +80,24 @@ def test_a_window_outside_the_data_or_the_filter_is_not_comparable():
     row = compare_periods(inc, covered=("2025-10-01", "2026-01-01")).iloc[0]
     assert row["previous_comparable"] and not row["last_year_comparable"]
     assert pd.isna(row["last_year"]) and np.isnan(row["change_vs_last_year"])
-    from crimekit.overview import change_label, change_words
-    assert change_words(row["current"], row["last_year"]).startswith("not comparable")
+    from crimekit.overview import change_label, comparison_words
+    assert comparison_words(row["current"], row["last_year"]).startswith("not comparable")
     assert change_label(row["current"], row["last_year"]) == "not comparable"
-    assert "p =" not in change_words(row["current"], row["last_year"])
+    assert "p =" not in comparison_words(row["current"], row["last_year"])
 
 
 def test_too_few_crimes_are_not_tested_and_small_bases_not_percentages():
-    from crimekit.overview import change_label, change_words
+    from crimekit.overview import change_label, comparison_words
     inc = _incidents([("2025-12-20", "Theft", 8), ("2025-11-20", "Theft", 1),
                       ("2025-06-01", "Theft", 1)])
     row = compare_periods(inc).iloc[0]
     assert row["current"] == 8 and row["previous"] == 1
     assert np.isnan(row["p_rise"])  # 9 crimes in both: fewer than 10
-    assert change_words(8, 1) == "too few crimes to test (9 in both periods; at least 10 needed)"
+    assert comparison_words(8, 1) == "too few crimes to test (9 in both periods; at least 10 needed)"
     assert np.isnan(row["change_vs_previous"])  # not +700%
     assert change_label(8, 1) == "+7 crimes"
     assert change_label(30, 20) == "+50.0%"
-    assert change_words(30, 10).startswith("a rise very unlikely to be chance (exact test p")
+    assert comparison_words(30, 10).startswith("a rise very unlikely to be chance (exact test p")
 
 
 def test_a_one_month_file_compares_nothing():

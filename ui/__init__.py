@@ -25,6 +25,6 @@ from ui.patrol import SIDEBAR_RULE, dataset_key, plan_key, plan_station, patrol_
 from ui.operations import check_key, check_choices, operation_check, operation_place_names  # noqa: F401
 from ui.profiles import profile_coverage, profile_grid, profile_section, read_population, reoffending_backtest  # noqa: F401
 from ui.importing import DATE_ORDERS, FIELDS, available_formats, excel_sheets, expand_uploads, file_preview, import_into_store, import_summary, incident_facts  # noqa: F401
-from ui.overview import MIN_PERCENT_BASE, MIN_TEST_TOTAL, PRECISION_SENTENCES, change_label, change_words, n_tested, plural, station_words, comparison, rising, comparable_span, comparison_windows  # noqa: F401
+from ui.overview import MIN_PERCENT_BASE, MIN_TEST_TOTAL, PRECISION_SENTENCES, change_label, comparison_words, n_tested, plural, station_words, comparison, rising, comparable_span, comparison_windows  # noqa: F401
 from ui.map_counts import cell_counts, beat_counts, outline  # noqa: F401
 from ui.briefing import briefing_scope, briefing_download  # noqa: F401

@@ -9,7 +9,7 @@ import streamlit as st
 
 from crimekit import overview
 from crimekit.overview import (MIN_PERCENT_BASE, MIN_TEST_TOTAL,  # noqa: F401 (handed on)
-                               PRECISION_SENTENCES, change_label, change_words, n_tested)
+                               PRECISION_SENTENCES, change_label, comparison_words, n_tested)
 from crimekit.patrol.areas import station_words  # noqa: F401 (handed on)
 from crimekit.wording import plural  # noqa: F401 (handed on)
 from ui.data import dataset, recording, view_of

@@ -102,8 +102,8 @@ def period_block(key, days, months) -> None:
     m3.metric(f"Against the same {unit} last year", ui.change_label(cur, last),
               delta=delta(cur, last), delta_color="inverse")
     lined_up = "" if months else " (52 weeks earlier, so weekdays line up)"
-    st.caption(f"Against the previous {unit}: {ui.change_words(cur, prev)}. Against the "
-               f"same {unit} last year{lined_up}: {ui.change_words(cur, last)}. A change "
+    st.caption(f"Against the previous {unit}: {ui.comparison_words(cur, prev)}. Against the "
+               f"same {unit} last year{lined_up}: {ui.comparison_words(cur, last)}. A change "
                "is tested (exact binomial test: how often a split this lopsided happens when "
                "the underlying rate has not changed) only when both periods lie inside the "
                f"data and the date range and hold at least {ui.MIN_TEST_TOTAL} crimes "
@@ -138,7 +138,7 @@ def rising_table(key, by, days, months, label) -> None:
     shown = table[["group", "current", "previous", "rise", "change_vs_previous", "p_rise",
                    "q_rise"]]
     shown = shown.assign(in_words=[
-        f"{ui.change_words(c, p)}; q = {q:.3g} after accounting for the {tested} "
+        f"{ui.comparison_words(c, p)}; q = {q:.3g} after accounting for the {tested} "
         f"{ui.plural(label, tested)} tested" for c, p, q in
         zip(shown["current"], shown["previous"], shown["q_rise"])])
     st.dataframe(shown.rename(columns={"group": label}).round(3), hide_index=True,
