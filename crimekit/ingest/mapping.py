@@ -13,7 +13,7 @@ import pandas as pd
 
 from crimekit.errors import ParameterError
 from crimekit.ingest.presets import PRESETS
-from crimekit.schema import INCIDENT_COLUMNS, PATROL_COLUMNS, PERSON_COLUMNS, POI_COLUMNS
+from crimekit.schema import PATROL_COLUMNS, PERSON_COLUMNS, POI_COLUMNS
 
 KINDS = ("incidents", "persons", "patrols", "beats", "pois")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crimekit.ingest.dates import parse_datetime  # noqa: F401  (dates live in their own module)
 
 #: Tokens that mean "no value" in police exports.
 NA_TOKENS = ("", "na", "n/a", "nan", "null", "(null)", "none", "unknown", "unk", "-", "--", "?",

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 
 from crimekit.errors import UnusableInputError
-from crimekit.ingest import coords, parse
-from crimekit.ingest.validate import ProblemLog, check_coordinates, check_dates
-from crimekit.schema import (INCIDENT_COLUMNS, PERSON_COLUMNS, POI_COLUMNS, ROLES,
-                             conform_incidents, conform_patrols, conform_persons)
+from crimekit.ingest import parse
+from crimekit.ingest.dates import parse_datetime
+from crimekit.ingest.validate import ProblemLog
+from crimekit.schema import (PERSON_COLUMNS, POI_COLUMNS, ROLES, conform_patrols,
+                             conform_persons)
 
 #: Without a heinous column, categories containing one of these words are marked heinous.
 HEINOUS_WORDS = ("HOMICIDE", "MURDER", "RAPE", "SEXUAL ASSAULT", "CRIM SEXUAL", "KIDNAP",
@@ -130,7 +131,7 @@ def build_patrols(raw, preset, mapping, **_):
     if missing or not ({"officers", "patrol_hours"} & set(src)):
         raise fatal(raw, "a patrol log needs beat, date, shift and officers (or patrol_hours) "
                      "columns; choose them in the mapping.")
-    date = parse.parse_datetime(df[src["date"]]).dt.normalize()
+    date = parse_datetime(df[src["date"]]).dt.normalize()
     log.add(src["date"], date.isna().to_numpy(), "date cannot be read", "row dropped",
             "write dates as YYYY-MM-DD", df[src["date"]])
     if "officers" in src:
