@@ -44,7 +44,7 @@ MODELS = {
         "about 1 series in 100 is flagged by chance when nothing changed.",
         "views/trends.py"),
     "Hotspots (XGBoost and count models, baselines, classes and Gi*)": (
-        "Each 250 m cell's expected crimes next week. The count model weighs the cell's last 8 "
+        f"Each {HotspotSettings().cell_size:g} m cell's expected crimes next week. The count model weighs the cell's last 8 "
         "weeks, its last 13 and 52 weeks, all its history, the same for the cells around it and "
         "places of interest, with weights that best explain past counts (Poisson likelihood) "
         "among the cells that rank highest; XGBoost on counts learns corrections on top of it. "
