@@ -78,6 +78,12 @@ def shift_of(hours) -> np.ndarray:
                     np.where((hours >= 14) & (hours < 22), "evening", "night"))
 
 
+def shift_order(col: pd.Series) -> pd.Series:
+    """Sort key for ``DataFrame.sort_values(key=...)``: shifts in duty order (morning, evening,
+    night; "all day" last), other columns as they are."""
+    return col.map({s: i for i, s in enumerate(SHIFTS)}) if col.name == "shift" else col
+
+
 def conform_incidents(df: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``df`` with every canonical column present and of its canonical dtype.
 

@@ -10,21 +10,66 @@ analysis: every number it returns comes from crimekit.
 - :mod:`ui.sidebar`: the dataset choice and global filters, mirrored into the URL;
 - :mod:`ui.widgets`: escaping, downloads, uploads, plain tables, the limits note;
 - :mod:`ui.progress`: progress bars around cached calls;
-- :mod:`ui.hotspots`, :mod:`ui.forecasts`, :mod:`ui.patrol`, :mod:`ui.operations`,
-  :mod:`ui.profiles`, :mod:`ui.briefing`: the cached calls the pages share.
+- :mod:`ui.maps`: pydeck layers and legends;
+- :mod:`ui.overview`, :mod:`ui.map_counts`, :mod:`ui.hotspots`, :mod:`ui.forecasts`,
+  :mod:`ui.patrol`, :mod:`ui.operations`, :mod:`ui.profiles`, :mod:`ui.importing`,
+  :mod:`ui.briefing`: the cached calls the pages share.
+
+Pages call ``ui.name``; each name is imported from its module on first use (PEP 562), so a
+page, a test or a benchmark pays only for the modules it touches.
 """
 
-from ui.data import crime_count, data_precision, DEMO, DEMO_SEED, demo_city, store, stored_names, store_version, load_dataset, dataset, recording, current_filters, view_key, view_of, current_view, grid, all_heads_key  # noqa: F401
-from ui.access import configured_users, require_sign_in, check_access, current_user, can  # noqa: F401
-from ui.sidebar import sidebar  # noqa: F401
-from ui.widgets import LIMITS_NOTE, scrub, message, md, log_run_time, download, STALE_UPLOADS_S, save_uploads, discard_uploads, p_text, plain, limits_note, stop_if_empty  # noqa: F401
-from ui.progress import with_progress  # noqa: F401
-from ui.hotspots import FAST_MODELS, SHIFTS, percent, CachedSteps, cell_grid, hotspot_cube, hotspot_model, hotspot_risk, hotspot_backtest, hotspot_result, hotspot_classes, area_ranking, crime_type_mix, crime_type_accuracy  # noqa: F401
-from ui.forecasts import ALL_SERIES, WEEKDAYS, MONTHS, COUNTRIES, period_name, series_incidents, series_choices, forecast_freqs, counts_for, patterns_for, recent_for, trend_table, forecast_for, alerts_for, alert_verdict  # noqa: F401
-from ui.patrol import SIDEBAR_RULE, dataset_key, plan_key, plan_station, patrol_options, patrol_inputs, patrol_risk, patrol_plan, patrol_backtest, patrol_visits, patrol_report, plan_map  # noqa: F401
-from ui.operations import check_key, check_choices, operation_check, operation_place_names  # noqa: F401
-from ui.profiles import profile_coverage, profile_grid, profile_section, read_population, reoffending_backtest  # noqa: F401
-from ui.importing import DATE_ORDERS, FIELDS, available_formats, excel_sheets, expand_uploads, file_preview, import_into_store, import_summary, incident_facts  # noqa: F401
-from ui.overview import MIN_PERCENT_BASE, MIN_TEST_TOTAL, PRECISION_SENTENCES, change_label, comparison_words, n_tested, plural, station_words, comparison, rising, comparable_span, comparison_windows  # noqa: F401
-from ui.map_counts import cell_counts, beat_counts, outline  # noqa: F401
-from ui.briefing import briefing_scope, briefing_download  # noqa: F401
+from importlib import import_module
+
+#: Where each name the pages use lives.
+_HOMES = {"crime_count": "data", "data_precision": "data", "DEMO": "data", "DEMO_SEED": "data",
+          "demo_city": "data", "store": "data", "stored_names": "data", "store_version": "data",
+          "load_dataset": "data", "dataset": "data", "recording": "data",
+          "current_filters": "data", "view_key": "data", "view_of": "data",
+          "current_view": "data", "grid": "data", "all_heads_key": "data",
+          "configured_users": "access", "require_sign_in": "access", "check_access": "access",
+          "current_user": "access", "can": "access", "sidebar": "sidebar",
+          "LIMITS_NOTE": "widgets", "scrub": "widgets", "message": "widgets", "md": "widgets",
+          "log_run_time": "widgets", "download": "widgets", "STALE_UPLOADS_S": "widgets",
+          "save_uploads": "widgets", "discard_uploads": "widgets", "p_text": "widgets",
+          "plain": "widgets", "limits_note": "widgets", "stop_if_empty": "widgets",
+          "with_progress": "progress", "FAST_MODELS": "hotspots", "SHIFTS": "hotspots",
+          "percent": "hotspots", "CachedSteps": "hotspots", "cell_grid": "hotspots",
+          "hotspot_cube": "hotspots", "hotspot_model": "hotspots", "hotspot_risk": "hotspots",
+          "hotspot_backtest": "hotspots", "hotspot_result": "hotspots",
+          "hotspot_classes": "hotspots", "area_ranking": "hotspots", "crime_type_mix": "hotspots",
+          "crime_type_accuracy": "hotspots", "ALL_SERIES": "forecasts", "WEEKDAYS": "forecasts",
+          "MONTHS": "forecasts", "COUNTRIES": "forecasts", "period_name": "forecasts",
+          "series_incidents": "forecasts", "series_choices": "forecasts",
+          "forecast_freqs": "forecasts", "counts_for": "forecasts", "patterns_for": "forecasts",
+          "recent_for": "forecasts", "trend_table": "forecasts", "forecast_for": "forecasts",
+          "alerts_for": "forecasts", "alert_verdict": "forecasts", "SIDEBAR_RULE": "patrol",
+          "dataset_key": "patrol", "plan_key": "patrol", "plan_station": "patrol",
+          "patrol_options": "patrol", "patrol_inputs": "patrol", "patrol_risk": "patrol",
+          "patrol_plan": "patrol", "patrol_backtest": "patrol", "patrol_visits": "patrol",
+          "patrol_report": "patrol", "plan_map": "patrol", "check_key": "operations",
+          "check_choices": "operations", "operation_check": "operations",
+          "operation_place_names": "operations", "profile_coverage": "profiles",
+          "profile_grid": "profiles", "profile_section": "profiles",
+          "read_population": "profiles", "reoffending_backtest": "profiles",
+          "DATE_ORDERS": "importing", "FIELDS": "importing", "available_formats": "importing",
+          "excel_sheets": "importing", "expand_uploads": "importing", "file_preview": "importing",
+          "import_into_store": "importing", "import_summary": "importing",
+          "incident_facts": "importing", "MIN_PERCENT_BASE": "overview",
+          "MIN_TEST_TOTAL": "overview", "PRECISION_SENTENCES": "overview",
+          "change_label": "overview", "comparison_words": "overview", "n_tested": "overview",
+          "plural": "overview", "station_words": "overview", "comparison": "overview",
+          "rising": "overview", "comparable_span": "overview", "comparison_windows": "overview",
+          "cell_counts": "map_counts", "beat_counts": "map_counts", "outline": "map_counts",
+          "briefing_scope": "briefing", "briefing_download": "briefing"}
+
+
+def __getattr__(name):
+    """The name ``name`` from its module, imported now and kept."""
+    try:
+        home = _HOMES[name]
+    except KeyError:
+        raise AttributeError(f"module 'ui' has no attribute {name!r}") from None
+    value = getattr(import_module(f"ui.{home}"), name)
+    globals()[name] = value
+    return value

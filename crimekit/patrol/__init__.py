@@ -19,23 +19,32 @@ The layers, top down (each module imports only those below it):
 The operation check (did it work?) is :mod:`crimekit.operations`.
 """
 
-from crimekit.patrol.areas import KINDS, PatrolAreas, build_patrol_areas
-from crimekit.patrol.backtest import BacktestResult, backtest_patrols, backtest_plan
-from crimekit.patrol.deployment import (compare_deployments, current_deployment, headline,
-                                        risk_covered, totals_per_shift)
-from crimekit.patrol.dosage import hot_spot_visits
-from crimekit.patrol.inputs import (SIDEBAR_RULE, HeadWeights, PlanInputs, PlanOptions,
-                                    inputs_for, plan_inputs, plan_options, plan_risk)
-from crimekit.patrol.plan import PlanResult, plan_patrols
-from crimekit.patrol.report import plan_report_html
-from crimekit.patrol.risk import ALL_DAY, beat_shift_risk
-from crimekit.patrol.settings import PlanSettings, parse_officers
-from crimekit.patrol.solver import PLAN_COLUMNS, Plan, officers_per_shift, solve_plan
+from importlib import import_module
 
-__all__ = ["PlanSettings", "PlanResult", "plan_patrols", "BacktestResult", "backtest_patrols",
-           "backtest_plan", "hot_spot_visits", "plan_report_html", "PlanInputs", "PlanOptions",
-           "HeadWeights", "inputs_for", "plan_inputs", "plan_options", "plan_risk",
-           "SIDEBAR_RULE", "PatrolAreas", "KINDS", "build_patrol_areas", "Plan", "PLAN_COLUMNS",
-           "solve_plan", "officers_per_shift", "parse_officers", "current_deployment",
-           "totals_per_shift", "compare_deployments", "headline", "risk_covered",
-           "beat_shift_risk", "ALL_DAY"]
+#: Where each public name lives. Names are imported on first use (PEP 562), so a caller of one
+#: layer (the solver alone, as the benchmark and tests do) does not pull in geopandas and
+#: scipy.stats with the others.
+_HOMES = {"KINDS": "areas", "PatrolAreas": "areas", "build_patrol_areas": "areas",
+           "BacktestResult": "backtest", "backtest_patrols": "backtest",
+           "backtest_plan": "backtest", "compare_deployments": "deployment",
+           "current_deployment": "deployment", "headline": "deployment",
+           "risk_covered": "deployment", "totals_per_shift": "deployment",
+           "hot_spot_visits": "dosage", "SIDEBAR_RULE": "inputs", "HeadWeights": "inputs",
+           "PlanInputs": "inputs", "PlanOptions": "inputs", "inputs_for": "inputs",
+           "plan_inputs": "inputs", "plan_options": "inputs", "plan_risk": "inputs",
+           "PlanResult": "plan", "plan_patrols": "plan", "plan_report_html": "report",
+           "ALL_DAY": "risk", "beat_shift_risk": "risk", "PlanSettings": "settings",
+           "parse_officers": "settings", "PLAN_COLUMNS": "solver", "Plan": "solver",
+           "officers_per_shift": "solver", "solve_plan": "solver"}
+__all__ = list(_HOMES)
+
+
+def __getattr__(name):
+    """The public ``name`` from its module, imported now and kept."""
+    try:
+        home = _HOMES[name]
+    except KeyError:
+        raise AttributeError(f"module 'crimekit.patrol' has no attribute {name!r}") from None
+    value = getattr(import_module(f"crimekit.patrol.{home}"), name)
+    globals()[name] = value
+    return value

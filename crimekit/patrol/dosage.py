@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crimekit.patrol.risk import located_incidents, shift_order
-from crimekit.schema import crime_count
+from crimekit.patrol.risk import located_incidents
+from crimekit.schema import crime_count, shift_order
 
 #: Columns of a visit list, one row per hot spot of a staffed beat and shift.
 VISIT_COLUMNS = ("beat", "shift", "officers", "rank", "cell_id", "lat", "lon", "recorded",

@@ -62,12 +62,6 @@ def planning_start(dataset, freq: str = "W") -> pd.Timestamp:
     return start if start >= day else next_period(start, freq)
 
 
-def shift_order(col: pd.Series) -> pd.Series:
-    """Sort key for ``DataFrame.sort_values(key=...)``: shifts in duty order (morning, evening,
-    night; "all day" last), other columns as they are."""
-    return col.map({s: i for i, s in enumerate(SHIFTS)}) if col.name == "shift" else col
-
-
 def beats_of(dataset) -> list:
     """The beats to plan for: the beat polygons when given, else every beat named in the
     incidents or the duty logs (sorted)."""

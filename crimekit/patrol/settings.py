@@ -20,14 +20,11 @@ import numpy as np
 
 from crimekit.errors import ParameterError
 from crimekit.patrol.areas import KINDS, MAX_AREAS
+from crimekit.patrol.deployment import DEFAULT_EFFECTIVENESS
 from crimekit.patrol.risk import PERIOD_DAYS, RISK_SOURCES
 from crimekit.settings import Settings, check_value, dataclass, setting
 
 __all__ = ["PlanSettings", "DEFAULT_EFFECTIVENESS", "default_minimum", "parse_officers"]
-
-#: ``k`` in the benefit ``risk * (1 - exp(-k * officers))``: one officer covers 39 % of a
-#: beat-shift's risk, two 63 %, three 78 %.
-DEFAULT_EFFECTIVENESS = 0.5
 
 _SCOPE = ("areas", "n_areas", "station")  # what the areas are drawn from
 _INPUTS = _SCOPE + ("heads", "heinous_weight", "freq")  # what the plan's inputs are made from

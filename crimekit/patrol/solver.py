@@ -40,10 +40,8 @@ import pandas as pd
 import pulp
 
 from crimekit.errors import InfeasiblePlanError, ParameterError
-from crimekit.patrol.deployment import risk_covered, under_patrolled
-from crimekit.patrol.risk import shift_order
-from crimekit.patrol.settings import DEFAULT_EFFECTIVENESS
-from crimekit.schema import SHIFTS
+from crimekit.patrol.deployment import DEFAULT_EFFECTIVENESS, risk_covered, under_patrolled
+from crimekit.schema import SHIFTS, shift_order
 
 #: Columns of a plan's table, one row per (beat, shift).
 PLAN_COLUMNS = ("beat", "shift", "officers", "current", "change", "risk", "risk_low",
