@@ -119,3 +119,13 @@ def test_area_only_counts_rank_the_areas_on_hotspots(real_store, monkeypatch):
     table = at.dataframe[0].value
     assert list(table.columns[:3]) == ["Community", "District", "Expected crimes"]
     assert set(table["Community"]) == {"BELTLINE", "FOREST LAWN", "BOWNESS"}
+
+
+def test_month_dated_data_offers_a_monthly_briefing(real_store, monkeypatch):
+    """The briefing of month-dated data is monthly (its PDF says so), and so is its button."""
+    monkeypatch.setenv("CRIMEKIT_STORE", str(real_store))
+    at = run_page("views/overview.py", state={"dataset": "calgary"}, timeout=300)
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download the monthly briefing for the whole area (PDF, 2 pages)" in labels
+    assert not any("weekly briefing" in label for label in labels)

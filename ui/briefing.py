@@ -1,11 +1,10 @@
-"""The weekly briefing's one-click download."""
+"""The weekly briefing's one-click download (monthly for data dated only to the month)."""
 
 from __future__ import annotations
 
-
 import streamlit as st
 
-
+from crimekit.schema import data_precision
 from ui.data import DEMO, dataset, store_version
 
 # --- the weekly briefing and the operation check -------------------------------------------------
@@ -41,11 +40,13 @@ def briefing_download(key_suffix: str = "") -> None:
         return _BRIEFINGS[cache_key]
 
     where = f"the {district} district" if district else "the whole area"
-    st.download_button(f"Download the weekly briefing for {where} (PDF, 2 pages)", make,
+    monthly = len(ds.incidents) and data_precision(ds.incidents) in ("month", "year")
+    period = "month" if monthly else "week"
+    st.download_button(f"Download the {period}ly briefing for {where} (PDF, 2 pages)", make,
                        file_name=f"briefing_{(district or 'all').replace(' ', '_')}.pdf",
                        mime="application/pdf", icon=":material/print:",
                        key=f"dl_briefing{key_suffix}", on_click="ignore",
-                       help="A map of next week's hot spots and the patrol plan, the top places "
+                       help=f"A map of next {period}'s hot spots and the patrol plan, the top places "
                             "with their reasons, what is rising, the plan per shift and how "
                             "accurate each prediction has been, ready to print. Choose one "
                             "district in the sidebar for a station's briefing.")
