@@ -19,7 +19,7 @@ Pages call ``ui.name``; each name is imported from its module on first use (PEP 
 page, a test or a benchmark pays only for the modules it touches.
 """
 
-from importlib import import_module
+from crimekit.lazy_names import names_on_first_use
 
 #: Where each name the pages use lives.
 _HOMES = {"crime_count": "data", "data_precision": "data", "DEMO": "data", "DEMO_SEED": "data",
@@ -62,14 +62,6 @@ _HOMES = {"crime_count": "data", "data_precision": "data", "DEMO": "data", "DEMO
           "rising": "overview", "comparable_span": "overview", "comparison_windows": "overview",
           "cell_counts": "map_counts", "beat_counts": "map_counts", "outline": "map_counts",
           "briefing_scope": "briefing", "briefing_download": "briefing"}
+__all__ = list(_HOMES)
 
-
-def __getattr__(name):
-    """The name ``name`` from its module, imported now and kept."""
-    try:
-        home = _HOMES[name]
-    except KeyError:
-        raise AttributeError(f"module 'ui' has no attribute {name!r}") from None
-    value = getattr(import_module(f"ui.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = names_on_first_use(__name__, _HOMES, globals())

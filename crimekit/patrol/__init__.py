@@ -19,7 +19,7 @@ The layers, top down (each module imports only those below it):
 The operation check (did it work?) is :mod:`crimekit.operations`.
 """
 
-from importlib import import_module
+from crimekit.lazy_names import names_on_first_use
 
 #: Where each public name lives. Names are imported on first use (PEP 562), so a caller of one
 #: layer (the solver alone, as the benchmark and tests do) does not pull in geopandas and
@@ -38,13 +38,4 @@ _HOMES = {"KINDS": "areas", "PatrolAreas": "areas", "build_patrol_areas": "areas
            "officers_per_shift": "solver", "solve_plan": "solver"}
 __all__ = list(_HOMES)
 
-
-def __getattr__(name):
-    """The public ``name`` from its module, imported now and kept."""
-    try:
-        home = _HOMES[name]
-    except KeyError:
-        raise AttributeError(f"module 'crimekit.patrol' has no attribute {name!r}") from None
-    value = getattr(import_module(f"crimekit.patrol.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = names_on_first_use(__name__, _HOMES, globals())
