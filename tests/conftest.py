@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,40 @@ def isolated_store(tmp_path, monkeypatch):
     root = tmp_path / "store"
     monkeypatch.setenv("CRIMEKIT_STORE", str(root))
     return root
+
+
+@pytest.fixture
+def real_samples(isolated_store):
+    """The police.uk (month-dated points, LSOAs) and Calgary (monthly counts per community
+    with polygons) samples of ../shared/data, imported into an empty store as 'uk' and 'cal'."""
+    uk = SHARED_DATA / "uk_police_street_sample.csv"
+    cal = SHARED_DATA / "calgary_community_counts_sample.csv"
+    if not (uk.exists() and cal.exists()):
+        pytest.skip("../shared/data is absent")
+    from crimekit.cli import main
+    assert main(["ingest", str(uk), "--name", "uk"]) == 0
+    assert main(["ingest", str(cal), str(SHARED_DATA / "calgary_communities_sample.geojson"),
+                 "--name", "cal"]) == 0
+    return isolated_store
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a test's own app server."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 60) -> None:
+    """Return once something listens on ``port``; fail the test after ``seconds``."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"the app server did not start within {seconds:g} s")
 
 
 def run_page(page: str | None = None, *, state: dict | None = None, secrets: dict | None = None,

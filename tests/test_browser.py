@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SHARED_DATA
+from conftest import ROOT, SHARED_DATA, free_port, wait_for_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -33,12 +32,6 @@ def app_pages() -> list:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES":
             return [(path, title) for path, title, _icon in ast.literal_eval(node.value)]
     raise AssertionError("app.py has no PAGES list")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 UPLOADED = "uploaded_sample"
@@ -103,7 +96,7 @@ def app_url(tmp_path_factory):
             pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y "
                         "chromium) before running the tests.")
         pytest.skip("Debian's chromium is not installed")
-    port = _free_port()
+    port = free_port()
     store_dir = tmp_path_factory.mktemp("browser") / "store"
     _import_sample(store_dir)
     _import_shared(store_dir)
@@ -113,16 +106,11 @@ def app_url(tmp_path_factory):
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    try:
+        wait_for_port(port)
+    except BaseException:
         proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
+        raise
     yield url
     proc.terminate()
     proc.wait(timeout=20)

@@ -119,19 +119,6 @@ def test_a_date_range_without_last_year_is_not_comparable():
     assert metric(at, "Against the previous 28 days").value.endswith("%")
 
 
-@pytest.fixture
-def real_samples(isolated_store):
-    from conftest import SHARED_DATA
-    uk = SHARED_DATA / "uk_police_street_sample.csv"
-    cal = SHARED_DATA / "calgary_community_counts_sample.csv"
-    if not (uk.exists() and cal.exists()):
-        pytest.skip("../shared/data is absent")
-    from crimekit.cli import main
-    assert main(["ingest", str(uk), "--name", "uk"]) == 0
-    assert main(["ingest", str(cal), str(SHARED_DATA / "calgary_communities_sample.geojson"),
-                 "--name", "cal"]) == 0
-
-
 def test_a_one_month_file_compares_months_and_claims_nothing(real_samples):
     at = run_page("views/overview.py", state={"dataset": "uk"}, timeout=300)
     assert not at.exception, at.exception

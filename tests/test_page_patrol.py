@@ -51,11 +51,6 @@ def test_patrol_page_change_limit_and_fair_cap():
 
 # --- my station, and data without beats, times or points ---------------------------------------
 
-import pytest  # noqa: E402
-
-from conftest import SHARED_DATA  # noqa: E402
-
-
 def test_station_scope_plans_its_beats_with_its_officers_for_all_crime(city):
     at = run_page("views/patrol.py", state={"districts": ["East"], "categories": ["Burglary"]})
     assert not at.exception, at.exception
@@ -74,21 +69,6 @@ def test_station_scope_plans_its_beats_with_its_officers_for_all_crime(city):
     assert table.groupby("shift")["officers"].sum().to_dict() == officers
     # every head, not only burglaries: the week's risk is East's whole expected crime
     assert float(table["risk"].sum()) > 40
-
-
-@pytest.fixture
-def real_samples(isolated_store):
-    """The police.uk (month-dated points, LSOAs) and Calgary (monthly counts per community
-    with polygons) samples, imported into an empty store."""
-    uk = SHARED_DATA / "uk_police_street_sample.csv"
-    cal = SHARED_DATA / "calgary_community_counts_sample.csv"
-    if not (uk.exists() and cal.exists()):
-        pytest.skip("../shared/data is absent")
-    from crimekit.cli import main
-    assert main(["ingest", str(uk), "--name", "uk"]) == 0
-    assert main(["ingest", str(cal), str(SHARED_DATA / "calgary_communities_sample.geojson"),
-                 "--name", "cal"]) == 0
-    return isolated_store
 
 
 def test_month_dated_points_plan_by_month_over_the_areas_they_name(real_samples):

@@ -9,7 +9,6 @@ itself in case it is run alone.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,17 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, free_port, wait_for_port
 from crimekit.access import hash_password, secrets_entry
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _first_visit(secrets: Path, page: str, tmp_path) -> dict:
@@ -38,7 +31,7 @@ def _first_visit(secrets: Path, page: str, tmp_path) -> dict:
             pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium.")
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -46,13 +39,7 @@ def _first_visit(secrets: Path, page: str, tmp_path) -> dict:
         cwd=ROOT, env={**os.environ, "CRIMEKIT_STORE": str(tmp_path / "store")},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_for_port(port)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=["--no-sandbox", "--disable-gpu"])
